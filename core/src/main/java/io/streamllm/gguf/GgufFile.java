@@ -1,0 +1,379 @@
+package io.streamllm.gguf;
+
+import io.streamllm.ModelFormatException;
+import io.streamllm.tensor.GgmlType;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A GGUF (v2 or v3) file, memory-mapped. Tensor data is never copied: {@link #data} hands out
+ * slices of the mapping. Everything the header claims is checked against the file before it is
+ * used, so a truncated or foreign file fails here with one message naming the problem.
+ */
+public final class GgufFile implements AutoCloseable {
+    public static final int MAGIC = 0x46554747; // "GGUF" read as a little-endian int
+    public static final int DEFAULT_ALIGNMENT = 32;
+    private static final int MAX_DIMS = 4;
+
+    private final Path path;
+    private final Arena arena;
+    private final MemorySegment file;
+    private final int version;
+    private final GgufMetadata metadata;
+    private final Map<String, GgufTensorInfo> tensors;
+    private final int alignment;
+    private final long dataStart;
+
+    private GgufFile(Path path, Arena arena, MemorySegment file, int version, GgufMetadata metadata,
+                     Map<String, GgufTensorInfo> tensors, int alignment, long dataStart) {
+        this.path = path;
+        this.arena = arena;
+        this.file = file;
+        this.version = version;
+        this.metadata = metadata;
+        this.tensors = tensors;
+        this.alignment = alignment;
+        this.dataStart = dataStart;
+    }
+
+    /** Maps and validates {@code path}. */
+    public static GgufFile open(Path path) {
+        String name = path.toString();
+        if (Files.isDirectory(path)) {
+            throw new ModelFormatException(name + ": is a directory, not a GGUF file");
+        }
+        Arena arena = Arena.ofShared();
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            MemorySegment file = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
+            GgufFile gguf = parse(path, arena, file);
+            return gguf;
+        } catch (NoSuchFileException e) {
+            arena.close();
+            throw new ModelFormatException(name + ": no such file");
+        } catch (IOException e) {
+            arena.close();
+            throw new ModelFormatException(name + ": cannot read: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    private static GgufFile parse(Path path, Arena arena, MemorySegment file) {
+        String name = path.toString();
+        Reader in = new Reader(name, file);
+        if (file.byteSize() < 4) {
+            throw new ModelFormatException(name + ": not a GGUF file (only " + file.byteSize() + " bytes)");
+        }
+        int magic = in.i32();
+        if (magic != MAGIC) {
+            throw new ModelFormatException(name + ": not a GGUF file (it starts with " + describeMagic(file) + ", not \"GGUF\")");
+        }
+        int version = in.i32();
+        if (version == 1) {
+            throw new ModelFormatException(name + ": GGUF version 1 is not supported (only v2 and v3); "
+                    + "re-convert the model with a current llama.cpp");
+        }
+        if (version != 2 && version != 3) {
+            throw new ModelFormatException(name + ": unknown GGUF version " + version + " (supported: 2 and 3)");
+        }
+        long tensorCount = in.u64("tensor count");
+        long kvCount = in.u64("metadata count");
+        // Each entry takes at least a few bytes, so counts beyond the file size are lies.
+        if (tensorCount > file.byteSize() / 8 || kvCount > file.byteSize() / 8) {
+            throw new ModelFormatException(name + ": corrupt header (" + tensorCount + " tensors, "
+                    + kvCount + " metadata entries in a " + file.byteSize() + "-byte file)");
+        }
+
+        Map<String, Object> values = new LinkedHashMap<>();
+        Map<String, GgufValueType> types = new HashMap<>();
+        for (long i = 0; i < kvCount; i++) {
+            String key = in.string("metadata key");
+            GgufValueType type = in.valueType("metadata '" + key + "'");
+            values.put(key, in.value(type, key));
+            types.put(key, type);
+        }
+        GgufMetadata metadata = new GgufMetadata(name, values, types);
+
+        int alignment = DEFAULT_ALIGNMENT;
+        if (metadata.has("general.alignment")) {
+            alignment = metadata.getInt("general.alignment");
+            if (alignment <= 0 || Integer.bitCount(alignment) != 1) {
+                throw new ModelFormatException(name + ": general.alignment " + alignment + " is not a power of two");
+            }
+        }
+
+        List<GgufTensorInfo> infos = new ArrayList<>();
+        for (long i = 0; i < tensorCount; i++) {
+            String tensorName = in.string("tensor name");
+            int dims = in.i32();
+            if (dims < 1 || dims > MAX_DIMS) {
+                throw new ModelFormatException(name + ": tensor '" + tensorName + "' has " + dims + " dimensions (1 to 4 allowed)");
+            }
+            long[] shape = new long[dims];
+            for (int d = 0; d < dims; d++) {
+                shape[d] = in.u64("shape of tensor '" + tensorName + "'");
+                if (shape[d] <= 0 || shape[d] > Integer.MAX_VALUE) {
+                    throw new ModelFormatException(name + ": tensor '" + tensorName + "' has an invalid dimension " + shape[d]);
+                }
+            }
+            int typeId = in.i32();
+            GgmlType type = GgmlType.byId(typeId);
+            if (type == null) {
+                throw new ModelFormatException(name + ": tensor '" + tensorName + "' has unknown tensor type id " + typeId);
+            }
+            long offset = in.u64("offset of tensor '" + tensorName + "'");
+            GgufTensorInfo info = new GgufTensorInfo(tensorName, shape, type, offset);
+            if (info.elementCount() % type.blockSize() != 0) {
+                throw new ModelFormatException(name + ": tensor '" + tensorName + "' of type " + type
+                        + " has " + info.elementCount() + " elements, not a multiple of its block size " + type.blockSize());
+            }
+            if (offset % alignment != 0) {
+                throw new ModelFormatException(name + ": tensor '" + tensorName + "' data offset " + offset
+                        + " is not aligned to " + alignment);
+            }
+            infos.add(info);
+        }
+
+        long dataStart = alignUp(in.position(), alignment);
+        Map<String, GgufTensorInfo> byName = new LinkedHashMap<>();
+        for (GgufTensorInfo info : infos) {
+            if (byName.put(info.name(), info) != null) {
+                throw new ModelFormatException(name + ": tensor '" + info.name() + "' appears twice");
+            }
+            long end = dataStart + info.offset() + info.byteSize();
+            if (end > file.byteSize()) {
+                throw new ModelFormatException(name + ": truncated file: tensor '" + info.name() + "' ends at byte "
+                        + end + " but the file has only " + file.byteSize() + " bytes");
+            }
+        }
+        return new GgufFile(path, arena, file, version, metadata, Collections.unmodifiableMap(byName), alignment, dataStart);
+    }
+
+    private static String describeMagic(MemorySegment file) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 4; i++) {
+            int b = file.get(ValueLayout.JAVA_BYTE, i) & 0xff;
+            sb.append(b >= 0x20 && b < 0x7f ? String.valueOf((char) b) : String.format("\\x%02x", b));
+        }
+        return "\"" + sb + "\"";
+    }
+
+    static long alignUp(long value, int alignment) {
+        return (value + alignment - 1) / alignment * alignment;
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public int version() {
+        return version;
+    }
+
+    public int alignment() {
+        return alignment;
+    }
+
+    public GgufMetadata metadata() {
+        return metadata;
+    }
+
+    /** All tensors, in file order. */
+    public Map<String, GgufTensorInfo> tensors() {
+        return tensors;
+    }
+
+    /** The tensor called {@code name}, or null. */
+    public GgufTensorInfo tensor(String name) {
+        return tensors.get(name);
+    }
+
+    /** The bytes of a tensor, as a slice of the mapping (no copy). */
+    public MemorySegment data(GgufTensorInfo info) {
+        return file.asSlice(dataStart + info.offset(), info.byteSize());
+    }
+
+    /** Size of the whole file in bytes. */
+    public long fileSize() {
+        return file.byteSize();
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+
+    /** A bounds-checked little-endian cursor over the mapping. */
+    private static final class Reader {
+        private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        private static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+        private final String name;
+        private final MemorySegment file;
+        private long pos;
+
+        Reader(String name, MemorySegment file) {
+            this.name = name;
+            this.file = file;
+        }
+
+        long position() {
+            return pos;
+        }
+
+        private void need(long bytes, String what) {
+            if (bytes < 0 || pos + bytes > file.byteSize()) {
+                throw new ModelFormatException(name + ": truncated file: " + what + " runs past the end ("
+                        + file.byteSize() + " bytes)");
+            }
+        }
+
+        int i32() {
+            need(4, "the header");
+            int v = file.get(I32, pos);
+            pos += 4;
+            return v;
+        }
+
+        long u64(String what) {
+            need(8, what);
+            long v = file.get(I64, pos);
+            pos += 8;
+            if (v < 0) {
+                throw new ModelFormatException(name + ": corrupt " + what + " (" + Long.toUnsignedString(v) + ")");
+            }
+            return v;
+        }
+
+        String string(String what) {
+            long length = u64(what + " length");
+            need(length, what);
+            byte[] bytes = file.asSlice(pos, length).toArray(ValueLayout.JAVA_BYTE);
+            pos += length;
+            try {
+                return StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+            } catch (CharacterCodingException e) {
+                // Some vocabularies hold pieces that are not valid UTF-8 on their own; keep them readable.
+                return new String(bytes, StandardCharsets.ISO_8859_1);
+            }
+        }
+
+        GgufValueType valueType(String what) {
+            int id = i32();
+            GgufValueType type = GgufValueType.byId(id);
+            if (type == null) {
+                throw new ModelFormatException(name + ": " + what + " has unknown value type " + id);
+            }
+            return type;
+        }
+
+        Object value(GgufValueType type, String key) {
+            if (type == GgufValueType.STRING) {
+                return string("metadata '" + key + "'");
+            }
+            if (type == GgufValueType.ARRAY) {
+                return array(key);
+            }
+            need(type.fixedBytes(), "metadata '" + key + "'");
+            long at = pos;
+            pos += type.fixedBytes();
+            return switch (type) {
+                case UINT8 -> file.get(ValueLayout.JAVA_BYTE, at) & 0xff;
+                case INT8 -> (int) file.get(ValueLayout.JAVA_BYTE, at);
+                case UINT16 -> file.get(I16, at) & 0xffff;
+                case INT16 -> (int) file.get(I16, at);
+                case UINT32 -> file.get(I32, at) & 0xffffffffL;
+                case INT32 -> file.get(I32, at);
+                case FLOAT32 -> file.get(F32, at);
+                case BOOL -> file.get(ValueLayout.JAVA_BYTE, at) != 0;
+                case UINT64, INT64 -> file.get(I64, at);
+                case FLOAT64 -> file.get(F64, at);
+                default -> throw new IllegalStateException(type.toString());
+            };
+        }
+
+        GgufArray array(String key) {
+            GgufValueType elementType = valueType("array '" + key + "'");
+            long count = u64("length of array '" + key + "'");
+            if (count > file.byteSize() - pos) {
+                throw new ModelFormatException(name + ": truncated file: array '" + key + "' of " + count
+                        + " elements runs past the end");
+            }
+            int n = Math.toIntExact(count);
+            Object values = switch (elementType) {
+                case UINT8, INT8, UINT16, INT16, INT32 -> {
+                    int[] out = new int[n];
+                    for (int i = 0; i < n; i++) {
+                        out[i] = ((Number) value(elementType, key)).intValue();
+                    }
+                    yield out;
+                }
+                case UINT32, UINT64, INT64 -> {
+                    long[] out = new long[n];
+                    for (int i = 0; i < n; i++) {
+                        out[i] = ((Number) value(elementType, key)).longValue();
+                    }
+                    yield out;
+                }
+                case FLOAT32 -> {
+                    need(4L * n, "array '" + key + "'");
+                    float[] out = file.asSlice(pos, 4L * n).toArray(F32);
+                    pos += 4L * n;
+                    yield out;
+                }
+                case FLOAT64 -> {
+                    need(8L * n, "array '" + key + "'");
+                    double[] out = file.asSlice(pos, 8L * n).toArray(F64);
+                    pos += 8L * n;
+                    yield out;
+                }
+                case BOOL -> {
+                    boolean[] out = new boolean[n];
+                    for (int i = 0; i < n; i++) {
+                        out[i] = (Boolean) value(elementType, key);
+                    }
+                    yield out;
+                }
+                case STRING -> {
+                    String[] out = new String[n];
+                    for (int i = 0; i < n; i++) {
+                        out[i] = string("element of '" + key + "'");
+                    }
+                    yield out;
+                }
+                case ARRAY -> {
+                    GgufArray[] out = new GgufArray[n];
+                    for (int i = 0; i < n; i++) {
+                        out[i] = array(key);
+                    }
+                    yield out;
+                }
+            };
+            return new GgufArray(elementType, values);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package io.streamllm.tokenizer;
+
+/**
+ * Text to token ids and back, as the model file defines it.
+ * Implementations: SentencePiece-style BPE with scores (GGUF "llama"), Hugging Face tokenizer.json
+ * BPE, and GPT-2 byte-level BPE (GGUF "gpt2").
+ */
+public interface Tokenizer {
+
+    /**
+     * Encodes {@code text}. When {@code addBos} is true and the model adds a BOS token, it comes first.
+     * With {@code parseSpecial}, the text of special tokens (e.g. {@code <|eot_id|>}) becomes those tokens;
+     * otherwise it is encoded as plain text.
+     */
+    int[] encode(String text, boolean addBos, boolean parseSpecial);
+
+    /** Encodes plain user text, with BOS when the model adds one, and special-token text kept as text. */
+    default int[] encode(String text) {
+        return encode(text, true, false);
+    }
+
+    /**
+     * The exact bytes token {@code id} stands for in decoded text: a byte-fallback token gives its byte,
+     * a word piece its UTF-8 text with the word-boundary marker turned into a space, a control token
+     * (BOS, EOS, ...) nothing.
+     */
+    byte[] decodeBytes(int id);
+
+    /** The token's piece as stored in the vocabulary (for display and debugging). */
+    String piece(int id);
+
+    int vocabularySize();
+
+    SpecialTokens specials();
+
+    /**
+     * Whether the decoder drops one leading space from the very first piece of a text
+     * (SentencePiece's dummy prefix; the Strip decoder of HF tokenizers).
+     */
+    boolean stripsLeadingSpace();
+}
