@@ -68,8 +68,13 @@ public final class Quantizer {
         float id = d != 0 ? 1f / d : 0f;
         dst.set(I16_LE, at, Float.floatToFloat16(d));
         for (int i = 0; i < 32; i++) {
-            dst.set(ValueLayout.JAVA_BYTE, at + 2 + i, (byte) Math.round(x[offset + i] * id));
+            dst.set(ValueLayout.JAVA_BYTE, at + 2 + i, (byte) roundHalfAwayFromZero(x[offset + i] * id));
         }
+    }
+
+    /** C's roundf: halves round away from zero (Math.round would round -2.5 to -2). */
+    private static int roundHalfAwayFromZero(float v) {
+        return v < 0 ? -Math.round(-v) : Math.round(v);
     }
 
     private static void quantizeQ4_0Block(float[] x, int offset, MemorySegment dst, long at) {
