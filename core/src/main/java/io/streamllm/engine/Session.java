@@ -1,0 +1,137 @@
+package io.streamllm.engine;
+
+import io.streamllm.kv.CachePolicy;
+import io.streamllm.kv.KvCache;
+import io.streamllm.kv.WindowPolicy;
+import io.streamllm.model.ForwardState;
+import io.streamllm.model.Transformer;
+
+/**
+ * One stream of tokens through a model under a cache policy: feed tokens, read next-token logits.
+ * Long inputs are fed in chunks of at most {@code prefillChunk} tokens, so any length works.
+ * Not thread-safe: one session per conversation.
+ */
+public final class Session {
+    /** Default number of tokens run through the network together when prefilling. */
+    public static final int DEFAULT_PREFILL_CHUNK = 64;
+
+    private final Transformer network;
+    private final CachePolicy policy;
+    private final KvCache cache;
+    private final ForwardState state;
+    private final float[] logits;
+    private final int prefillChunk;
+    private final TokenWindow recent; // only for the recompute policy
+    private long tokensSeen;
+
+    public Session(Transformer network, CachePolicy policy) {
+        this(network, policy, DEFAULT_PREFILL_CHUNK, 1);
+    }
+
+    public Session(Transformer network, CachePolicy policy, int prefillChunk, int evictChunk) {
+        if (prefillChunk < 1) {
+            throw new IllegalArgumentException("prefill chunk must be at least 1, got " + prefillChunk);
+        }
+        this.network = network;
+        this.policy = policy;
+        this.prefillChunk = prefillChunk;
+        // Recomputation re-encodes its window from an empty cache every time; the cache only needs that window.
+        CachePolicy cachePolicy = policy.recomputes() ? new WindowPolicy(policy.windowTokens()) : policy;
+        this.cache = new KvCache(network.config(), cachePolicy, evictChunk, prefillChunk);
+        this.state = network.newState(prefillChunk);
+        this.logits = new float[network.config().vocabularySize()];
+        this.recent = policy.recomputes() ? new TokenWindow(policy.windowTokens()) : null;
+    }
+
+    public CachePolicy policy() {
+        return policy;
+    }
+
+    public Transformer network() {
+        return network;
+    }
+
+    /** The cache (for statistics; the session owns it). */
+    public KvCache cache() {
+        return cache;
+    }
+
+    /** Tokens fed so far. */
+    public long tokensSeen() {
+        return tokensSeen;
+    }
+
+    /** The logits after the last token fed (valid until the next feed). */
+    public float[] logits() {
+        return logits;
+    }
+
+    /** Feeds one token and returns the logits for the next. */
+    public float[] feed(int token) {
+        return feed(new int[] {token}, 0, 1);
+    }
+
+    public float[] feed(int[] tokens) {
+        return feed(tokens, 0, tokens.length);
+    }
+
+    /** Feeds {@code count} tokens and returns the logits after the last of them. */
+    public float[] feed(int[] tokens, int offset, int count) {
+        if (count == 0) {
+            return logits;
+        }
+        if (recent != null) {
+            for (int i = 0; i < count; i++) {
+                recent.add(tokens[offset + i]);
+            }
+            recomputeWindow();
+        } else {
+            for (int done = 0; done < count; ) {
+                int n = Math.min(prefillChunk, count - done);
+                network.forward(tokens, offset + done, n, cache, state, logits, false);
+                done += n;
+            }
+        }
+        tokensSeen += count;
+        return logits;
+    }
+
+    /** The recompute baseline: encode the last W tokens from scratch at positions 0..W-1. */
+    private void recomputeWindow() {
+        int[] window = recent.toArray();
+        cache.clear();
+        for (int done = 0; done < window.length; ) {
+            int n = Math.min(prefillChunk, window.length - done);
+            network.forward(window, done, n, cache, state, logits, false);
+            done += n;
+        }
+    }
+
+    /** Evicts ahead so that {@code tokens} more fit without evicting (before a chat turn). */
+    public void makeRoom(int tokens) {
+        cache.makeRoom(tokens);
+    }
+
+    /** The last {@code capacity} tokens of the stream, for re-encoding. */
+    private static final class TokenWindow {
+        private final int[] ring;
+        private long count;
+
+        TokenWindow(int capacity) {
+            ring = new int[capacity];
+        }
+
+        void add(int token) {
+            ring[(int) (count++ % ring.length)] = token;
+        }
+
+        int[] toArray() {
+            int n = (int) Math.min(count, ring.length);
+            int[] out = new int[n];
+            for (int i = 0; i < n; i++) {
+                out[i] = ring[(int) ((count - n + i) % ring.length)];
+            }
+            return out;
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package io.streamllm.format;
+
+import io.streamllm.ModelFormatException;
+import io.streamllm.tensor.GgmlType;
+import io.streamllm.tensor.WeightMatrix;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/**
+ * A named tensor of a model file: its type, its shape in ggml order (contiguous dimension first)
+ * and its bytes (a slice of the memory-mapped file).
+ */
+public record TensorView(String name, GgmlType type, long[] shape, MemorySegment data) {
+
+    public long elementCount() {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        return n;
+    }
+
+    /** This tensor as a weight matrix: rows = all dimensions but the first. */
+    public WeightMatrix matrix() {
+        if (!type.supported()) {
+            throw new ModelFormatException("tensor '" + name + "' has type " + type
+                    + ", which streamllm cannot compute with yet (supported: F32, F16, BF16, Q8_0, Q4_0)");
+        }
+        int cols = Math.toIntExact(shape[0]);
+        int rows = Math.toIntExact(elementCount() / cols);
+        return WeightMatrix.of(type, data, rows, cols);
+    }
+
+    /** This tensor, dequantized into a float array (for the small 1-D tensors: norms, biases). */
+    public float[] floats() {
+        WeightMatrix m = matrix();
+        float[] out = new float[Math.toIntExact(elementCount())];
+        for (int r = 0; r < m.rows(); r++) {
+            m.dequantizeRow(r, out, r * m.cols());
+        }
+        return out;
+    }
+
+    /** Checks the shape (ggml order) and names the tensor in the error. */
+    public TensorView expectShape(long... expected) {
+        if (!Arrays.equals(shape, expected)) {
+            throw new ModelFormatException("tensor '" + name + "' has shape " + Arrays.toString(shape)
+                    + " but the model configuration implies " + Arrays.toString(expected));
+        }
+        return this;
+    }
+
+    @Override
+    public String toString() {
+        return name + " " + type + " " + Arrays.toString(shape);
+    }
+}

@@ -1,0 +1,125 @@
+package io.streamllm.hf;
+
+import io.streamllm.ModelFormatException;
+import io.streamllm.format.TensorView;
+import io.streamllm.tensor.GgmlType;
+import io.streamllm.util.Json;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A memory-mapped .safetensors file: an 8-byte little-endian header length, a JSON header
+ * describing each tensor (dtype, shape in row-major order, byte range), then the raw data.
+ */
+public final class SafetensorsFile implements AutoCloseable {
+    private static final long MAX_HEADER = 100L << 20;
+
+    private final Arena arena;
+    private final Map<String, TensorView> tensors;
+
+    private SafetensorsFile(Arena arena, Map<String, TensorView> tensors) {
+        this.arena = arena;
+        this.tensors = tensors;
+    }
+
+    public static SafetensorsFile open(Path path) {
+        String name = path.toString();
+        Arena arena = Arena.ofShared();
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            MemorySegment file = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
+            return new SafetensorsFile(arena, parse(name, file));
+        } catch (NoSuchFileException e) {
+            arena.close();
+            throw new ModelFormatException(name + ": no such file");
+        } catch (IOException e) {
+            arena.close();
+            throw new ModelFormatException(name + ": cannot read: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    private static Map<String, TensorView> parse(String name, MemorySegment file) {
+        if (file.byteSize() < 8) {
+            throw new ModelFormatException(name + ": not a safetensors file (only " + file.byteSize() + " bytes)");
+        }
+        long headerLength = file.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
+        if (headerLength <= 0 || headerLength > MAX_HEADER || 8 + headerLength > file.byteSize()) {
+            throw new ModelFormatException(name + ": not a safetensors file or truncated (header length "
+                    + headerLength + ", file " + file.byteSize() + " bytes)");
+        }
+        String headerText = new String(file.asSlice(8, headerLength).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
+        Map<String, Object> header;
+        try {
+            header = Json.parseObject(headerText);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(name + ": corrupt safetensors header: " + e.getMessage());
+        }
+        long dataStart = 8 + headerLength;
+        long dataSize = file.byteSize() - dataStart;
+        Map<String, TensorView> tensors = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> entry : header.entrySet()) {
+            if (entry.getKey().equals("__metadata__")) {
+                continue;
+            }
+            String tensor = entry.getKey();
+            if (!(entry.getValue() instanceof Map<?, ?> info)
+                    || !(info.get("dtype") instanceof String dtype)
+                    || !(info.get("shape") instanceof List<?> shapeList)
+                    || !(info.get("data_offsets") instanceof List<?> offsets) || offsets.size() != 2) {
+                throw new ModelFormatException(name + ": corrupt safetensors entry for '" + tensor + "'");
+            }
+            GgmlType type = switch (dtype) {
+                case "F32" -> GgmlType.F32;
+                case "F16" -> GgmlType.F16;
+                case "BF16" -> GgmlType.BF16;
+                default -> throw new ModelFormatException(name + ": tensor '" + tensor + "' has dtype " + dtype
+                        + ", which streamllm does not read (supported: F32, F16, BF16)");
+            };
+            // safetensors shapes are row-major (outermost first); ggml order is the reverse.
+            long[] shape = new long[Math.max(1, shapeList.size())];
+            shape[0] = 1;
+            for (int i = 0; i < shapeList.size(); i++) {
+                shape[shapeList.size() - 1 - i] = ((Number) shapeList.get(i)).longValue();
+            }
+            long begin = ((Number) offsets.get(0)).longValue();
+            long end = ((Number) offsets.get(1)).longValue();
+            long elements = 1;
+            for (long d : shape) {
+                elements *= d;
+            }
+            if (begin < 0 || end < begin || end > dataSize) {
+                throw new ModelFormatException(name + ": truncated file: tensor '" + tensor + "' needs bytes up to "
+                        + (dataStart + end) + " but the file has " + file.byteSize());
+            }
+            if (end - begin != type.bytesFor(elements)) {
+                throw new ModelFormatException(name + ": tensor '" + tensor + "' has " + (end - begin)
+                        + " bytes but its shape needs " + type.bytesFor(elements));
+            }
+            tensors.put(tensor, new TensorView(tensor, type, shape, file.asSlice(dataStart + begin, end - begin)));
+        }
+        return tensors;
+    }
+
+    public Map<String, TensorView> tensors() {
+        return tensors;
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+}

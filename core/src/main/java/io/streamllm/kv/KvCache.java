@@ -1,0 +1,253 @@
+package io.streamllm.kv;
+
+import io.streamllm.StreamllmException;
+import io.streamllm.model.ModelConfig;
+
+/**
+ * The keys and values of one stream, kept as its {@link CachePolicy} says: the first S tokens
+ * (attention sinks) in fixed slots, the most recent tokens in a ring buffer.
+ *
+ * <p>Positions: every key is rotated once, when written, at its absolute position in the stream
+ * (sinks at 0..S-1). The window is contiguous and ends at the query, so its distances to the query
+ * are the same inside the cache as in the stream; the forward pass scores it with the query rotated
+ * at its absolute position. Only the sinks need the in-cache position: they are scored with a second
+ * rotation of the query, at {@link #sinkQueryPosition}. Evicting is therefore moving an index:
+ * nothing is copied and nothing is re-rotated, whatever the length of the stream.
+ *
+ * <p>Per-token eviction (the default) keeps, for the token at position p, the sinks and the window
+ * [p - W, p]: it attends to S + W cached tokens and itself. With an eviction chunk k > 1 the window
+ * is cut k tokens at a time when it overflows, as llama.cpp's context shift does.
+ */
+public final class KvCache {
+    private static final int INITIAL_UNBOUNDED_SLOTS = 256;
+
+    private final CachePolicy policy;
+    private final int layers;
+    private final int kvLength;
+    private final int sinks;
+    private final int window;
+    private final int evictChunk;
+    private final int maxBatch;
+
+    private float[][] keys;
+    private float[][] values;
+    private int ringCapacity;
+    private long nextPosition;
+    private long windowStart;
+    private long evictedTokens;
+
+    /** Per batch token: where its visible window starts (absolute position). */
+    private final long[] batchWindowStart;
+
+    public KvCache(ModelConfig config, CachePolicy policy, int evictChunk, int maxBatch) {
+        if (evictChunk < 1) {
+            throw new StreamllmException("--evict-chunk must be at least 1, got " + evictChunk);
+        }
+        if (policy.windowTokens() != CachePolicy.UNBOUNDED && evictChunk > policy.windowTokens()) {
+            throw new StreamllmException("--evict-chunk " + evictChunk + " is larger than the window of " + policy.spec());
+        }
+        this.policy = policy;
+        this.layers = config.blockCount();
+        this.kvLength = config.kvLength();
+        this.sinks = policy.sinkTokens();
+        this.window = policy.windowTokens();
+        this.evictChunk = evictChunk;
+        this.maxBatch = maxBatch;
+        this.batchWindowStart = new long[maxBatch];
+        boolean unbounded = window == CachePolicy.UNBOUNDED;
+        int slots = unbounded ? INITIAL_UNBOUNDED_SLOTS : window + maxBatch;
+        checkMemory((long) sinks + slots);
+        this.ringCapacity = slots;
+        this.keys = new float[layers][(sinks + slots) * kvLength];
+        this.values = new float[layers][(sinks + slots) * kvLength];
+        this.windowStart = sinks;
+    }
+
+    private void checkMemory(long slots) {
+        long perLayerFloats = slots * kvLength;
+        long bytes = 2L * layers * perLayerFloats * Float.BYTES;
+        Runtime rt = Runtime.getRuntime();
+        long available = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (perLayerFloats > Integer.MAX_VALUE - 16 || bytes > available) {
+            throw new StreamllmException(String.format(
+                    "cache policy %s needs %,d MiB of KV cache for %,d tokens but only %,d MiB of heap are free;"
+                            + " use a smaller cache or a larger -Xmx", policy.spec(), bytes >> 20, slots, available >> 20));
+        }
+    }
+
+    public CachePolicy policy() {
+        return policy;
+    }
+
+    /** Tokens fed so far: the absolute position of the next token. */
+    public long nextPosition() {
+        return nextPosition;
+    }
+
+    /** Tokens evicted so far. */
+    public long evictedTokens() {
+        return evictedTokens;
+    }
+
+    /** Sink tokens currently held. */
+    public int sinkCount() {
+        return (int) Math.min(sinks, nextPosition);
+    }
+
+    /** Window tokens currently held. */
+    public int windowCount() {
+        return (int) Math.max(0, nextPosition - windowStart);
+    }
+
+    /** Tokens currently held (sinks and window). */
+    public int size() {
+        return sinkCount() + windowCount();
+    }
+
+    /** Absolute position of the oldest window token kept. */
+    public long windowStart() {
+        return windowStart;
+    }
+
+    public int kvLength() {
+        return kvLength;
+    }
+
+    /** Bytes allocated for keys and values. */
+    public long allocatedBytes() {
+        return 2L * layers * keys[0].length * Float.BYTES;
+    }
+
+    /** The key rows of one layer: token at slot s occupies [s*kvLength, (s+1)*kvLength). */
+    public float[] keys(int layer) {
+        return keys[layer];
+    }
+
+    public float[] values(int layer) {
+        return values[layer];
+    }
+
+    /** The slot of the token at absolute position {@code position}. */
+    public int slot(long position) {
+        if (position < sinks) {
+            return (int) position;
+        }
+        return sinks + (int) ((position - sinks) % ringCapacity);
+    }
+
+    /**
+     * Prepares the cache for a batch of {@code count} new tokens at positions
+     * nextPosition .. nextPosition+count-1: makes room in the ring and works out what each
+     * token of the batch may see. Then the forward pass writes the batch's keys and values at
+     * {@link #slot} and reads {@link #visibleWindowStart} and {@link #sinkQueryPosition}.
+     */
+    public void beginBatch(int count) {
+        if (count < 1 || count > maxBatch) {
+            throw new IllegalArgumentException("batch of " + count + " tokens; this cache takes 1.." + maxBatch);
+        }
+        long start = windowStart;
+        for (int i = 0; i < count; i++) {
+            long position = nextPosition + i;
+            batchWindowStart[i] = start;
+            start = trimmedWindowStart(start, position + 1);
+        }
+        if (window == CachePolicy.UNBOUNDED) {
+            long needed = nextPosition + count - sinks;
+            if (needed > ringCapacity) {
+                grow((int) Math.min(Integer.MAX_VALUE - 16, Math.max(needed, 2L * ringCapacity)));
+            }
+        }
+    }
+
+    /** Records that the batch begun by {@link #beginBatch} has been written, and evicts what the policy drops. */
+    public void endBatch(int count) {
+        long newEnd = nextPosition + count;
+        long start = windowStart;
+        for (long position = nextPosition; position < newEnd; position++) {
+            start = trimmedWindowStart(start, position + 1);
+        }
+        evictedTokens += start - windowStart;
+        windowStart = start;
+        nextPosition = newEnd;
+    }
+
+    /** Where the window starts once the tokens before {@code end} are in, given that it started at {@code start}. */
+    private long trimmedWindowStart(long start, long end) {
+        if (window == CachePolicy.UNBOUNDED || end - start <= window) {
+            return start;
+        }
+        long next = start + evictChunk;
+        return Math.max(next, end - window);
+    }
+
+    /** The oldest window position token {@code i} of the current batch attends to. */
+    public long visibleWindowStart(int i) {
+        return Math.max(batchWindowStart[i], sinks);
+    }
+
+    /** How many sink tokens token {@code i} of the current batch attends to (itself included when it is one). */
+    public int visibleSinks(int i) {
+        return (int) Math.min(sinks, nextPosition + i + 1);
+    }
+
+    /**
+     * The position of token {@code i} of the current batch inside the cache: after the sinks and
+     * the window tokens it sees. This is the rotation its query needs against the sinks.
+     */
+    public long sinkQueryPosition(int i) {
+        long position = nextPosition + i;
+        if (position < sinks) {
+            return position;
+        }
+        return sinks + (position - visibleWindowStart(i));
+    }
+
+    /**
+     * Evicts the oldest window tokens so that {@code tokens} more fit without evicting ("evict for
+     * space" before a chat turn). A request larger than the window empties the window.
+     */
+    public void makeRoom(int tokens) {
+        if (window == CachePolicy.UNBOUNDED) {
+            return;
+        }
+        long keep = Math.max(0, window - (long) tokens);
+        long start = Math.max(windowStart, nextPosition - keep);
+        if (start > windowStart) {
+            evictedTokens += start - windowStart;
+            windowStart = start;
+        }
+    }
+
+    /**
+     * Continues the stream as if it had already run to {@code position}: the window is emptied and
+     * the sinks kept. Used to test and measure streams of billions of positions without feeding them.
+     */
+    public void fastForward(long position) {
+        if (position < nextPosition || position < sinks) {
+            throw new IllegalArgumentException("cannot fast-forward from " + nextPosition + " to " + position);
+        }
+        if (window == CachePolicy.UNBOUNDED) {
+            throw new IllegalStateException(policy.spec() + " keeps every token; it cannot skip positions");
+        }
+        evictedTokens += Math.max(0, nextPosition - Math.max(windowStart, sinks));
+        nextPosition = position;
+        windowStart = position;
+    }
+
+    /** Forgets everything: the next token is position 0 again. */
+    public void clear() {
+        nextPosition = 0;
+        windowStart = sinks;
+        evictedTokens = 0;
+    }
+
+    private void grow(int slots) {
+        checkMemory((long) sinks + slots);
+        int length = (sinks + slots) * kvLength;
+        for (int l = 0; l < layers; l++) {
+            keys[l] = java.util.Arrays.copyOf(keys[l], length);
+            values[l] = java.util.Arrays.copyOf(values[l], length);
+        }
+        ringCapacity = slots;
+    }
+}

@@ -1,0 +1,34 @@
+package io.streamllm.kv;
+
+/**
+ * Sliding window with re-computation: before every prediction the last {@code window} tokens are
+ * encoded from scratch at positions 0..window-1. Exact for a window, but O(window) forward passes
+ * per token: the slow baseline StreamingLLM is measured against.
+ */
+public record RecomputePolicy(int window) implements CachePolicy {
+    public RecomputePolicy {
+        if (window < 1) {
+            throw new IllegalArgumentException("the window must hold at least 1 token, got " + window);
+        }
+    }
+
+    @Override
+    public int sinkTokens() {
+        return 0;
+    }
+
+    @Override
+    public int windowTokens() {
+        return window;
+    }
+
+    @Override
+    public boolean recomputes() {
+        return true;
+    }
+
+    @Override
+    public String spec() {
+        return "recompute:" + window;
+    }
+}

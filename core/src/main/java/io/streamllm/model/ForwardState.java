@@ -1,0 +1,59 @@
+package io.streamllm.model;
+
+/**
+ * The activations of one forward pass, allocated once per stream so that decoding allocates nothing.
+ * Buffers hold a whole batch: row i of a buffer of width w is [i*w, (i+1)*w).
+ */
+public final class ForwardState {
+    final int maxBatch;
+    final float[] x;        // residual stream
+    final float[] xb;       // normalized input of a block
+    final float[] xb2;      // output of a block, before it is added to x
+    final float[] q;        // queries rotated at their absolute positions
+    final float[] qSink;    // the same queries rotated at their in-cache positions (scored against sinks)
+    final float[] k;
+    final float[] v;
+    final float[] attention; // attention output, all heads
+    final float[] hidden;    // MLP gate, then gate * up
+    final float[] hidden2;   // MLP up
+    final float[] cos;      // RoPE angles at each token's absolute position: row i holds its pairs
+    final float[] sin;
+    final float[] sinkCos;  // RoPE angles at each token's in-cache position (for the sinks)
+    final float[] sinkSin;
+    float[] scores;          // attention scores: one row per head, as long as the cache
+    final float[] finalRows; // normalized last rows, for the logits
+
+    public ForwardState(ModelConfig config, int maxBatch) {
+        this.maxBatch = maxBatch;
+        int dim = config.embeddingLength();
+        x = new float[maxBatch * dim];
+        xb = new float[maxBatch * dim];
+        xb2 = new float[maxBatch * dim];
+        q = new float[maxBatch * config.queryLength()];
+        qSink = new float[maxBatch * config.queryLength()];
+        k = new float[maxBatch * config.kvLength()];
+        v = new float[maxBatch * config.kvLength()];
+        attention = new float[maxBatch * config.queryLength()];
+        hidden = new float[maxBatch * config.feedForwardLength()];
+        hidden2 = new float[maxBatch * config.feedForwardLength()];
+        int pairs = config.rope().dimensions() / 2;
+        cos = new float[maxBatch * pairs];
+        sin = new float[maxBatch * pairs];
+        sinkCos = new float[maxBatch * pairs];
+        sinkSin = new float[maxBatch * pairs];
+        scores = new float[0];
+        finalRows = new float[maxBatch * dim];
+    }
+
+    public int maxBatch() {
+        return maxBatch;
+    }
+
+    /** A scores buffer for {@code rows} rows of {@code keys} entries. */
+    float[] scores(int rows, int keys) {
+        if (scores.length < rows * keys) {
+            scores = new float[rows * keys];
+        }
+        return scores;
+    }
+}

@@ -1,0 +1,216 @@
+package io.streamllm.model;
+
+import io.streamllm.ModelFormatException;
+import io.streamllm.format.TensorStore;
+import io.streamllm.gguf.GgufFile;
+import io.streamllm.gguf.GgufMetadata;
+import io.streamllm.gguf.GgufTensorStore;
+import io.streamllm.hf.HfModelDirectory;
+import io.streamllm.tensor.Parallel;
+import io.streamllm.tokenizer.Tokenizer;
+import io.streamllm.tokenizer.Tokenizers;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** Opens a model: a GGUF file or a Hugging Face directory. */
+public final class ModelLoader {
+    /** Architectures this engine runs, by their GGUF / Hugging Face names. */
+    private static final List<String> GGUF_ARCHITECTURES = List.of("llama", "qwen2");
+    private static final List<String> HF_MODEL_TYPES = List.of("llama", "mistral", "qwen2");
+
+    private ModelLoader() {
+    }
+
+    public static Model load(Path path) {
+        return load(path, Parallel.common());
+    }
+
+    public static Model load(Path path, Parallel pool) {
+        if (HfModelDirectory.isModelDirectory(path)) {
+            return loadHuggingFace(path, pool);
+        }
+        if (Files.isDirectory(path)) {
+            throw new ModelFormatException(path + ": a directory without config.json is not a Hugging Face model");
+        }
+        if (!Files.exists(path)) {
+            throw new ModelFormatException(path + ": no such file or directory");
+        }
+        return loadGguf(path, pool);
+    }
+
+    private static Model loadGguf(Path path, Parallel pool) {
+        GgufFile file = GgufFile.open(path);
+        try {
+            GgufMetadata meta = file.metadata();
+            TensorStore store = new GgufTensorStore(file);
+            ModelConfig config = configFromGguf(meta, store);
+            Tokenizer tokenizer = Tokenizers.fromGguf(meta);
+            String name = meta.findString("general.name").orElse(path.getFileName().toString());
+            String template = meta.findString("tokenizer.chat_template").orElse(null);
+            return new Model(name, path, config, Llama.load(config, store, pool), tokenizer, template, store);
+        } catch (RuntimeException e) {
+            file.close();
+            throw e;
+        }
+    }
+
+    static ModelConfig configFromGguf(GgufMetadata meta, TensorStore store) {
+        String arch = meta.getString("general.architecture");
+        if (!GGUF_ARCHITECTURES.contains(arch)) {
+            throw new ModelFormatException(store.source() + ": unsupported architecture '" + arch
+                    + "' (supported: " + String.join(", ", GGUF_ARCHITECTURES) + ")");
+        }
+        String p = arch + ".";
+        int dim = meta.getInt(p + "embedding_length");
+        int heads = meta.getInt(p + "attention.head_count");
+        int headDim = meta.getInt(p + "attention.key_length", dim / heads);
+        int vocab = meta.has(p + "vocab_size")
+                ? meta.getInt(p + "vocab_size")
+                : Math.toIntExact(store.get("token_embd.weight").shape()[1]);
+        int ropeDims = meta.getInt(p + "rope.dimension_count", headDim);
+        double theta = meta.getFloat(p + "rope.freq_base", 10000f);
+        // llama.cpp's converters permute Llama's Q/K so that RoPE pairs adjacent dimensions; Qwen2 keeps halves.
+        RopeStyle style = arch.equals("llama") ? RopeStyle.ADJACENT_PAIRS : RopeStyle.SPLIT_HALF;
+        float[] divisors = ropeDivisorsFromGguf(meta, store, p, ropeDims);
+        return new ModelConfig(arch, dim, meta.getInt(p + "block_count"), heads,
+                meta.getInt(p + "attention.head_count_kv", heads), headDim,
+                meta.getInt(p + "feed_forward_length"), vocab, meta.getInt(p + "context_length"),
+                meta.getFloat(p + "attention.layer_norm_rms_epsilon"),
+                new RopeConfig(theta, ropeDims, style, divisors));
+    }
+
+    private static float[] ropeDivisorsFromGguf(GgufMetadata meta, TensorStore store, String p, int ropeDims) {
+        if (store.has("rope_freqs.weight")) {
+            // Llama 3.1 and later store the per-pair frequency divisors as a tensor.
+            return store.get("rope_freqs.weight").expectShape(ropeDims / 2).floats();
+        }
+        String scaling = meta.findString(p + "rope.scaling.type").orElse("none");
+        return switch (scaling) {
+            case "none" -> null;
+            case "linear" -> {
+                float[] divisors = new float[ropeDims / 2];
+                java.util.Arrays.fill(divisors, meta.getFloat(p + "rope.scaling.factor"));
+                yield divisors;
+            }
+            default -> throw new ModelFormatException(store.source() + ": RoPE scaling '" + scaling
+                    + "' is not supported (supported: none, linear, llama3 rope_freqs)");
+        };
+    }
+
+    private static Model loadHuggingFace(Path directory, Parallel pool) {
+        HfModelDirectory store = HfModelDirectory.open(directory);
+        try {
+            ModelConfig config = configFromHuggingFace(store.config(), store);
+            Tokenizer tokenizer = Tokenizers.fromHuggingFace(directory);
+            String template = chatTemplateFromHuggingFace(directory);
+            return new Model(directory.getFileName().toString(), directory, config, Llama.load(config, store, pool),
+                    tokenizer, template, store);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    static ModelConfig configFromHuggingFace(Map<String, Object> json, TensorStore store) {
+        HfConfig c = new HfConfig(json, store.source() + "/config.json");
+        String modelType = c.string("model_type");
+        if (!HF_MODEL_TYPES.contains(modelType)) {
+            throw new ModelFormatException(store.source() + ": unsupported model_type '" + modelType
+                    + "' (supported: " + String.join(", ", HF_MODEL_TYPES) + ")");
+        }
+        int dim = c.integer("hidden_size");
+        int heads = c.integer("num_attention_heads");
+        int headDim = c.has("head_dim") ? c.integer("head_dim") : dim / heads;
+        double theta = c.has("rope_theta") ? c.number("rope_theta") : 10000.0;
+        int contextLength = c.integer("max_position_embeddings");
+        float[] divisors = ropeDivisorsFromHuggingFace(c, headDim, theta, contextLength);
+        return new ModelConfig(modelType.equals("qwen2") ? "qwen2" : "llama", dim, c.integer("num_hidden_layers"),
+                heads, c.has("num_key_value_heads") ? c.integer("num_key_value_heads") : heads, headDim,
+                c.integer("intermediate_size"), c.integer("vocab_size"), contextLength,
+                (float) c.number("rms_norm_eps"),
+                // Hugging Face checkpoints rotate the two halves of each head (rotate_half).
+                new RopeConfig(theta, headDim, RopeStyle.SPLIT_HALF, divisors));
+    }
+
+    private static float[] ropeDivisorsFromHuggingFace(HfConfig c, int headDim, double theta, int contextLength) {
+        if (!(c.raw("rope_scaling") instanceof Map<?, ?> scaling)) {
+            return null;
+        }
+        HfConfig s = new HfConfig(castMap(scaling), c.source() + " rope_scaling");
+        String type = s.has("rope_type") ? s.string("rope_type") : s.string("type");
+        return switch (type) {
+            case "default" -> null;
+            case "linear" -> {
+                float[] divisors = new float[headDim / 2];
+                java.util.Arrays.fill(divisors, (float) s.number("factor"));
+                yield divisors;
+            }
+            case "llama3" -> RopeConfig.llama3Divisors(headDim, theta, s.number("factor"),
+                    s.number("low_freq_factor"), s.number("high_freq_factor"),
+                    s.has("original_max_position_embeddings") ? s.integer("original_max_position_embeddings") : contextLength);
+            default -> throw new ModelFormatException(c.source() + ": RoPE scaling '" + type
+                    + "' is not supported (supported: linear, llama3)");
+        };
+    }
+
+    private static String chatTemplateFromHuggingFace(Path directory) {
+        Path file = directory.resolve("tokenizer_config.json");
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        Object template = HfModelDirectory.readJson(file).get("chat_template");
+        if (template instanceof String text) {
+            return text;
+        }
+        if (template instanceof List<?> named) {
+            // Several named templates: the one called "default" is the chat template.
+            for (Object entry : named) {
+                if (entry instanceof Map<?, ?> m && "default".equals(m.get("name")) && m.get("template") instanceof String t) {
+                    return t;
+                }
+            }
+        }
+        return null;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> castMap(Map<?, ?> map) {
+        return (Map<String, Object>) map;
+    }
+
+    /** Typed access to a config.json object, with errors that name the key. */
+    private record HfConfig(Map<String, Object> json, String source) {
+        boolean has(String key) {
+            return json.get(key) != null;
+        }
+
+        Object raw(String key) {
+            return json.get(key);
+        }
+
+        String string(String key) {
+            if (!(json.get(key) instanceof String value)) {
+                throw new ModelFormatException(source + ": '" + key + "' is missing or not a string");
+            }
+            return value;
+        }
+
+        double number(String key) {
+            if (!(json.get(key) instanceof Number value)) {
+                throw new ModelFormatException(source + ": '" + key + "' is missing or not a number");
+            }
+            return value.doubleValue();
+        }
+
+        int integer(String key) {
+            double value = number(key);
+            if (value != Math.rint(value) || Math.abs(value) > Integer.MAX_VALUE) {
+                throw new ModelFormatException(source + ": '" + key + "' should be an integer, got " + value);
+            }
+            return (int) value;
+        }
+    }
+}

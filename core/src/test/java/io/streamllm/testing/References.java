@@ -1,0 +1,72 @@
+package io.streamllm.testing;
+
+import io.streamllm.util.Json;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Locates the repository's shipped models and the reference figures. The figures come from
+ * {@code ../shared/reference} when that folder exists beside the repository (the source of truth),
+ * otherwise from the copy shipped in {@code reference/}.
+ */
+public final class References {
+    private References() {
+    }
+
+    /** The repository root (tests run with the module directory as working directory). */
+    public static Path repositoryRoot() {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !Files.isDirectory(dir.resolve("models"))) {
+            dir = dir.getParent();
+        }
+        if (dir == null) {
+            throw new IllegalStateException("cannot find the repository root (a folder holding models/)");
+        }
+        return dir;
+    }
+
+    /** A reference file, from ../shared/reference when present, else from the shipped copy. */
+    public static Path file(String name) {
+        Path root = repositoryRoot();
+        Path shared = root.resolveSibling("shared").resolve("reference").resolve(name);
+        if (Files.isRegularFile(shared)) {
+            return shared;
+        }
+        Path shipped = root.resolve("reference").resolve(name);
+        if (!Files.isRegularFile(shipped)) {
+            throw new IllegalStateException("reference file " + name + " is neither in ../shared/reference nor in reference/");
+        }
+        return shipped;
+    }
+
+    public static Map<String, Object> json(String name) {
+        try {
+            return Json.parseObject(Files.readString(file(name)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static Path stories260K() {
+        return repositoryRoot().resolve("models/stories260K/stories260K.gguf");
+    }
+
+    public static Path tinystories656k() {
+        return repositoryRoot().resolve("models/tinystories-656k");
+    }
+
+    /** A JSON array of integers as an int array. */
+    public static int[] ints(Object jsonArray) {
+        List<?> list = (List<?>) jsonArray;
+        int[] out = new int[list.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = ((Number) list.get(i)).intValue();
+        }
+        return out;
+    }
+}
