@@ -123,7 +123,7 @@ public final class GgufWriter {
         // The header holds the offsets, so encode it again now that they are known (same size).
         header = encodeHeader(offsets);
         Path tmp = path.resolveSibling(path.getFileName() + ".part");
-        try (Arena arena = Arena.ofConfined();
+        try (Arena arena = Arena.ofShared(); // tensor fillers may write from worker threads
              FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                      StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             long total = dataStart + dataSize;
@@ -135,12 +135,24 @@ public final class GgufWriter {
             }
             out.force();
         } catch (IOException e) {
+            deleteQuietly(tmp);
             throw new UncheckedIOException("cannot write " + path + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            deleteQuietly(tmp);
+            throw e;
         }
         try {
             Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // the original error matters more
         }
     }
 

@@ -1,0 +1,126 @@
+package io.streamllm.cli;
+
+import io.streamllm.engine.Session;
+import io.streamllm.format.TensorView;
+import io.streamllm.kv.DensePolicy;
+import io.streamllm.model.Model;
+import io.streamllm.tensor.Parallel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+
+/** Prefill and decode throughput, reported like llama-bench. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measures prompt processing (pp) and token generation (tg) speed, like llama-bench.")
+final class BenchCommand implements Callable<Integer> {
+
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Option(names = {"-p", "--n-prompt"}, defaultValue = "128", description = "prompt tokens, prefilled as one batch (default: ${DEFAULT-VALUE})")
+    int promptTokens;
+
+    @Option(names = {"-n", "--n-gen"}, defaultValue = "64", description = "tokens generated one at a time (default: ${DEFAULT-VALUE})")
+    int generatedTokens;
+
+    @Option(names = {"-r", "--repetitions"}, defaultValue = "3", description = "repetitions of each test (default: ${DEFAULT-VALUE})")
+    int repetitions;
+
+    @Override
+    public Integer call() {
+        if (promptTokens < 0 || generatedTokens < 0 || repetitions < 1) {
+            throw new IllegalArgumentException("-p and -n must be 0 or more and -r at least 1");
+        }
+        try (Model model = modelOptions.load()) {
+            Parallel pool = Parallel.common();
+            String name = model.config().architecture() + " " + parameterLabel(model) + " " + weightType(model);
+            System.out.println("| model | size | params | backend | threads | test | t/s |");
+            System.out.println("| --- | ---: | ---: | --- | ---: | ---: | ---: |");
+            // Warm-up: let the JIT compile the kernels before anything is timed.
+            runPrompt(model, Math.min(16, Math.max(1, promptTokens)));
+            runGeneration(model, Math.min(4, Math.max(1, generatedTokens)));
+            if (promptTokens > 0) {
+                printRow(model, name, pool, "pp" + promptTokens, measure(repetitions, promptTokens,
+                        () -> runPrompt(model, promptTokens)));
+            }
+            if (generatedTokens > 0) {
+                printRow(model, name, pool, "tg" + generatedTokens, measure(repetitions, generatedTokens,
+                        () -> runGeneration(model, generatedTokens)));
+            }
+        }
+        return 0;
+    }
+
+    private static double[] measure(int repetitions, int tokens, Runnable run) {
+        double[] tokensPerSecond = new double[repetitions];
+        for (int r = 0; r < repetitions; r++) {
+            long start = System.nanoTime();
+            run.run();
+            tokensPerSecond[r] = tokens / ((System.nanoTime() - start) / 1e9);
+        }
+        return tokensPerSecond;
+    }
+
+    /** One prompt of {@code n} random tokens, prefilled as a single batch into an empty cache. */
+    private static void runPrompt(Model model, int n) {
+        Session session = new Session(model.network(), new DensePolicy(), n, 1);
+        session.feed(randomTokens(model, n, 1));
+    }
+
+    /** {@code n} tokens decoded one at a time from an empty cache, as llama-bench's tg test does. */
+    private static void runGeneration(Model model, int n) {
+        Session session = new Session(model.network(), new DensePolicy(), 1, 1);
+        int[] tokens = randomTokens(model, n, 2);
+        for (int token : tokens) {
+            session.feed(token);
+        }
+    }
+
+    private static int[] randomTokens(Model model, int n, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        int[] tokens = new int[n];
+        for (int i = 0; i < n; i++) {
+            tokens[i] = random.nextInt(model.config().vocabularySize());
+        }
+        return tokens;
+    }
+
+    private static void printRow(Model model, String name, Parallel pool, String test, double[] values) {
+        double mean = 0;
+        for (double v : values) {
+            mean += v;
+        }
+        mean /= values.length;
+        double variance = 0;
+        for (double v : values) {
+            variance += (v - mean) * (v - mean);
+        }
+        double stddev = values.length > 1 ? Math.sqrt(variance / (values.length - 1)) : 0;
+        System.out.printf("| %s | %s | %s | Java Vector API (%d-bit) | %d | %s | %.2f ± %.2f |%n", name,
+                Console.bytes(model.network().weightBytes()), parameterLabel(model),
+                jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize(), pool.threads(), test, mean, stddev);
+        System.out.flush();
+    }
+
+    private static long parameterCount(Model model) {
+        long n = 0;
+        for (String tensor : model.store().names()) {
+            n += model.store().get(tensor).elementCount();
+        }
+        return n;
+    }
+
+    private static String parameterLabel(Model model) {
+        double params = parameterCount(model);
+        return params >= 1e9 ? String.format("%.2f B", params / 1e9) : String.format("%.2f M", params / 1e6);
+    }
+
+    /** The type of most weight bytes (the attention and MLP matrices). */
+    private static String weightType(Model model) {
+        TensorView sample = model.store().find("blk.0.ffn_down.weight");
+        return sample == null ? "?" : sample.type().name();
+    }
+}

@@ -1,0 +1,49 @@
+package io.streamllm.cli;
+
+import io.streamllm.StreamllmException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+
+/** The streamllm command line. */
+@Command(name = "streamllm", mixinStandardHelpOptions = true, version = "streamllm 0.1.0",
+        description = "Runs open LLMs on the JVM and lets them stream forever (StreamingLLM attention sinks).",
+        subcommands = {GenerateCommand.class, TokenizeCommand.class, SynthCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class})
+public final class Main {
+
+    public static void main(String[] args) {
+        int code;
+        try {
+            code = run(args);
+        } catch (OutOfMemoryError e) {
+            System.err.println("streamllm: out of memory; give the JVM more heap with STREAMLLM_JAVA_OPTS=-Xmx<size>");
+            code = 1;
+        }
+        System.exit(code);
+    }
+
+    /** Runs the command line and returns the exit code; errors are printed as one line on stderr. */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler(Main::reportError);
+        return cli.execute(args);
+    }
+
+    private static int reportError(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
+        PrintWriter err = cli.getErr();
+        if (e instanceof StreamllmException || e instanceof IllegalArgumentException) {
+            err.println("streamllm: " + e.getMessage());
+        } else {
+            err.println("streamllm: internal error: " + e);
+            if (System.getenv("STREAMLLM_DEBUG") != null) {
+                e.printStackTrace(err);
+            } else {
+                err.println("streamllm: (set STREAMLLM_DEBUG=1 to see the stack trace)");
+            }
+        }
+        err.flush();
+        return 1;
+    }
+}

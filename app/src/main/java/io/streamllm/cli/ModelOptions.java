@@ -1,0 +1,53 @@
+package io.streamllm.cli;
+
+import io.streamllm.model.Model;
+import io.streamllm.model.ModelLoader;
+import io.streamllm.tensor.Parallel;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Options shared by every command that runs a model. */
+final class ModelOptions {
+    /** The model shipped in the repository, used when no -m is given. */
+    static final String DEFAULT_MODEL = "models/stories260K/stories260K.gguf";
+
+    @Option(names = {"-m", "--model"}, paramLabel = "MODEL",
+            description = "a .gguf file or a Hugging Face model directory (default: the shipped " + DEFAULT_MODEL + ")")
+    Path model;
+
+    @Option(names = {"-t", "--threads"}, paramLabel = "N",
+            description = "worker threads (default: the number of cores)")
+    Integer threads;
+
+    /** The model path, resolving the default against the installation directory. */
+    Path modelPath() {
+        if (model != null) {
+            return model;
+        }
+        Path home = Path.of(System.getProperty("streamllm.home", "."));
+        Path shipped = home.resolve(DEFAULT_MODEL);
+        return Files.exists(shipped) ? shipped : Path.of(DEFAULT_MODEL);
+    }
+
+    Parallel pool() {
+        if (threads != null) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+            }
+            Parallel.setCommonThreads(threads);
+        }
+        return Parallel.common();
+    }
+
+    Model load() {
+        Parallel pool = pool();
+        long start = System.nanoTime();
+        Model model = ModelLoader.load(modelPath(), pool);
+        Console.status(String.format("loaded %s (%s, %d layers, %s of weights) in %.0f ms", model.name(),
+                model.config().architecture(), model.config().blockCount(), Console.bytes(model.network().weightBytes()),
+                (System.nanoTime() - start) / 1e6));
+        return model;
+    }
+}
