@@ -1,0 +1,210 @@
+package io.streamllm.kv;
+
+import io.streamllm.format.TensorStore;
+import io.streamllm.format.TensorView;
+import io.streamllm.model.ModelConfig;
+import io.streamllm.model.RopeStyle;
+import io.streamllm.tensor.WeightMatrix;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * StreamingLLM by its definition, in plain double-precision code: the cache stores keys before RoPE;
+ * at every step all cached keys are rotated at their positions inside the cache (0..n-1, sinks first)
+ * and the query at n. Slow and obviously right; the fast engine is tested against it.
+ */
+final class ReRotatingReference {
+    private final ModelConfig c;
+    private final double[][] embedding;
+    private final double[][] attentionNorm;
+    private final double[][] ffnNorm;
+    private final double[][][] wq;
+    private final double[][][] wk;
+    private final double[][][] wv;
+    private final double[][][] wo;
+    private final double[][][] gate;
+    private final double[][][] up;
+    private final double[][][] down;
+    private final double[] outputNorm;
+    private final double[][] output;
+    private final double[] frequencies;
+    private final int sinks;
+    private final int window;
+    private final int evictChunk;
+
+    /** Per layer: the cached tokens' raw (un-rotated) keys and values, in stream order. */
+    private final List<List<double[]>> keys = new ArrayList<>();
+    private final List<List<double[]>> values = new ArrayList<>();
+    private long tokensSeen;
+
+    ReRotatingReference(ModelConfig config, TensorStore store, int sinks, int window, int evictChunk) {
+        this.c = config;
+        this.sinks = sinks;
+        this.window = window;
+        this.evictChunk = evictChunk;
+        int layers = config.blockCount();
+        embedding = matrix(store.get("token_embd.weight"));
+        attentionNorm = new double[layers][];
+        ffnNorm = new double[layers][];
+        wq = new double[layers][][];
+        wk = new double[layers][][];
+        wv = new double[layers][][];
+        wo = new double[layers][][];
+        gate = new double[layers][][];
+        up = new double[layers][][];
+        down = new double[layers][][];
+        for (int l = 0; l < layers; l++) {
+            String p = "blk." + l + ".";
+            attentionNorm[l] = matrix(store.get(p + "attn_norm.weight"))[0];
+            ffnNorm[l] = matrix(store.get(p + "ffn_norm.weight"))[0];
+            wq[l] = matrix(store.get(p + "attn_q.weight"));
+            wk[l] = matrix(store.get(p + "attn_k.weight"));
+            wv[l] = matrix(store.get(p + "attn_v.weight"));
+            wo[l] = matrix(store.get(p + "attn_output.weight"));
+            gate[l] = matrix(store.get(p + "ffn_gate.weight"));
+            up[l] = matrix(store.get(p + "ffn_up.weight"));
+            down[l] = matrix(store.get(p + "ffn_down.weight"));
+            keys.add(new ArrayList<>());
+            values.add(new ArrayList<>());
+        }
+        outputNorm = matrix(store.get("output_norm.weight"))[0];
+        output = store.has("output.weight") ? matrix(store.get("output.weight")) : embedding;
+        frequencies = config.rope().frequencies();
+    }
+
+    private static double[][] matrix(TensorView view) {
+        WeightMatrix m = view.matrix();
+        double[][] out = new double[m.rows()][m.cols()];
+        float[] row = new float[m.cols()];
+        for (int r = 0; r < m.rows(); r++) {
+            m.dequantizeRow(r, row, 0);
+            for (int i = 0; i < row.length; i++) {
+                out[r][i] = row[i];
+            }
+        }
+        return out;
+    }
+
+    /** Feeds one token; returns the next-token logits. */
+    double[] step(int token) {
+        double[] x = embedding[token].clone();
+        int headDim = c.headDim();
+        int group = c.headCount() / c.headCountKv();
+        for (int l = 0; l < c.blockCount(); l++) {
+            double[] h = rmsNorm(x, attentionNorm[l]);
+            double[] q = multiply(wq[l], h);
+            keys.get(l).add(multiply(wk[l], h));
+            values.get(l).add(multiply(wv[l], h));
+            List<double[]> cachedKeys = keys.get(l);
+            List<double[]> cachedValues = values.get(l);
+            int n = cachedKeys.size();
+            double[] attention = new double[c.queryLength()];
+            for (int head = 0; head < c.headCount(); head++) {
+                int kvOffset = (head / group) * headDim;
+                double[] query = rotate(q, head * headDim, n - 1);
+                double[] scores = new double[n];
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < n; j++) {
+                    double[] key = rotate(cachedKeys.get(j), kvOffset, j);
+                    double dot = 0;
+                    for (int d = 0; d < headDim; d++) {
+                        dot += query[d] * key[d];
+                    }
+                    scores[j] = dot / Math.sqrt(headDim);
+                    max = Math.max(max, scores[j]);
+                }
+                double sum = 0;
+                for (int j = 0; j < n; j++) {
+                    scores[j] = Math.exp(scores[j] - max);
+                    sum += scores[j];
+                }
+                for (int j = 0; j < n; j++) {
+                    for (int d = 0; d < headDim; d++) {
+                        attention[head * headDim + d] += scores[j] / sum * cachedValues.get(j)[kvOffset + d];
+                    }
+                }
+            }
+            add(x, multiply(wo[l], attention));
+            double[] h2 = rmsNorm(x, ffnNorm[l]);
+            double[] g = multiply(gate[l], h2);
+            double[] u = multiply(up[l], h2);
+            for (int i = 0; i < g.length; i++) {
+                g[i] = g[i] / (1 + Math.exp(-g[i])) * u[i];
+            }
+            add(x, multiply(down[l], g));
+        }
+        tokensSeen++;
+        evict();
+        return multiply(output, rmsNorm(x, outputNorm));
+    }
+
+    /** The paper's StartRecentKVCache after each step: keep the first S and the last W (in chunks). */
+    private void evict() {
+        for (int l = 0; l < c.blockCount(); l++) {
+            List<double[]> k = keys.get(l);
+            List<double[]> v = values.get(l);
+            if (k.size() > sinks + window) {
+                int drop = Math.max(evictChunk, k.size() - sinks - window);
+                k.subList(sinks, sinks + drop).clear();
+                v.subList(sinks, sinks + drop).clear();
+            }
+        }
+    }
+
+    /** Forgets the window and keeps the sinks, as a long stretch of evicted tokens would. */
+    void dropWindow() {
+        for (int l = 0; l < c.blockCount(); l++) {
+            keys.get(l).subList(Math.min(sinks, keys.get(l).size()), keys.get(l).size()).clear();
+            values.get(l).subList(Math.min(sinks, values.get(l).size()), values.get(l).size()).clear();
+        }
+    }
+
+    private double[] rotate(double[] vector, int offset, long position) {
+        int headDim = c.headDim();
+        double[] out = new double[headDim];
+        System.arraycopy(vector, offset, out, 0, headDim);
+        int pairs = frequencies.length;
+        for (int i = 0; i < pairs; i++) {
+            int a = c.rope().style() == RopeStyle.ADJACENT_PAIRS ? 2 * i : i;
+            int b = c.rope().style() == RopeStyle.ADJACENT_PAIRS ? 2 * i + 1 : i + pairs;
+            double angle = position * frequencies[i];
+            double x0 = vector[offset + a];
+            double x1 = vector[offset + b];
+            out[a] = x0 * Math.cos(angle) - x1 * Math.sin(angle);
+            out[b] = x0 * Math.sin(angle) + x1 * Math.cos(angle);
+        }
+        return out;
+    }
+
+    private double[] rmsNorm(double[] x, double[] weight) {
+        double sum = 0;
+        for (double v : x) {
+            sum += v * v;
+        }
+        double scale = 1 / Math.sqrt(sum / x.length + c.normEpsilon());
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = x[i] * scale * weight[i];
+        }
+        return out;
+    }
+
+    private static double[] multiply(double[][] w, double[] x) {
+        double[] out = new double[w.length];
+        for (int r = 0; r < w.length; r++) {
+            double sum = 0;
+            for (int i = 0; i < x.length; i++) {
+                sum += w[r][i] * x[i];
+            }
+            out[r] = sum;
+        }
+        return out;
+    }
+
+    private static void add(double[] x, double[] delta) {
+        for (int i = 0; i < x.length; i++) {
+            x[i] += delta[i];
+        }
+    }
+}
