@@ -99,8 +99,8 @@ public final class GgufFile implements AutoCloseable {
         long kvCount = in.u64("metadata count");
         // Each entry takes at least a few bytes, so counts beyond the file size are lies.
         if (tensorCount > file.byteSize() / 8 || kvCount > file.byteSize() / 8) {
-            throw new ModelFormatException(name + ": corrupt header (" + tensorCount + " tensors, "
-                    + kvCount + " metadata entries in a " + file.byteSize() + "-byte file)");
+            throw new ModelFormatException(name + ": truncated or corrupt file: the header claims " + tensorCount + " tensors and "
+                    + kvCount + " metadata entries, more than fit in " + file.byteSize() + " bytes");
         }
 
         Map<String, Object> values = new LinkedHashMap<>();
