@@ -1,13 +1,33 @@
 package io.streamllm.cli;
 
+import io.streamllm.model.Model;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
+import java.util.Arrays;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 
-@Command(name = "tokenize", mixinStandardHelpOptions = true, description = "Prints the token ids of a text.")
+@Command(name = "tokenize", mixinStandardHelpOptions = true,
+        description = "Prints the token ids of a text as a JSON array (with BOS when the model adds one).")
 final class TokenizeCommand implements Callable<Integer> {
+
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Option(names = {"-p", "--prompt"}, required = true, paramLabel = "TEXT", description = "the text to tokenize")
+    String text;
+
+    @Option(names = "--no-parse-special", description = "encode special-token text such as <|eot_id|> as plain text")
+    boolean noParseSpecial;
+
     @Override
     public Integer call() {
-        throw new UnsupportedOperationException("not yet");
+        try (Model model = modelOptions.load()) {
+            int[] ids = model.tokenizer().encode(text, true, !noParseSpecial);
+            System.out.println(Arrays.stream(ids).mapToObj(Integer::toString).collect(Collectors.joining(", ", "[", "]")));
+        }
+        return 0;
     }
 }

@@ -1,0 +1,45 @@
+package io.streamllm.cli;
+
+import io.streamllm.engine.Session;
+import io.streamllm.kv.CachePolicy;
+import io.streamllm.kv.SinkWindowPolicy;
+import io.streamllm.model.ModelConfig;
+import picocli.CommandLine.Option;
+
+/** KV cache options shared by generate and chat. */
+final class CacheOptions {
+    /** Attention sinks of the default streaming policy (the paper's choice). */
+    static final int DEFAULT_SINKS = 4;
+
+    @Option(names = "--cache", paramLabel = "POLICY",
+            description = "dense, window:W, sink:S:W or recompute:W (default: dense while the model's context suffices,"
+                    + " else sink:4:W with 4+W just below the trained context)")
+    String cache;
+
+    @Option(names = "--evict-chunk", defaultValue = "1", paramLabel = "K",
+            description = "evict K tokens at once when the window is full (default: ${DEFAULT-VALUE}, exact per-token eviction)")
+    int evictChunk;
+
+    @Option(names = "--prefill-chunk", defaultValue = "" + Session.DEFAULT_PREFILL_CHUNK, paramLabel = "N",
+            description = "tokens run through the network together when reading a prompt (default: ${DEFAULT-VALUE})")
+    int prefillChunk;
+
+    /** The policy to use for a stream expected to hold {@code tokens} tokens (negative: unbounded). */
+    CachePolicy policy(ModelConfig config, long tokens) {
+        if (cache != null) {
+            return CachePolicy.parse(cache);
+        }
+        boolean fits = tokens >= 0 && tokens <= config.contextLength();
+        return fits ? CachePolicy.parse("dense") : defaultStreamingPolicy(config);
+    }
+
+    /** StreamingLLM sized so that no position inside the cache reaches beyond the trained context. */
+    static CachePolicy defaultStreamingPolicy(ModelConfig config) {
+        int sinks = Math.min(DEFAULT_SINKS, config.contextLength() / 4);
+        return new SinkWindowPolicy(sinks, Math.max(1, config.contextLength() - sinks - 1));
+    }
+
+    Session newSession(io.streamllm.model.Model model, CachePolicy policy) {
+        return new Session(model.network(), policy, prefillChunk, evictChunk);
+    }
+}

@@ -1,0 +1,115 @@
+package io.streamllm.engine;
+
+import io.streamllm.tokenizer.TokenDecoder;
+import io.streamllm.tokenizer.Tokenizer;
+
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * Generates text in a {@link Session}: feeds the prompt, then samples, feeds and decodes one token
+ * at a time, streaming text to a callback as soon as it is complete, until an end-of-generation
+ * token, a stop string, the token budget or cancellation.
+ */
+public final class Generator {
+
+    /**
+     * @param maxTokens   tokens to generate at most; negative for no limit
+     * @param stopStrings texts that end the generation (not included in the output)
+     */
+    public record Settings(int maxTokens, SamplerSettings sampler, List<String> stopStrings) {
+        public Settings {
+            stopStrings = List.copyOf(stopStrings);
+        }
+    }
+
+    /** What a generation produced, with its timings. */
+    public record Result(String text, int promptTokens, int generatedTokens, StopReason stopReason,
+                         long prefillNanos, long decodeNanos) {
+
+        public double prefillTokensPerSecond() {
+            return promptTokens / Math.max(1e-9, prefillNanos / 1e9);
+        }
+
+        public double decodeTokensPerSecond() {
+            return generatedTokens / Math.max(1e-9, decodeNanos / 1e9);
+        }
+    }
+
+    private final Session session;
+    private final Tokenizer tokenizer;
+
+    public Generator(Session session, Tokenizer tokenizer) {
+        this.session = session;
+        this.tokenizer = tokenizer;
+    }
+
+    public Session session() {
+        return session;
+    }
+
+    /**
+     * Feeds {@code prompt} and generates.
+     *
+     * @param onText    receives text as it is produced (never a partial stop string)
+     * @param cancelled polled before every token
+     */
+    public Result generate(int[] prompt, Settings settings, Consumer<String> onText, BooleanSupplier cancelled) {
+        long start = System.nanoTime();
+        float[] logits = session.feed(prompt);
+        long prefillEnd = System.nanoTime();
+
+        Sampler sampler = new Sampler(settings.sampler(), logits.length);
+        for (int token : prompt) {
+            sampler.accept(token);
+        }
+        TokenDecoder decoder = new TokenDecoder(tokenizer, !hasText(prompt));
+        StopStringFilter stops = new StopStringFilter(settings.stopStrings());
+        StringBuilder text = new StringBuilder();
+        Consumer<String> emit = piece -> {
+            if (!piece.isEmpty()) {
+                text.append(piece);
+                onText.accept(piece);
+            }
+        };
+
+        int generated = 0;
+        StopReason reason = StopReason.MAX_TOKENS;
+        while (settings.maxTokens() < 0 || generated < settings.maxTokens()) {
+            if (cancelled.getAsBoolean()) {
+                reason = StopReason.CANCELLED;
+                break;
+            }
+            int token = sampler.sample(logits);
+            if (tokenizer.specials().endsGeneration(token)) {
+                reason = StopReason.END_OF_GENERATION;
+                break;
+            }
+            generated++;
+            sampler.accept(token);
+            emit.accept(stops.accept(decoder.append(token)));
+            if (stops.stopped()) {
+                reason = StopReason.STOP_STRING;
+                break;
+            }
+            logits = session.feed(token);
+        }
+        if (!stops.stopped()) {
+            emit.accept(stops.accept(decoder.flush()));
+            emit.accept(stops.flush());
+        }
+        return new Result(text.toString(), prompt.length, generated, reason, prefillEnd - start,
+                System.nanoTime() - prefillEnd);
+    }
+
+    /** Whether any prompt token stands for text (not just BOS or other control tokens). */
+    private boolean hasText(int[] prompt) {
+        for (int token : prompt) {
+            if (tokenizer.decodeBytes(token).length > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
