@@ -1,6 +1,7 @@
 import tk from "@anush008/tokenizers";
 import fs from "fs";
-const R = "/work/wt-tokenizer/core/src/test/resources/tokenizer/";
+// Usage: node generate-hf-toy-references.mjs (from this directory; see README.md)
+const R = "./";
 const texts = {
   "hf-byte-level": ["it's 12345 the", "IT'S Hello!!\n\nthe  the   the", "héllo zebra", " zebra", "zebra", "x<|eot_id|>y <tool> z",
                     "emoji 😀 ok", "1234 12 123456789", "", "  two spaces", "tabs\tand\r\nnewlines"],

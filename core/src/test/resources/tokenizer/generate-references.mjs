@@ -1,7 +1,10 @@
 import {getLlama} from "node-llama-cpp";
 import tk from "@anush008/tokenizers";
 import fs from "fs";
-const out = "/work/wt-tokenizer/core/src/test/resources/tokenizer/";
+// Usage: node generate-references.mjs REPOSITORY_ROOT TOY_GGUF_DIRECTORY (see README.md)
+const root = process.argv[2];
+const toys = process.argv[3];
+const out = root + "/core/src/test/resources/tokenizer/";
 const llama = await getLlama({gpu: false, build: "never", logLevel: "error"});
 
 const commonTexts = [
@@ -15,7 +18,7 @@ const commonTexts = [
 
 // llama.cpp: stories260K
 {
-  const model = await llama.loadModel({modelPath: "/work/main/models/stories260K/stories260K.gguf", vocabOnly: true});
+  const model = await llama.loadModel({modelPath: root + "/models/stories260K/stories260K.gguf", vocabOnly: true});
   const texts = [...commonTexts, "<s>Hello</s> world", "x</s>y <unk> z"];
   const cases = texts.map(text => ({
     text,
@@ -32,7 +35,7 @@ const commonTexts = [
     "x<|eot_id|>y <tool> z<|begin_of_text|>", "!\n!!\n\n end", "a\u00a0b\u2003c"];
   const result = {};
   for (const pre of ["llama-bpe", "qwen2", "gpt-2"]) {
-    const model = await llama.loadModel({modelPath: `/tmp/oracle/toy-${pre}.gguf`, vocabOnly: true});
+    const model = await llama.loadModel({modelPath: `${toys}/toy-${pre}.gguf`, vocabOnly: true});
     result[pre] = texts.map(text => ({
       text,
       ids: Array.from(model.tokenize(text, false)),
@@ -45,7 +48,7 @@ const commonTexts = [
 
 // Hugging Face tokenizers: tinystories-656k
 {
-  const t = tk.Tokenizer.fromFile("/work/main/models/tinystories-656k/tokenizer.json");
+  const t = tk.Tokenizer.fromFile(root + "/models/tinystories-656k/tokenizer.json");
   const texts = [...commonTexts, "Hello <|end_story|> World", "Hello<|end_story|>World", "<|end_story|>x",
     "The end.<|end_story|> <|start_story|>Once", "<unk> is unknown"];
   const cases = [];
@@ -54,7 +57,7 @@ const commonTexts = [
     const ids = e.getIds();
     cases.push({text, ids, decoded: await t.decode(ids, true)});
   }
-  const ref = JSON.parse(fs.readFileSync("/work/main/reference/tinystories-656k-stream-seed0.json"));
+  const ref = JSON.parse(fs.readFileSync(root + "/reference/tinystories-656k-stream-seed0.json"));
   const greedy = ref.greedy_from_bos_64;
   const stream = ref.tokens;
   fs.writeFileSync(out + "tinystories-656k-hf-tokenizers.json", JSON.stringify({

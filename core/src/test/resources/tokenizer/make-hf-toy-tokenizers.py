@@ -1,5 +1,6 @@
 import json
-R = "/work/wt-tokenizer/core/src/test/resources/tokenizer/"
+# Usage: python3 make-hf-toy-tokenizers.py (from this directory; see README.md)
+R = "./"
 
 def byte_chars():
     printable = lambda b: 0x21 <= b <= 0x7E or 0xA1 <= b <= 0xAC or 0xAE <= b <= 0xFF
