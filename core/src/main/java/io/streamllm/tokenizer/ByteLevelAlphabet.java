@@ -2,6 +2,7 @@ package io.streamllm.tokenizer;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * GPT-2's reversible mapping from bytes to printable characters, which byte-level BPE vocabularies are
@@ -15,7 +16,7 @@ final class ByteLevelAlphabet {
     private static final int[] BYTE_OF_CHAR = new int[0x100 + 68];
 
     static {
-        java.util.Arrays.fill(BYTE_OF_CHAR, -1);
+        Arrays.fill(BYTE_OF_CHAR, -1);
         int nextExtraChar = 0x100;
         for (int b = 0; b < 256; b++) {
             boolean printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);

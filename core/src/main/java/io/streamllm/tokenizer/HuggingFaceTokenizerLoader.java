@@ -494,8 +494,13 @@ final class HuggingFaceTokenizerLoader {
         return Boolean.TRUE.equals(spec.get(key));
     }
 
+    /** A value for an error message, shortened so that the message stays one readable line. */
     private static String describe(Object value) {
-        return value == null ? "missing" : "'" + value + "'";
+        if (value == null) {
+            return "missing";
+        }
+        String text = String.valueOf(value);
+        return "'" + (text.length() > 60 ? text.substring(0, 60) + "..." : text) + "'";
     }
 
     private static ModelFormatException unsupported(String component, String type, String supported) {

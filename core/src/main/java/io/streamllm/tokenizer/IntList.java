@@ -28,14 +28,6 @@ final class IntList {
         }
     }
 
-    int size() {
-        return size;
-    }
-
-    int get(int index) {
-        return values[index];
-    }
-
     int[] toArray() {
         return Arrays.copyOf(values, size);
     }

@@ -46,10 +46,6 @@ final class PairMergeTable {
         return keys[slot] == EMPTY ? SymbolMerger.NO_MERGE : merges[slot];
     }
 
-    int size() {
-        return size;
-    }
-
     private static long key(int leftId, int rightId) {
         return (long) leftId << 32 | (rightId & 0xFFFF_FFFFL);
     }

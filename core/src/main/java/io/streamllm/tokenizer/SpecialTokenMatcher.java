@@ -45,8 +45,6 @@ final class SpecialTokenMatcher {
     /** Candidates by their first character, longest first. */
     private final Map<Character, Candidate[]> candidatesByFirstChar;
 
-    static final SpecialTokenMatcher NONE = new SpecialTokenMatcher(Map.of());
-
     /** @param tokens token text to token id; empty texts are ignored */
     SpecialTokenMatcher(Map<String, Integer> tokens) {
         Map<Character, List<Candidate>> grouped = new HashMap<>();

@@ -5,6 +5,7 @@ import io.streamllm.gguf.GgufMetadata;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** Creates the tokenizer a model file or directory describes. */
@@ -104,7 +105,7 @@ public final class Tokenizers {
                 types[i] = TokenType.fromGgufCode(codes[i]);
             }
         } else {
-            java.util.Arrays.fill(types, TokenType.NORMAL);
+            Arrays.fill(types, TokenType.NORMAL);
         }
         return new Vocabulary(pieces, types);
     }

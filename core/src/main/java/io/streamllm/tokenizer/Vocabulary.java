@@ -59,16 +59,6 @@ final class Vocabulary {
         return byteTokenIds[value & 0xFF];
     }
 
-    /** Whether every one of the 256 byte-fallback tokens exists. */
-    boolean hasAllByteTokens() {
-        for (int id : byteTokenIds) {
-            if (id < 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** The first token of the given type, or -1. */
     int firstOfType(TokenType type) {
         for (int id = 0; id < types.length; id++) {
