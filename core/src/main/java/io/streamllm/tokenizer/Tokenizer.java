@@ -26,6 +26,20 @@ public interface Tokenizer {
      */
     byte[] decodeBytes(int id);
 
+    /**
+     * Decodes a whole sequence that starts a text: control tokens give nothing, and the leading space of
+     * the first piece is stripped when {@link #stripsLeadingSpace()} says so. Incomplete or invalid UTF-8
+     * becomes U+FFFD. For text that arrives token by token, use {@link TokenDecoder}.
+     */
+    default String decode(int[] ids) {
+        TokenDecoder decoder = new TokenDecoder(this, true);
+        StringBuilder text = new StringBuilder();
+        for (int id : ids) {
+            text.append(decoder.append(id));
+        }
+        return text.append(decoder.flush()).toString();
+    }
+
     /** The token's piece as stored in the vocabulary (for display and debugging). */
     String piece(int id);
 

@@ -1,0 +1,163 @@
+package io.streamllm.tokenizer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.EnumSet;
+
+/**
+ * SentencePiece-style BPE with scores and byte fallback (GGUF {@code tokenizer.ggml.model = "llama"}),
+ * tokenizing exactly as llama.cpp does: a space is put in front of the text (and after every special
+ * token), spaces become {@code ▁}, the text is split into characters, and the adjacent pair whose
+ * concatenation is a token with the highest score is merged until none is left (equal scores: leftmost).
+ * A character that never became a token is written as its UTF-8 bytes with the {@code <0xXX>} tokens.
+ */
+public final class SentencePieceTokenizer implements Tokenizer {
+    private static final char WORD_BOUNDARY = '\u2581'; // ▁
+
+    private final Vocabulary vocabulary;
+    /** Per token: the rank of its score among all distinct scores, 0 for the highest. */
+    private final int[] scoreRanks;
+    private final boolean addSpacePrefix;
+    private final SpecialTokens specials;
+    private final int unknownId;
+    private final byte[][] decodedBytes;
+    private final SpecialTokenMatcher userDefinedMatcher;
+    private final SpecialTokenMatcher allSpecialMatcher;
+
+    SentencePieceTokenizer(Vocabulary vocabulary, float[] scores, boolean addSpacePrefix, SpecialTokens specials, int unknownId) {
+        if (scores.length != vocabulary.size()) {
+            throw new IllegalArgumentException(scores.length + " scores for " + vocabulary.size() + " tokens");
+        }
+        this.vocabulary = vocabulary;
+        this.scoreRanks = rankDescending(scores);
+        this.addSpacePrefix = addSpacePrefix;
+        this.specials = specials;
+        this.unknownId = unknownId;
+        this.decodedBytes = new byte[vocabulary.size()][];
+        for (int id = 0; id < vocabulary.size(); id++) {
+            decodedBytes[id] = vocabulary.textBytes(id,
+                    piece -> piece.replace(WORD_BOUNDARY, ' ').getBytes(StandardCharsets.UTF_8));
+        }
+        // As in llama.cpp: user-defined tokens are always cut out of the text, control and unknown ones
+        // only when special tokens are parsed.
+        this.userDefinedMatcher = SpecialTokenMatcher.forTypes(vocabulary, EnumSet.of(TokenType.USER_DEFINED));
+        this.allSpecialMatcher = SpecialTokenMatcher.forTypes(vocabulary,
+                EnumSet.of(TokenType.USER_DEFINED, TokenType.CONTROL, TokenType.UNKNOWN));
+    }
+
+    /**
+     * Ranks scores from the highest (rank 0) down; equal scores share a rank, so that the merger's
+     * leftmost rule breaks their ties. -0.0 and 0.0 are equal here, as they are to C++'s {@code <}.
+     */
+    private static int[] rankDescending(float[] scores) {
+        float[] distinct = new float[scores.length];
+        for (int i = 0; i < scores.length; i++) {
+            distinct[i] = scores[i] + 0.0f; // turns -0.0 into 0.0
+        }
+        Arrays.sort(distinct);
+        int n = 0;
+        for (int i = 0; i < distinct.length; i++) {
+            if (n == 0 || Float.compare(distinct[n - 1], distinct[i]) != 0) {
+                distinct[n++] = distinct[i];
+            }
+        }
+        int[] ranks = new int[scores.length];
+        for (int i = 0; i < scores.length; i++) {
+            ranks[i] = n - 1 - Arrays.binarySearch(distinct, 0, n, scores[i] + 0.0f);
+        }
+        return ranks;
+    }
+
+    @Override
+    public int[] encode(String text, boolean addBos, boolean parseSpecial) {
+        IntList out = new IntList(text.length() / 3 + 2);
+        if (addBos && specials.addBos() && specials.bos() >= 0) {
+            out.add(specials.bos());
+        }
+        SpecialTokenMatcher matcher = parseSpecial ? allSpecialMatcher : userDefinedMatcher;
+        matcher.split(text, new SpecialTokenMatcher.Sink() {
+            // SentencePiece puts its dummy prefix at the start of the text and after each special token.
+            private boolean afterSpecial = true;
+
+            @Override
+            public void text(String fragment) {
+                String prefixed = addSpacePrefix && afterSpecial ? " " + fragment : fragment;
+                encodeFragment(prefixed.replace(' ', WORD_BOUNDARY), out);
+                afterSpecial = false;
+            }
+
+            @Override
+            public void token(int id) {
+                out.add(id);
+                afterSpecial = true;
+            }
+        });
+        return out.toArray();
+    }
+
+    private void encodeFragment(String text, IntList out) {
+        SymbolMerger merger = new SymbolMerger(text.length());
+        for (int start = 0; start < text.length(); ) {
+            int end = start + Character.charCount(text.codePointAt(start));
+            merger.add(vocabulary.id(text.substring(start, end)), start, end);
+            start = end;
+        }
+        int longest = vocabulary.longestPieceLength();
+        merger.mergeAll((leftId, rightId, start, end) -> {
+            if (end - start > longest) {
+                return SymbolMerger.NO_MERGE;
+            }
+            int merged = vocabulary.id(text.substring(start, end));
+            return merged < 0 ? SymbolMerger.NO_MERGE : SymbolMerger.merge(scoreRanks[merged], merged);
+        });
+        for (int symbol = merger.first(); symbol >= 0; symbol = merger.next(symbol)) {
+            if (merger.id(symbol) >= 0) {
+                out.add(merger.id(symbol));
+            } else {
+                encodeAsBytes(text.substring(merger.start(symbol), merger.end(symbol)), out);
+            }
+        }
+    }
+
+    /** A character that is no token: its UTF-8 bytes as byte tokens, or the unknown token without them. */
+    private void encodeAsBytes(String character, IntList out) {
+        byte[] utf8 = character.getBytes(StandardCharsets.UTF_8);
+        for (byte b : utf8) {
+            if (vocabulary.byteTokenId(b) < 0) {
+                if (unknownId >= 0) {
+                    out.add(unknownId);
+                }
+                return;
+            }
+        }
+        for (byte b : utf8) {
+            out.add(vocabulary.byteTokenId(b));
+        }
+    }
+
+    @Override
+    public byte[] decodeBytes(int id) {
+        vocabulary.type(id); // range check with a clear message
+        return decodedBytes[id].clone();
+    }
+
+    @Override
+    public String piece(int id) {
+        return vocabulary.piece(id);
+    }
+
+    @Override
+    public int vocabularySize() {
+        return vocabulary.size();
+    }
+
+    @Override
+    public SpecialTokens specials() {
+        return specials;
+    }
+
+    @Override
+    public boolean stripsLeadingSpace() {
+        return addSpacePrefix;
+    }
+}
