@@ -53,10 +53,11 @@ final class StopStringFilter {
     }
 
     private int longestSuffixThatStartsAStop() {
+        String text = pending.toString();
         int best = 0;
         for (String stop : stops) {
-            for (int length = Math.min(stop.length() - 1, pending.length()); length > best; length--) {
-                if (pending.regionMatches(pending.length() - length, stop, 0, length)) {
+            for (int length = Math.min(stop.length() - 1, text.length()); length > best; length--) {
+                if (stop.regionMatches(0, text, text.length() - length, length)) {
                     best = length;
                     break;
                 }

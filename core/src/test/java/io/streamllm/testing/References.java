@@ -52,6 +52,11 @@ public final class References {
         }
     }
 
+    /** A shipped model file or directory, by its path under {@code models/}. */
+    public static Path model(String path) {
+        return repositoryRoot().resolve("models").resolve(path);
+    }
+
     public static Path stories260K() {
         return repositoryRoot().resolve("models/stories260K/stories260K.gguf");
     }

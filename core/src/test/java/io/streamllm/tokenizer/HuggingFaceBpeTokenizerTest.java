@@ -1,5 +1,7 @@
 package io.streamllm.tokenizer;
 
+import io.streamllm.testing.References;
+
 import io.streamllm.ModelFormatException;
 import io.streamllm.util.Json;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,7 +32,7 @@ class HuggingFaceBpeTokenizerTest {
 
     @BeforeAll
     static void load() throws IOException {
-        tinyStories = Tokenizers.fromHuggingFace(TestFiles.model("tinystories-656k"));
+        tinyStories = Tokenizers.fromHuggingFace(References.model("tinystories-656k"));
         tinyStoriesExpected = Json.parseObject(Files.readString(resource("tinystories-656k-hf-tokenizers.json")));
     }
 
@@ -61,7 +63,7 @@ class HuggingFaceBpeTokenizerTest {
 
     @Test
     void decodesTheSampledStreamLikeHuggingFace() throws IOException {
-        Map<String, Object> stream = Json.parseObject(Files.readString(TestFiles.reference("tinystories-656k-stream-seed0.json")));
+        Map<String, Object> stream = Json.parseObject(Files.readString(References.file("tinystories-656k-stream-seed0.json")));
         assertThat(tinyStories.decode(ids(stream.get("tokens")))).isEqualTo(tinyStoriesExpected.get("stream_tokens_decoded"));
     }
 
@@ -126,7 +128,7 @@ class HuggingFaceBpeTokenizerTest {
 
     @Test
     void unsupportedComponentsAreNamed(@TempDir Path directory) throws IOException {
-        String json = Files.readString(TestFiles.model("tinystories-656k/tokenizer.json"));
+        String json = Files.readString(References.model("tinystories-656k/tokenizer.json"));
         Files.writeString(directory.resolve("tokenizer.json"),
                 json.replaceFirst("\"normalizer\": \\{", "\"normalizer\": {\"type\": \"BertNormalizer\"}, \"unused\": {"));
         assertThatThrownBy(() -> Tokenizers.fromHuggingFace(directory))
@@ -159,7 +161,7 @@ class HuggingFaceBpeTokenizerTest {
     }
 
     private static int[] greedyFromBos() throws IOException {
-        Map<String, Object> reference = Json.parseObject(Files.readString(TestFiles.reference("tinystories-656k-stream-seed0.json")));
+        Map<String, Object> reference = Json.parseObject(Files.readString(References.file("tinystories-656k-stream-seed0.json")));
         return ids(reference.get("greedy_from_bos_64"));
     }
 }

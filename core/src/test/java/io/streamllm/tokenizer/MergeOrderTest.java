@@ -1,5 +1,7 @@
 package io.streamllm.tokenizer;
 
+import io.streamllm.testing.References;
+
 import io.streamllm.gguf.GgufFile;
 import io.streamllm.gguf.GgufMetadata;
 import org.junit.jupiter.api.Test;
@@ -21,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MergeOrderTest {
     @Test
     void sentencePieceMergesLikeTheDefinition() {
-        try (GgufFile gguf = GgufFile.open(TestFiles.model("stories260K/stories260K.gguf"))) {
+        try (GgufFile gguf = GgufFile.open(References.model("stories260K/stories260K.gguf"))) {
             GgufMetadata metadata = gguf.metadata();
             String[] tokens = metadata.getStringArray("tokenizer.ggml.tokens");
             float[] scores = metadata.getFloatArray("tokenizer.ggml.scores");

@@ -1,5 +1,7 @@
 package io.streamllm.tokenizer;
 
+import io.streamllm.testing.References;
+
 import io.streamllm.gguf.GgufFile;
 import io.streamllm.util.Json;
 import org.junit.jupiter.api.AfterAll;
@@ -24,7 +26,7 @@ class SentencePieceTokenizerTest {
 
     @BeforeAll
     static void load() {
-        gguf = GgufFile.open(TestFiles.model("stories260K/stories260K.gguf"));
+        gguf = GgufFile.open(References.model("stories260K/stories260K.gguf"));
         tokenizer = Tokenizers.fromGguf(gguf.metadata());
     }
 
@@ -47,7 +49,7 @@ class SentencePieceTokenizerTest {
 
     @Test
     void reproducesTheLlamaCppReferenceTokenizations() throws IOException {
-        Map<String, Object> reference = Json.parseObject(Files.readString(TestFiles.reference("stories260K-llamacpp.json")));
+        Map<String, Object> reference = Json.parseObject(Files.readString(References.file("stories260K-llamacpp.json")));
         List<?> cases = (List<?>) reference.get("tokenize");
         assertThat(cases).hasSize(2);
         for (Object entry : cases) {
@@ -110,7 +112,7 @@ class SentencePieceTokenizerTest {
      */
     @Test
     void aStreamedContinuationKeepsItsLeadingSpaceLikeLlamaCpp() throws IOException {
-        Map<String, Object> reference = Json.parseObject(Files.readString(TestFiles.reference("stories260K-llamacpp.json")));
+        Map<String, Object> reference = Json.parseObject(Files.readString(References.file("stories260K-llamacpp.json")));
         Map<?, ?> greedy = (Map<?, ?>) ((List<?>) reference.get("greedy")).getFirst();
         String prompt = (String) greedy.get("prompt");
         String output = (String) greedy.get("llama_cpp_output");
