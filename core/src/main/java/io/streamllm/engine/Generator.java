@@ -6,6 +6,7 @@ import io.streamllm.tokenizer.Tokenizer;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 /**
  * Generates text in a {@link Session}: feeds the prompt, then samples, feeds and decodes one token
@@ -56,8 +57,20 @@ public final class Generator {
      * @param cancelled polled before every token
      */
     public Result generate(int[] prompt, Settings settings, Consumer<String> onText, BooleanSupplier cancelled) {
+        return generate(prompt, settings, onText, cancelled, token -> { });
+    }
+
+    /**
+     * As {@link #generate(int[], Settings, Consumer, BooleanSupplier)}, also telling {@code fed} every
+     * token that enters the session (the prompt, then each generated token but a final end token).
+     */
+    public Result generate(int[] prompt, Settings settings, Consumer<String> onText, BooleanSupplier cancelled,
+                           IntConsumer fed) {
         long start = System.nanoTime();
         float[] logits = session.feed(prompt);
+        for (int token : prompt) {
+            fed.accept(token);
+        }
         long prefillEnd = System.nanoTime();
 
         Sampler sampler = new Sampler(settings.sampler(), logits.length);
@@ -94,6 +107,7 @@ public final class Generator {
                 break;
             }
             logits = session.feed(token);
+            fed.accept(token);
         }
         if (!stops.stopped()) {
             emit.accept(stops.accept(decoder.flush()));

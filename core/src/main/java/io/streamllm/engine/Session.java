@@ -107,6 +107,27 @@ public final class Session {
         }
     }
 
+    /**
+     * Forgets the tokens from {@code position} on, when they are still held; returns false,
+     * changing nothing, when they are not (evicted, or sinks).
+     */
+    public boolean rollbackTo(long position) {
+        boolean done = recent != null ? recent.rollbackTo(position) : cache.rollbackTo(position);
+        if (done) {
+            tokensSeen = position;
+        }
+        return done;
+    }
+
+    /** Starts over with an empty stream. */
+    public void reset() {
+        cache.clear();
+        if (recent != null) {
+            recent.clear();
+        }
+        tokensSeen = 0;
+    }
+
     /** Evicts ahead so that {@code tokens} more fit without evicting (before a chat turn). */
     public void makeRoom(int tokens) {
         cache.makeRoom(tokens);
@@ -123,6 +144,19 @@ public final class Session {
 
         void add(int token) {
             ring[(int) (count++ % ring.length)] = token;
+        }
+
+        boolean rollbackTo(long position) {
+            // Re-encoding needs the W tokens before the new end; once the ring wrapped, they are gone.
+            if (position > count || (count > ring.length && position != count)) {
+                return position == count;
+            }
+            count = position;
+            return true;
+        }
+
+        void clear() {
+            count = 0;
         }
 
         int[] toArray() {

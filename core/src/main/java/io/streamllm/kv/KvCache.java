@@ -234,6 +234,19 @@ public final class KvCache {
         windowStart = position;
     }
 
+    /**
+     * Forgets the tokens from {@code position} on, so that the stream continues from there (a chat
+     * whose last turn is re-sent in another tokenization). Possible only while those tokens are still
+     * in the window and are not sinks; returns false, changing nothing, otherwise.
+     */
+    public boolean rollbackTo(long position) {
+        if (position > nextPosition || position < windowStart || position < sinks) {
+            return position == nextPosition;
+        }
+        nextPosition = position;
+        return true;
+    }
+
     /** Forgets everything: the next token is position 0 again. */
     public void clear() {
         nextPosition = 0;

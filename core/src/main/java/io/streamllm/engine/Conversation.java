@@ -1,0 +1,91 @@
+package io.streamllm.engine;
+
+import io.streamllm.tokenizer.Tokenizer;
+
+import java.util.Arrays;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * A conversation that goes on for ever: one {@link Session} plus the full token history fed to it.
+ * Each turn passes the whole conversation rendered as tokens (as OpenAI-style clients send it);
+ * only the part past what was already fed is prefilled. Before each turn the cache makes room for
+ * the new tokens and the answer ("evict for space"), so a turn never evicts mid-answer.
+ */
+public final class Conversation {
+
+    /** What a turn cost and produced. */
+    public record Turn(Generator.Result result, int reusedTokens, int prefilledTokens, boolean restarted) {
+    }
+
+    private final Session session;
+    private final Tokenizer tokenizer;
+    private int[] history = new int[1024];
+    private int historyLength;
+    private long restarts;
+
+    public Conversation(Session session, Tokenizer tokenizer) {
+        this.session = session;
+        this.tokenizer = tokenizer;
+    }
+
+    public Session session() {
+        return session;
+    }
+
+    /** Tokens fed so far, prompts and answers. */
+    public int historyLength() {
+        return historyLength;
+    }
+
+    /** A copy of the token history. */
+    public int[] history() {
+        return Arrays.copyOf(history, historyLength);
+    }
+
+    /** How often a turn could not reuse the cache and the conversation was re-read from scratch. */
+    public long restarts() {
+        return restarts;
+    }
+
+    /**
+     * Runs one turn: {@code conversation} is the whole conversation so far as tokens, ending with
+     * the prompt for the answer (e.g. the chat template's generation prompt).
+     */
+    public Turn reply(int[] conversation, Generator.Settings settings, Consumer<String> onText, BooleanSupplier cancelled) {
+        int common = commonPrefix(conversation);
+        boolean restarted = false;
+        if (common < historyLength && !session.cache().rollbackTo(common)) {
+            // The conversation changed inside the evicted past: read it again from the start.
+            session.reset();
+            historyLength = 0;
+            common = 0;
+            restarted = true;
+            restarts++;
+        }
+        historyLength = common;
+        int[] newTokens = Arrays.copyOfRange(conversation, common, conversation.length);
+        int budget = settings.maxTokens() < 0 ? 0 : settings.maxTokens();
+        session.makeRoom(newTokens.length + budget);
+
+        Generator generator = new Generator(session, tokenizer);
+        Generator.Result result = generator.generate(newTokens, settings, onText, cancelled, this::append);
+        return new Turn(result, common, newTokens.length, restarted);
+    }
+
+    private int commonPrefix(int[] tokens) {
+        int n = Math.min(historyLength, tokens.length);
+        int i = 0;
+        while (i < n && history[i] == tokens[i]) {
+            i++;
+        }
+        return i;
+    }
+
+    private void append(int token) {
+        if (historyLength == history.length) {
+            history = Arrays.copyOf(history, history.length * 2);
+        }
+        history[historyLength++] = token;
+    }
+}

@@ -1,0 +1,96 @@
+package io.streamllm.engine;
+
+import io.streamllm.kv.SinkWindowPolicy;
+import io.streamllm.model.Model;
+import io.streamllm.model.ModelLoader;
+import io.streamllm.testing.References;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ConversationTest {
+    private static Model model;
+
+    @BeforeAll
+    static void load() {
+        model = ModelLoader.load(References.stories260K());
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    private static final Generator.Settings GREEDY_8 = new Generator.Settings(8, SamplerSettings.greedy(), List.of());
+
+    @Test
+    void aFollowUpTurnPrefillsOnlyTheNewTokens() {
+        Conversation conversation = new Conversation(new Session(model.network(), new SinkWindowPolicy(4, 200)), model.tokenizer());
+        int[] first = model.tokenizer().encode("Once upon a time");
+        Conversation.Turn turn1 = conversation.reply(first, GREEDY_8, text -> { }, () -> false);
+        assertThat(turn1.reusedTokens()).isZero();
+        assertThat(turn1.prefilledTokens()).isEqualTo(first.length);
+
+        int[] history = conversation.history();
+        int[] second = concat(history, model.tokenizer().encode(" The end.", false, false));
+        Conversation.Turn turn2 = conversation.reply(second, GREEDY_8, text -> { }, () -> false);
+        assertThat(turn2.reusedTokens()).isEqualTo(history.length);
+        assertThat(turn2.prefilledTokens()).isEqualTo(second.length - history.length);
+        assertThat(conversation.history()).startsWith(second);
+    }
+
+    @Test
+    void aRewrittenRecentTurnRollsBackInsteadOfStartingOver() {
+        Conversation conversation = new Conversation(new Session(model.network(), new SinkWindowPolicy(4, 200)), model.tokenizer());
+        int[] first = model.tokenizer().encode("Once upon a time");
+        conversation.reply(first, GREEDY_8, text -> { }, () -> false);
+        // The client sends the prompt back with a different ending instead of the model's answer.
+        int[] edited = concat(first, model.tokenizer().encode(" there was a cat.", false, false));
+        Conversation.Turn turn = conversation.reply(edited, GREEDY_8, text -> { }, () -> false);
+        assertThat(turn.restarted()).isFalse();
+        assertThat(turn.reusedTokens()).isEqualTo(first.length);
+
+        // The same result as a fresh conversation given the edited prompt: rollback left no trace.
+        Conversation fresh = new Conversation(new Session(model.network(), new SinkWindowPolicy(4, 200)), model.tokenizer());
+        Conversation.Turn expected = fresh.reply(edited, GREEDY_8, text -> { }, () -> false);
+        assertThat(turn.result().text()).isEqualTo(expected.result().text());
+    }
+
+    @Test
+    void aChangeInsideTheEvictedPastStartsOver() {
+        Conversation conversation = new Conversation(new Session(model.network(), new SinkWindowPolicy(2, 16)), model.tokenizer());
+        int[] first = model.tokenizer().encode("Once upon a time there was a little girl named Lily who liked to play");
+        conversation.reply(first, GREEDY_8, text -> { }, () -> false);
+        int[] changed = first.clone();
+        changed[5] = changed[5] == 300 ? 301 : 300;
+        Conversation.Turn turn = conversation.reply(changed, GREEDY_8, text -> { }, () -> false);
+        assertThat(turn.restarted()).isTrue();
+        assertThat(conversation.restarts()).isEqualTo(1);
+        assertThat(conversation.history()).startsWith(changed);
+    }
+
+    @Test
+    void thousandsOfTurnsKeepTheCacheBounded() {
+        Session session = new Session(model.network(), new SinkWindowPolicy(4, 60));
+        Conversation conversation = new Conversation(session, model.tokenizer());
+        int[] prompt = model.tokenizer().encode("Tom said hi.");
+        for (int turn = 0; turn < 1000; turn++) {
+            int[] next = concat(conversation.history(), Arrays.copyOfRange(prompt, turn == 0 ? 0 : 1, prompt.length));
+            conversation.reply(next, new Generator.Settings(4, SamplerSettings.greedy(), List.of()), text -> { }, () -> false);
+            assertThat(session.cache().size()).isLessThanOrEqualTo(64);
+        }
+        assertThat(conversation.historyLength()).isGreaterThan(5000);
+        assertThat(session.cache().evictedTokens()).isGreaterThan(5000);
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        int[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}
