@@ -2,6 +2,9 @@ package io.streamllm.engine;
 
 import io.streamllm.tokenizer.Tokenizer;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.util.Arrays;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -71,6 +74,33 @@ public final class Conversation {
         Generator generator = new Generator(session, tokenizer);
         Generator.Result result = generator.generate(newTokens, settings, onText, cancelled, this::append);
         return new Turn(result, common, newTokens.length, restarted);
+    }
+
+    /** Writes the token history and the session state, for {@link #readFrom}. */
+    public void writeTo(DataOutputStream out) throws IOException {
+        out.writeInt(historyLength);
+        for (int i = 0; i < historyLength; i++) {
+            out.writeInt(history[i]);
+        }
+        out.writeLong(restarts);
+        session.writeTo(out);
+    }
+
+    /** Restores a conversation written by {@link #writeTo} (same model and cache policy). */
+    public void readFrom(DataInputStream in) throws IOException {
+        int length = in.readInt();
+        if (length < 0) {
+            throw new IOException("corrupt conversation snapshot");
+        }
+        int[] tokens = new int[Math.max(1024, length)];
+        for (int i = 0; i < length; i++) {
+            tokens[i] = in.readInt();
+        }
+        long restartCount = in.readLong();
+        session.readFrom(in);
+        history = tokens;
+        historyLength = length;
+        restarts = restartCount;
     }
 
     private int commonPrefix(int[] tokens) {

@@ -6,6 +6,10 @@ import io.streamllm.kv.WindowPolicy;
 import io.streamllm.model.ForwardState;
 import io.streamllm.model.Transformer;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+
 /**
  * One stream of tokens through a model under a cache policy: feed tokens, read next-token logits.
  * Long inputs are fed in chunks of at most {@code prefillChunk} tokens, so any length works.
@@ -128,6 +132,30 @@ public final class Session {
         tokensSeen = 0;
     }
 
+    /** Writes the stream's state (cache, positions, recent tokens) for {@link #readFrom}. */
+    public void writeTo(DataOutputStream out) throws IOException {
+        out.writeUTF(policy.spec());
+        out.writeLong(tokensSeen);
+        if (recent != null) {
+            recent.writeTo(out);
+        }
+        cache.writeTo(out);
+    }
+
+    /** Restores a state written by {@link #writeTo} from a session of the same model and policy. */
+    public void readFrom(DataInputStream in) throws IOException {
+        String spec = in.readUTF();
+        if (!spec.equals(policy.spec())) {
+            throw new IOException("the snapshot is of a " + spec + " session, not " + policy.spec());
+        }
+        long seen = in.readLong();
+        if (recent != null) {
+            recent.readFrom(in);
+        }
+        cache.readFrom(in);
+        tokensSeen = seen;
+    }
+
     /** Evicts ahead so that {@code tokens} more fit without evicting (before a chat turn). */
     public void makeRoom(int tokens) {
         cache.makeRoom(tokens);
@@ -157,6 +185,20 @@ public final class Session {
 
         void clear() {
             count = 0;
+        }
+
+        void writeTo(DataOutputStream out) throws IOException {
+            out.writeLong(count);
+            for (int token : ring) {
+                out.writeInt(token);
+            }
+        }
+
+        void readFrom(DataInputStream in) throws IOException {
+            count = in.readLong();
+            for (int i = 0; i < ring.length; i++) {
+                ring[i] = in.readInt();
+            }
         }
 
         int[] toArray() {

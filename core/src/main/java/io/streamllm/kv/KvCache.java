@@ -3,6 +3,11 @@ package io.streamllm.kv;
 import io.streamllm.StreamllmException;
 import io.streamllm.model.ModelConfig;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
 /**
  * The keys and values of one stream, kept as its {@link CachePolicy} says: the first S tokens
  * (attention sinks) in fixed slots, the most recent tokens in a ring buffer.
@@ -252,6 +257,86 @@ public final class KvCache {
         nextPosition = 0;
         windowStart = sinks;
         evictedTokens = 0;
+    }
+
+    private static final int SNAPSHOT_MAGIC = 0x534c4b56; // "SLKV"
+    private static final int SNAPSHOT_VERSION = 1;
+
+    /** Writes the held keys and values and the positions, so that {@link #readFrom} can resume the stream. */
+    public void writeTo(DataOutputStream out) throws IOException {
+        out.writeInt(SNAPSHOT_MAGIC);
+        out.writeInt(SNAPSHOT_VERSION);
+        out.writeUTF(policy.spec());
+        out.writeInt(layers);
+        out.writeInt(kvLength);
+        out.writeLong(nextPosition);
+        out.writeLong(windowStart);
+        out.writeLong(evictedTokens);
+        ByteBuffer row = ByteBuffer.allocate(kvLength * Float.BYTES);
+        for (int l = 0; l < layers; l++) {
+            for (long p : heldPositions()) {
+                writeRow(out, row, keys[l], slot(p));
+                writeRow(out, row, values[l], slot(p));
+            }
+        }
+    }
+
+    /** Restores what {@link #writeTo} wrote; the cache must have the same policy and model shape. */
+    public void readFrom(DataInputStream in) throws IOException {
+        if (in.readInt() != SNAPSHOT_MAGIC || in.readInt() != SNAPSHOT_VERSION) {
+            throw new IOException("not a KV cache snapshot of this version");
+        }
+        String spec = in.readUTF();
+        int snapshotLayers = in.readInt();
+        int snapshotKvLength = in.readInt();
+        if (!spec.equals(policy.spec()) || snapshotLayers != layers || snapshotKvLength != kvLength) {
+            throw new IOException("the snapshot is of cache " + spec + " with " + snapshotLayers + "x" + snapshotKvLength
+                    + " rows, not " + policy.spec() + " with " + layers + "x" + kvLength);
+        }
+        long next = in.readLong();
+        long start = in.readLong();
+        long evicted = in.readLong();
+        if (next < 0 || start < sinks || (window != CachePolicy.UNBOUNDED && next - start > window)) {
+            throw new IOException("corrupt KV cache snapshot (positions " + start + ".." + next + ")");
+        }
+        nextPosition = next;
+        windowStart = start;
+        evictedTokens = evicted;
+        if (window == CachePolicy.UNBOUNDED && next - sinks > ringCapacity) {
+            grow((int) (next - sinks));
+        }
+        ByteBuffer row = ByteBuffer.allocate(kvLength * Float.BYTES);
+        for (int l = 0; l < layers; l++) {
+            for (long p : heldPositions()) {
+                readRow(in, row, keys[l], slot(p));
+                readRow(in, row, values[l], slot(p));
+            }
+        }
+    }
+
+    /** Positions of the tokens held: the sinks, then the window, in stream order. */
+    private long[] heldPositions() {
+        long[] positions = new long[size()];
+        int i = 0;
+        for (long p = 0; p < sinkCount(); p++) {
+            positions[i++] = p;
+        }
+        for (long p = Math.max(windowStart, sinks); p < nextPosition; p++) {
+            positions[i++] = p;
+        }
+        return positions;
+    }
+
+    private void writeRow(DataOutputStream out, ByteBuffer row, float[] source, int slot) throws IOException {
+        row.clear();
+        row.asFloatBuffer().put(source, slot * kvLength, kvLength);
+        out.write(row.array());
+    }
+
+    private void readRow(DataInputStream in, ByteBuffer row, float[] target, int slot) throws IOException {
+        in.readFully(row.array());
+        row.clear();
+        row.asFloatBuffer().get(target, slot * kvLength, kvLength);
     }
 
     private void grow(int slots) {

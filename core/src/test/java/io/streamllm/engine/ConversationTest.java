@@ -88,6 +88,29 @@ class ConversationTest {
         assertThat(session.cache().evictedTokens()).isGreaterThan(5000);
     }
 
+    @Test
+    void aSnapshotResumesTheConversationExactly() throws Exception {
+        for (String policy : List.of("sink:4:30", "dense", "recompute:40")) {
+            Conversation original = new Conversation(
+                    new Session(model.network(), io.streamllm.kv.CachePolicy.parse(policy)), model.tokenizer());
+            original.reply(model.tokenizer().encode("Once upon a time there was a dog named Max"), GREEDY_8, t -> { }, () -> false);
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            original.writeTo(new java.io.DataOutputStream(bytes));
+
+            Conversation restored = new Conversation(
+                    new Session(model.network(), io.streamllm.kv.CachePolicy.parse(policy)), model.tokenizer());
+            restored.readFrom(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())));
+            assertThat(restored.history()).as(policy).containsExactly(original.history());
+
+            int[] next = concat(original.history(), model.tokenizer().encode(" He ran.", false, false));
+            Conversation.Turn a = original.reply(next, GREEDY_8, t -> { }, () -> false);
+            Conversation.Turn b = restored.reply(next, GREEDY_8, t -> { }, () -> false);
+            assertThat(b.reusedTokens()).as(policy).isEqualTo(a.reusedTokens());
+            assertThat(b.result().text()).as(policy).isEqualTo(a.result().text());
+            assertThat(restored.session().cache().size()).isEqualTo(original.session().cache().size());
+        }
+    }
+
     private static int[] concat(int[] a, int[] b) {
         int[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
