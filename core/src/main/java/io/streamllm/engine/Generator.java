@@ -25,7 +25,10 @@ public final class Generator {
         }
     }
 
-    /** What a generation produced, with its timings. */
+    /**
+     * What a generation produced, with its timings. {@code text} is the whole output when the generation
+     * had a token limit; an unlimited generation only streams its text, so that memory stays flat.
+     */
     public record Result(String text, int promptTokens, int generatedTokens, StopReason stopReason,
                          long prefillNanos, long decodeNanos) {
 
@@ -80,9 +83,12 @@ public final class Generator {
         TokenDecoder decoder = new TokenDecoder(tokenizer, !hasText(prompt));
         StopStringFilter stops = new StopStringFilter(settings.stopStrings());
         StringBuilder text = new StringBuilder();
+        boolean keepText = settings.maxTokens() >= 0;
         Consumer<String> emit = piece -> {
             if (!piece.isEmpty()) {
-                text.append(piece);
+                if (keepText) {
+                    text.append(piece);
+                }
                 onText.accept(piece);
             }
         };
