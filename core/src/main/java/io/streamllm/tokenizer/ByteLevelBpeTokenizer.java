@@ -8,12 +8,9 @@ import java.util.List;
  * tokens are cut out first, the rest is split into words by the model's pre-tokenizer regex, each word's
  * UTF-8 bytes are written in the {@link ByteLevelAlphabet}, and merges apply by rank within each word.
  */
-public final class ByteLevelBpeTokenizer implements Tokenizer {
-    private final Vocabulary vocabulary;
+public final class ByteLevelBpeTokenizer extends VocabularyTokenizer {
     private final BpeModel model;
     private final PreTokenizer preTokenizer;
-    private final SpecialTokens specials;
-    private final byte[][] decodedBytes;
     private final SpecialTokenMatcher userDefinedMatcher;
     private final SpecialTokenMatcher allSpecialMatcher;
 
@@ -23,14 +20,9 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
      */
     ByteLevelBpeTokenizer(Vocabulary vocabulary, List<String[]> merges, PreTokenizer preTokenizer,
                           boolean ignoreMerges, SpecialTokens specials, int unknownId) {
-        this.vocabulary = vocabulary;
+        super(vocabulary, specials, id -> vocabulary.textBytes(id, ByteLevelAlphabet::decode));
         this.model = new BpeModel(vocabulary, merges, unknownId, false, false, ignoreMerges);
         this.preTokenizer = preTokenizer;
-        this.specials = specials;
-        this.decodedBytes = new byte[vocabulary.size()][];
-        for (int id = 0; id < vocabulary.size(); id++) {
-            decodedBytes[id] = vocabulary.textBytes(id, ByteLevelAlphabet::decode);
-        }
         this.userDefinedMatcher = SpecialTokenMatcher.forTypes(vocabulary, EnumSet.of(TokenType.USER_DEFINED));
         this.allSpecialMatcher = SpecialTokenMatcher.forTypes(vocabulary,
                 EnumSet.of(TokenType.USER_DEFINED, TokenType.CONTROL, TokenType.UNKNOWN));
@@ -60,27 +52,6 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
             }
         });
         return out.toArray();
-    }
-
-    @Override
-    public byte[] decodeBytes(int id) {
-        vocabulary.type(id); // range check with a clear message
-        return decodedBytes[id].clone();
-    }
-
-    @Override
-    public String piece(int id) {
-        return vocabulary.piece(id);
-    }
-
-    @Override
-    public int vocabularySize() {
-        return vocabulary.size();
-    }
-
-    @Override
-    public SpecialTokens specials() {
-        return specials;
     }
 
     /** Byte-level text keeps its spaces: a leading space is part of the first word. */

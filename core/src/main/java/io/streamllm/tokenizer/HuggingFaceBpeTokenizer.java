@@ -10,7 +10,7 @@ import java.util.function.UnaryOperator;
  * splits words, BPE merges by rank within each word, and the post-processor's template adds BOS and the
  * like. Built by {@link Tokenizers#fromHuggingFace}.
  */
-public final class HuggingFaceBpeTokenizer implements Tokenizer {
+public final class HuggingFaceBpeTokenizer extends VocabularyTokenizer {
     /** Where added tokens are matched: one matcher for plain text, one for parseSpecial (which adds the special ones). */
     record AddedTokenMatchers(SpecialTokenMatcher plain, SpecialTokenMatcher withSpecial) {
         SpecialTokenMatcher select(boolean parseSpecial) {
@@ -18,7 +18,6 @@ public final class HuggingFaceBpeTokenizer implements Tokenizer {
         }
     }
 
-    private final Vocabulary vocabulary;
     private final BpeModel model;
     private final UnaryOperator<String> normalizer;
     private final PreTokenizer preTokenizer;
@@ -26,8 +25,6 @@ public final class HuggingFaceBpeTokenizer implements Tokenizer {
     private final AddedTokenMatchers normalizedTextMatchers;
     private final int[] templatePrefix;
     private final int[] templateSuffix;
-    private final SpecialTokens specials;
-    private final byte[][] decodedBytes;
     private final boolean stripsLeadingSpace;
 
     /**
@@ -39,7 +36,10 @@ public final class HuggingFaceBpeTokenizer implements Tokenizer {
                             PreTokenizer preTokenizer, AddedTokenMatchers rawTextMatchers,
                             AddedTokenMatchers normalizedTextMatchers, int[] templatePrefix, int[] templateSuffix,
                             SpecialTokens specials, Function<String, byte[]> pieceDecoder, boolean stripsLeadingSpace) {
-        this.vocabulary = vocabulary;
+        // Special tokens decode to nothing (decode with skip_special_tokens); everything else, added
+        // tokens included, goes through the decoder chain as in the tokenizers library.
+        super(vocabulary, specials, id -> vocabulary.type(id) == TokenType.CONTROL || vocabulary.type(id) == TokenType.UNUSED
+                ? new byte[0] : pieceDecoder.apply(vocabulary.piece(id)));
         this.model = model;
         this.normalizer = normalizer;
         this.preTokenizer = preTokenizer;
@@ -47,15 +47,7 @@ public final class HuggingFaceBpeTokenizer implements Tokenizer {
         this.normalizedTextMatchers = normalizedTextMatchers;
         this.templatePrefix = templatePrefix.clone();
         this.templateSuffix = templateSuffix.clone();
-        this.specials = specials;
         this.stripsLeadingSpace = stripsLeadingSpace;
-        this.decodedBytes = new byte[vocabulary.size()][];
-        for (int id = 0; id < vocabulary.size(); id++) {
-            // Special tokens decode to nothing (decode with skip_special_tokens); everything else, added
-            // tokens included, goes through the decoder chain as in the tokenizers library.
-            decodedBytes[id] = vocabulary.type(id) == TokenType.CONTROL || vocabulary.type(id) == TokenType.UNUSED
-                    ? new byte[0] : pieceDecoder.apply(vocabulary.piece(id));
-        }
     }
 
     @Override
@@ -82,27 +74,6 @@ public final class HuggingFaceBpeTokenizer implements Tokenizer {
             out.addAll(templateSuffix);
         }
         return out.toArray();
-    }
-
-    @Override
-    public byte[] decodeBytes(int id) {
-        vocabulary.type(id); // range check with a clear message
-        return decodedBytes[id].clone();
-    }
-
-    @Override
-    public String piece(int id) {
-        return vocabulary.piece(id);
-    }
-
-    @Override
-    public int vocabularySize() {
-        return vocabulary.size();
-    }
-
-    @Override
-    public SpecialTokens specials() {
-        return specials;
     }
 
     @Override

@@ -11,33 +11,25 @@ import java.util.EnumSet;
  * concatenation is a token with the highest score is merged until none is left (equal scores: leftmost).
  * A character that never became a token is written as its UTF-8 bytes with the {@code <0xXX>} tokens.
  */
-public final class SentencePieceTokenizer implements Tokenizer {
+public final class SentencePieceTokenizer extends VocabularyTokenizer {
     private static final char WORD_BOUNDARY = '\u2581'; // ▁
 
-    private final Vocabulary vocabulary;
     /** Per token: the rank of its score among all distinct scores, 0 for the highest. */
     private final int[] scoreRanks;
     private final boolean addSpacePrefix;
-    private final SpecialTokens specials;
     private final int unknownId;
-    private final byte[][] decodedBytes;
     private final SpecialTokenMatcher userDefinedMatcher;
     private final SpecialTokenMatcher allSpecialMatcher;
 
     SentencePieceTokenizer(Vocabulary vocabulary, float[] scores, boolean addSpacePrefix, SpecialTokens specials, int unknownId) {
+        super(vocabulary, specials, id -> vocabulary.textBytes(id,
+                piece -> piece.replace(WORD_BOUNDARY, ' ').getBytes(StandardCharsets.UTF_8)));
         if (scores.length != vocabulary.size()) {
             throw new IllegalArgumentException(scores.length + " scores for " + vocabulary.size() + " tokens");
         }
-        this.vocabulary = vocabulary;
         this.scoreRanks = rankDescending(scores);
         this.addSpacePrefix = addSpacePrefix;
-        this.specials = specials;
         this.unknownId = unknownId;
-        this.decodedBytes = new byte[vocabulary.size()][];
-        for (int id = 0; id < vocabulary.size(); id++) {
-            decodedBytes[id] = vocabulary.textBytes(id,
-                    piece -> piece.replace(WORD_BOUNDARY, ' ').getBytes(StandardCharsets.UTF_8));
-        }
         // As in llama.cpp: user-defined tokens are always cut out of the text, control and unknown ones
         // only when special tokens are parsed.
         this.userDefinedMatcher = SpecialTokenMatcher.forTypes(vocabulary, EnumSet.of(TokenType.USER_DEFINED));
@@ -133,27 +125,6 @@ public final class SentencePieceTokenizer implements Tokenizer {
         for (byte b : utf8) {
             out.add(vocabulary.byteTokenId(b));
         }
-    }
-
-    @Override
-    public byte[] decodeBytes(int id) {
-        vocabulary.type(id); // range check with a clear message
-        return decodedBytes[id].clone();
-    }
-
-    @Override
-    public String piece(int id) {
-        return vocabulary.piece(id);
-    }
-
-    @Override
-    public int vocabularySize() {
-        return vocabulary.size();
-    }
-
-    @Override
-    public SpecialTokens specials() {
-        return specials;
     }
 
     @Override
