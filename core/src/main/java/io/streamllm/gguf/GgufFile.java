@@ -1,21 +1,17 @@
 package io.streamllm.gguf;
 
 import io.streamllm.ModelFormatException;
+import io.streamllm.format.MappedFile;
 import io.streamllm.tensor.GgmlType;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -56,25 +52,7 @@ public final class GgufFile implements AutoCloseable {
 
     /** Maps and validates {@code path}. */
     public static GgufFile open(Path path) {
-        String name = path.toString();
-        if (Files.isDirectory(path)) {
-            throw new ModelFormatException(name + ": is a directory, not a GGUF file");
-        }
-        Arena arena = Arena.ofShared();
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            MemorySegment file = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
-            GgufFile gguf = parse(path, arena, file);
-            return gguf;
-        } catch (NoSuchFileException e) {
-            arena.close();
-            throw new ModelFormatException(name + ": no such file");
-        } catch (IOException e) {
-            arena.close();
-            throw new ModelFormatException(name + ": cannot read: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            arena.close();
-            throw e;
-        }
+        return MappedFile.open(path, (arena, file) -> parse(path, arena, file));
     }
 
     private static GgufFile parse(Path path, Arena arena, MemorySegment file) {

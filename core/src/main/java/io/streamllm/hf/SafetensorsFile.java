@@ -1,20 +1,17 @@
 package io.streamllm.hf;
 
 import io.streamllm.ModelFormatException;
+import io.streamllm.format.MappedFile;
 import io.streamllm.format.TensorView;
 import io.streamllm.tensor.GgmlType;
 import io.streamllm.util.Json;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,21 +32,7 @@ public final class SafetensorsFile implements AutoCloseable {
     }
 
     public static SafetensorsFile open(Path path) {
-        String name = path.toString();
-        Arena arena = Arena.ofShared();
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            MemorySegment file = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
-            return new SafetensorsFile(arena, parse(name, file));
-        } catch (NoSuchFileException e) {
-            arena.close();
-            throw new ModelFormatException(name + ": no such file");
-        } catch (IOException e) {
-            arena.close();
-            throw new ModelFormatException(name + ": cannot read: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            arena.close();
-            throw e;
-        }
+        return MappedFile.open(path, (arena, file) -> new SafetensorsFile(arena, parse(path.toString(), file)));
     }
 
     private static Map<String, TensorView> parse(String name, MemorySegment file) {
