@@ -1,6 +1,7 @@
 package io.streamllm.model;
 
 import io.streamllm.kv.KvCache;
+import io.streamllm.tensor.ArrayMath;
 import io.streamllm.tensor.Parallel;
 
 /**
@@ -112,17 +113,11 @@ final class Attention {
     }
 
     private float dot(float[] a, int aOffset, float[] b, int bOffset) {
-        float sum = 0;
-        for (int d = 0; d < headDim; d++) {
-            sum += a[aOffset + d] * b[bOffset + d];
-        }
-        return sum;
+        return ArrayMath.dot(a, aOffset, b, bOffset, headDim);
     }
 
     private void accumulate(float[] out, int outOffset, float weight, float[] v, int vOffset) {
-        for (int d = 0; d < headDim; d++) {
-            out[outOffset + d] += weight * v[vOffset + d];
-        }
+        ArrayMath.addScaled(out, outOffset, weight, v, vOffset, headDim);
     }
 
     private static void softmax(float[] x, int offset, int n) {

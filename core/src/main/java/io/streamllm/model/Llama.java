@@ -2,6 +2,7 @@ package io.streamllm.model;
 
 import io.streamllm.format.TensorStore;
 import io.streamllm.kv.KvCache;
+import io.streamllm.tensor.ArrayMath;
 import io.streamllm.tensor.Parallel;
 import io.streamllm.tensor.WeightMatrix;
 
@@ -112,7 +113,7 @@ public final class Llama implements Transformer {
             project(layer.wv, layer.bv, st.xb, count, st.v);
             attention.run(l, cache, st, count, pool);
             layer.wo.matmul(st.attention, count, st.xb2, pool);
-            add(st.x, st.xb2, count * dim);
+            ArrayMath.add(st.x, st.xb2, count * dim);
 
             // MLP block: x += Wdown . (silu(Wgate h) * Wup h), h = rmsnorm(x)
             Norms.rmsNorm(st.xb, st.x, layer.ffnNorm, dim, count, eps);
@@ -120,7 +121,7 @@ public final class Llama implements Transformer {
             layer.up.matmul(st.xb, count, st.hidden2, pool);
             swiglu(st.hidden, st.hidden2, count * config.feedForwardLength());
             layer.down.matmul(st.hidden, count, st.xb2, pool);
-            add(st.x, st.xb2, count * dim);
+            ArrayMath.add(st.x, st.xb2, count * dim);
         }
         cache.endBatch(count);
 
@@ -150,12 +151,6 @@ public final class Llama implements Transformer {
                     out[i * bias.length + j] += bias[j];
                 }
             }
-        }
-    }
-
-    private static void add(float[] x, float[] delta, int n) {
-        for (int i = 0; i < n; i++) {
-            x[i] += delta[i];
         }
     }
 
