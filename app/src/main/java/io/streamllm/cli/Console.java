@@ -4,15 +4,19 @@ import java.io.PrintStream;
 
 /** Status lines and progress on stderr, so that stdout carries only results. */
 final class Console {
-    private static final PrintStream ERR = System.err;
     private static final boolean INTERACTIVE = System.console() != null;
 
     private Console() {
     }
 
     static void status(String line) {
-        ERR.println(line);
-        ERR.flush();
+        err().println(line);
+        err().flush();
+    }
+
+    /** Looked up each time, so that a redirected System.err (tests, embedding) is honoured. */
+    private static PrintStream err() {
+        return System.err;
     }
 
     static String bytes(long bytes) {
@@ -54,11 +58,11 @@ final class Console {
             String bar = "#".repeat(filled) + ".".repeat(width - filled);
             String text = String.format("%s [%s] %3d%% (%.0fs%s)", label, bar, percent, seconds, eta);
             if (INTERACTIVE) {
-                ERR.print("\r" + text + (percent == 100 ? "\n" : ""));
+                err().print("\r" + text + (percent == 100 ? "\n" : ""));
             } else {
-                ERR.println(text);
+                err().println(text);
             }
-            ERR.flush();
+            err().flush();
         }
 
         void done() {

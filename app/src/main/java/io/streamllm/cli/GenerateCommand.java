@@ -39,6 +39,9 @@ final class GenerateCommand implements Callable<Integer> {
             description = "stop when the text contains TEXT (repeatable; the text of the model's end tokens always stops)")
     List<String> stopStrings = new ArrayList<>();
 
+    @Option(names = "--ignore-eos", description = "never sample the model's end tokens (for benchmarks and endless streams)")
+    boolean ignoreEos;
+
     @Override
     public Integer call() {
         if (maxTokens < -1) {
@@ -53,9 +56,9 @@ final class GenerateCommand implements Callable<Integer> {
             Console.status("cache: " + policy.spec() + ", prompt: " + promptTokens.length + " tokens");
 
             Interrupt interrupt = Interrupt.install();
-            PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
+            PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
             Generator.Settings settings = new Generator.Settings(maxTokens, sampling.settings(),
-                    StopStrings.withModelEndTokens(stopStrings, model.tokenizer()));
+                    ignoreEos ? stopStrings : StopStrings.withModelEndTokens(stopStrings, model.tokenizer()), ignoreEos);
             Generator.Result result = new Generator(session, model.tokenizer())
                     .generate(promptTokens, settings, text -> {
                         out.print(text);

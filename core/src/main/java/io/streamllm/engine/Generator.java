@@ -16,12 +16,17 @@ import java.util.function.IntConsumer;
 public final class Generator {
 
     /**
-     * @param maxTokens   tokens to generate at most; negative for no limit
-     * @param stopStrings texts that end the generation (not included in the output)
+     * @param maxTokens      tokens to generate at most; negative for no limit
+     * @param stopStrings    texts that end the generation (not included in the output)
+     * @param ignoreEndTokens never sample end-of-generation tokens (benchmarks, endless streams)
      */
-    public record Settings(int maxTokens, SamplerSettings sampler, List<String> stopStrings) {
+    public record Settings(int maxTokens, SamplerSettings sampler, List<String> stopStrings, boolean ignoreEndTokens) {
         public Settings {
             stopStrings = List.copyOf(stopStrings);
+        }
+
+        public Settings(int maxTokens, SamplerSettings sampler, List<String> stopStrings) {
+            this(maxTokens, sampler, stopStrings, false);
         }
     }
 
@@ -99,6 +104,11 @@ public final class Generator {
             if (cancelled.getAsBoolean()) {
                 reason = StopReason.CANCELLED;
                 break;
+            }
+            if (settings.ignoreEndTokens()) {
+                for (int end : tokenizer.specials().endOfGeneration()) {
+                    logits[end] = Float.NEGATIVE_INFINITY;
+                }
             }
             int token = sampler.sample(logits);
             if (tokenizer.specials().endsGeneration(token)) {

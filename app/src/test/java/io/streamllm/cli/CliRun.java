@@ -1,0 +1,42 @@
+package io.streamllm.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Runs the command line in-process and captures what it prints. */
+record CliRun(int exitCode, String stdout, String stderr) {
+
+    static synchronized CliRun of(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        String home = System.getProperty("streamllm.home");
+        try {
+            System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
+            System.setProperty("streamllm.home", repositoryRoot().toString());
+            int code = Main.run(args);
+            return new CliRun(code, stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+            if (home == null) {
+                System.clearProperty("streamllm.home");
+            } else {
+                System.setProperty("streamllm.home", home);
+            }
+        }
+    }
+
+    static Path repositoryRoot() {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !Files.isDirectory(dir.resolve("models"))) {
+            dir = dir.getParent();
+        }
+        return dir;
+    }
+}
