@@ -1,0 +1,103 @@
+package io.streamllm.chat;
+
+import com.hubspot.jinjava.interpret.RenderResult;
+import com.hubspot.jinjava.interpret.TemplateError;
+import io.streamllm.StreamllmException;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A model's own Jinja chat template (GGUF {@code tokenizer.chat_template} or Hugging Face
+ * {@code tokenizer_config.json}), rendered as transformers renders it: variables {@code messages},
+ * {@code add_generation_prompt}, {@code bos_token} and {@code eos_token}.
+ */
+public final class JinjaChatTemplate implements ChatTemplate {
+    private final String source;
+    private final String bosToken;
+    private final String eosToken;
+    private final PythonJinjava jinjava;
+
+    /**
+     * @param bosToken the text of the model's BOS token ("" when it has none)
+     * @param eosToken the text of the model's EOS token ("" when it has none)
+     * @throws StreamllmException when Jinjava cannot parse the template
+     */
+    public JinjaChatTemplate(String source, String bosToken, String eosToken) {
+        this(source, bosToken, eosToken, Clock.systemDefaultZone());
+    }
+
+    /** As above, with the clock that {@code strftime_now} reads. */
+    public JinjaChatTemplate(String source, String bosToken, String eosToken, Clock clock) {
+        this.source = source;
+        this.bosToken = bosToken;
+        this.eosToken = eosToken;
+        this.jinjava = new PythonJinjava(clock);
+        checkSyntax();
+    }
+
+    @Override
+    public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+        List<Map<String, Object>> list = new ArrayList<>(messages.size());
+        for (ChatMessage message : messages) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("role", message.role());
+            entry.put("content", message.content());
+            list.add(entry);
+        }
+        Map<String, Object> bindings = new HashMap<>();
+        bindings.put("messages", list);
+        bindings.put("add_generation_prompt", addGenerationPrompt);
+        bindings.put("bos_token", bosToken);
+        bindings.put("eos_token", eosToken);
+        // transformers defines strftime_now as a global, and Llama 3.2 asks "strftime_now is defined".
+        bindings.put("strftime_now", true);
+        RenderResult result = jinjava.renderForResult(source, bindings);
+        for (TemplateError error : result.getErrors()) {
+            if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
+                throw failure(error);
+            }
+        }
+        return result.getOutput();
+    }
+
+    /** None: the end of an answer is the model's end-of-turn token, a special token that ends generation. */
+    @Override
+    public List<String> stopStrings() {
+        return List.of();
+    }
+
+    @Override
+    public String name() {
+        return "model";
+    }
+
+    /** Parse errors show at parse time; rendering errors only for the conversations that reach them. */
+    private void checkSyntax() {
+        var interpreter = jinjava.newInterpreter();
+        interpreter.parse(source);
+        for (TemplateError error : interpreter.getErrors()) {
+            if (error.getSeverity() == TemplateError.ErrorType.FATAL || error.getReason() == TemplateError.ErrorReason.SYNTAX_ERROR) {
+                throw new StreamllmException("the model's chat template cannot be parsed: " + describe(error));
+            }
+        }
+    }
+
+    private static StreamllmException failure(TemplateError error) {
+        for (Throwable t = error.getException(); t != null; t = t.getCause()) {
+            if (t instanceof TemplateFunctions.TemplateRaisedException raised) {
+                return new StreamllmException("the model's chat template rejects this conversation: " + raised.getMessage());
+            }
+        }
+        return new StreamllmException("the model's chat template failed: " + describe(error));
+    }
+
+    private static String describe(TemplateError error) {
+        String where = error.getLineno() > 0 ? " (line " + error.getLineno() + ")" : "";
+        return error.getMessage() + where;
+    }
+}

@@ -1,0 +1,135 @@
+package io.streamllm.chat;
+
+import io.streamllm.StreamllmException;
+import io.streamllm.util.Json;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Renders real chat templates of popular models and compares with Python's jinja2, set up as transformers
+ * sets it up (expected.json, written by src/test/resources/chat/generate_expected.py).
+ */
+class JinjaChatTemplateTest {
+
+    @SuppressWarnings("unchecked")
+    @TestFactory
+    Stream<DynamicTest> rendersAsPythonJinja2() {
+        Map<String, Object> cases = Json.parseObject(resource("cases.json"));
+        Map<String, Object> expected = Json.parseObject(resource("expected.json"));
+        Map<String, Object> templates = (Map<String, Object>) cases.get("templates");
+        Map<String, Object> conversations = (Map<String, Object>) cases.get("conversations");
+        Clock clock = Clock.fixed(LocalDateTime.parse((String) cases.get("now")).toInstant(ZoneOffset.UTC), ZoneOffset.UTC);
+
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Object item : (List<Object>) expected.get("results")) {
+            Map<String, Object> result = (Map<String, Object>) item;
+            String name = (String) result.get("template");
+            String conversation = (String) result.get("conversation");
+            boolean generationPrompt = (Boolean) result.get("add_generation_prompt");
+            Map<String, Object> tokens = (Map<String, Object>) templates.get(name);
+            List<ChatMessage> messages = messages((List<Object>) conversations.get(conversation));
+            tests.add(DynamicTest.dynamicTest(name + " / " + conversation + (generationPrompt ? " + generation prompt" : ""), () -> {
+                JinjaChatTemplate template = new JinjaChatTemplate(resource("templates/" + name + ".jinja"),
+                        (String) tokens.get("bos_token"), (String) tokens.get("eos_token"), clock);
+                if (result.containsKey("error")) {
+                    assertThatThrownBy(() -> template.render(messages, generationPrompt))
+                            .isInstanceOf(StreamllmException.class)
+                            .hasMessage("the model's chat template rejects this conversation: " + result.get("error"));
+                } else {
+                    assertThat(template.render(messages, generationPrompt)).isEqualTo(result.get("text"));
+                }
+            }));
+        }
+        assertThat(tests).hasSizeGreaterThanOrEqualTo(100);
+        return tests.stream();
+    }
+
+    @Test
+    void pythonStringMethodsAndFilters() {
+        String source = "{{ messages[0].content.strip() }}|{{ messages[0].content.lstrip() }}|{{ messages[0].content.rstrip() }}|"
+                + "{{ messages[0].content.strip().startswith('Hi') }}|{{ messages[0].content.strip().endswith(('x', 'there')) }}|"
+                + "{{ messages[0].role.upper() }}|{{ messages[0].content.split() | length }}|{{ messages[0].content | trim }}|"
+                + "{{ messages[0].content.strip().replace('there', 'you') }}|{{ 'a b'.title() }}";
+        JinjaChatTemplate template = new JinjaChatTemplate(source, "", "");
+        assertThat(template.render(List.of(new ChatMessage("user", "\u00a0 Hi there\n")), false))
+                .isEqualTo("Hi there|Hi there\n|\u00a0 Hi there|true|true|USER|2|Hi there|Hi you|A B");
+    }
+
+    @Test
+    void notBindsLooserThanComparisonsAsInPython() {
+        JinjaChatTemplate template = new JinjaChatTemplate(
+                "{{ not messages|length == 1 }} {{ not messages|length == 2 }} {{ messages[0].role == 'user' and not messages[0].content == 'x' }}", "", "");
+        assertThat(template.render(List.of(new ChatMessage("user", "y")), false)).isEqualTo("false true true");
+    }
+
+    @Test
+    void toJsonWritesPythonJson() {
+        JinjaChatTemplate template = new JinjaChatTemplate(
+                "{{ {'name': 'f', 'n': 1, 'x': 0.5, 'ok': true, 'none': none, 'empty': {}, 'list': [1, 'é\"']} | tojson }}\n"
+                        + "{{ {'a': [1, 2]} | tojson(indent=2) }}", "", "");
+        assertThat(template.render(List.of(), false)).isEqualTo(
+                "{\"name\": \"f\", \"n\": 1, \"x\": 0.5, \"ok\": true, \"none\": null, \"empty\": {}, \"list\": [1, \"é\\\"\"]}\n"
+                        + "{\n  \"a\": [\n    1,\n    2\n  ]\n}");
+    }
+
+    @Test
+    void strftimeNowReadsTheClock() {
+        Clock clock = Clock.fixed(LocalDateTime.parse("2024-02-05T09:03:04").toInstant(ZoneOffset.UTC), ZoneOffset.UTC);
+        JinjaChatTemplate template = new JinjaChatTemplate(
+                "{% if strftime_now is defined %}{{ strftime_now('%d %b %Y|%-d %B|%A %H:%M:%S %p|%j|%%') }}{% endif %}", "", "", clock);
+        assertThat(template.render(List.of(), false)).isEqualTo("05 Feb 2024|5 February|Monday 09:03:04 AM|036|%");
+    }
+
+    @Test
+    void raiseExceptionBecomesAClearError() {
+        JinjaChatTemplate template = new JinjaChatTemplate(
+                "{% if messages[0].role != 'user' %}{{ raise_exception('first message must be from the user') }}{% endif %}ok", "", "");
+        assertThat(template.render(List.of(new ChatMessage("user", "hi")), true)).isEqualTo("ok");
+        assertThatThrownBy(() -> template.render(List.of(new ChatMessage("system", "s")), true))
+                .isInstanceOf(StreamllmException.class)
+                .hasMessage("the model's chat template rejects this conversation: first message must be from the user");
+    }
+
+    @Test
+    void unparsableTemplateIsRejectedUpFront() {
+        assertThatThrownBy(() -> new JinjaChatTemplate("{% for m in messages %}{{ m.content }}", "", ""))
+                .isInstanceOf(StreamllmException.class)
+                .hasMessageStartingWith("the model's chat template cannot be parsed: ");
+    }
+
+    private static List<ChatMessage> messages(List<Object> list) {
+        List<ChatMessage> messages = new ArrayList<>();
+        for (Object item : list) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> message = (Map<String, Object>) item;
+            messages.add(new ChatMessage((String) message.get("role"), (String) message.get("content")));
+        }
+        return messages;
+    }
+
+    static String resource(String name) {
+        try (InputStream in = JinjaChatTemplateTest.class.getResourceAsStream("/chat/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing test resource chat/" + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
