@@ -1,16 +1,37 @@
 package io.streamllm.chat;
 
+import io.streamllm.StreamllmException;
 import io.streamllm.model.Model;
+import io.streamllm.tokenizer.Tokenizer;
+
+import java.io.PrintStream;
 
 /** Picks the chat template of a model. */
 public final class ChatTemplates {
     private ChatTemplates() {
     }
 
-    /** The model's own template when it has one, else the plain transcript. */
+    /**
+     * The model's own Jinja template when it has one, else the plain transcript. A template that cannot be
+     * parsed falls back to the plain transcript, with a one-line warning on stderr naming the problem.
+     */
     public static ChatTemplate forModel(Model model) {
-        // The Jinja template of the model file is wired in by the chat-template work (JinjaChatTemplate).
-        return new PlainChatTemplate();
+        return forModel(model, System.err);
+    }
+
+    static ChatTemplate forModel(Model model, PrintStream warnings) {
+        String source = model.chatTemplate();
+        if (source == null || source.isBlank()) {
+            return new PlainChatTemplate();
+        }
+        Tokenizer tokenizer = model.tokenizer();
+        try {
+            return new JinjaChatTemplate(source, text(tokenizer, tokenizer.specials().bos()), text(tokenizer, tokenizer.specials().eos()));
+        } catch (StreamllmException e) {
+            warnings.println("streamllm: warning: " + e.getMessage() + "; using the plain transcript template");
+            warnings.flush();
+            return new PlainChatTemplate();
+        }
     }
 
     /**
@@ -18,9 +39,17 @@ public final class ChatTemplates {
      * template did not already write it.
      */
     public static int[] encode(Model model, String rendered) {
-        io.streamllm.tokenizer.Tokenizer tokenizer = model.tokenizer();
+        return encode(model.tokenizer(), rendered);
+    }
+
+    static int[] encode(Tokenizer tokenizer, String rendered) {
         int bos = tokenizer.specials().bos();
         boolean templateWroteBos = bos >= 0 && !tokenizer.piece(bos).isEmpty() && rendered.startsWith(tokenizer.piece(bos));
         return tokenizer.encode(rendered, !templateWroteBos, true);
+    }
+
+    /** The text of a special token, as templates write it ({@code <s>}, {@code <|begin_of_text|>}); "" when absent. */
+    private static String text(Tokenizer tokenizer, int id) {
+        return id < 0 ? "" : tokenizer.piece(id);
     }
 }

@@ -1,0 +1,142 @@
+package io.streamllm.chat;
+
+import io.streamllm.StreamllmException;
+import io.streamllm.engine.Generator;
+import io.streamllm.engine.StopReason;
+import io.streamllm.tokenizer.Tokenizer;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The prompt tokens of each chat turn: the whole conversation as the template renders it, ending with the
+ * generation prompt, as {@link io.streamllm.engine.Conversation#reply} takes it.
+ *
+ * <p>Rendering and tokenizing the whole transcript every turn costs O(conversation) per turn, which after
+ * thousands of turns outweighs the turn itself. Instead the token stream is kept turn by turn: what was fed
+ * so far (the prompts, and the answers as the model generated them) stays, and a turn appends only the
+ * tokens of the text the template puts after the last answer: the end of the assistant's turn, the new user
+ * message and the generation prompt. That text is found by rendering a bounded window of messages (the
+ * system message, the previous user message, the answer replaced by a marker, the new user message) and
+ * taking what follows the marker. Rendering and tokenizing then cost O(one turn), whatever the length of
+ * the conversation.
+ *
+ * <p>This is sound when the template is prefix-stable (its text for a conversation is a prefix of its text
+ * for the continued conversation) and local (the text after an answer does not depend on messages outside
+ * the window). Prefix stability is checked on the window every turn; locality against a full rendering while
+ * the conversation is short. A template that fails a check (Mistral's templates that move the system message
+ * into the last user turn, say) is rendered in full every turn from then on, and the conversation reuses its
+ * cache up to the first token that changed.
+ */
+final class TurnPrompts {
+    /** Stands for the answer in window renderings; plain text that trimming and stripping leave alone. */
+    static final String ANSWER_MARKER = "STREAMLLM_ANSWER_MARKER";
+    /** Conversations up to this many messages are also rendered in full, to check the window's locality. */
+    static final int LOCALITY_CHECK_MESSAGES = 16;
+
+    private final ChatTemplate template;
+    private final Tokenizer tokenizer;
+    private final ContinuationEncoder continuation;
+    private int[] stream;          // the conversation's tokens up to the end of the last answer; null: nothing yet
+    private boolean incremental = true;
+
+    TurnPrompts(ChatTemplate template, Tokenizer tokenizer) {
+        this.template = template;
+        this.tokenizer = tokenizer;
+        this.continuation = new ContinuationEncoder(tokenizer);
+    }
+
+    /** Whether turns are still built from the window (false once the template failed a check). */
+    boolean incremental() {
+        return incremental;
+    }
+
+    /** The tokens for a turn; {@code transcript} ends with the new user message. */
+    int[] next(List<ChatMessage> transcript) {
+        if (stream == null || !incremental || !endsWithAnsweredTurn(transcript)) {
+            return full(transcript);
+        }
+        Optional<String> delta = textAfterLastAnswer(transcript);
+        if (delta.isEmpty()) {
+            incremental = false;
+            return full(transcript);
+        }
+        int[] added = continuation.encode(delta.get());
+        int[] tokens = Arrays.copyOf(stream, stream.length + added.length);
+        System.arraycopy(added, 0, tokens, stream.length, added.length);
+        return tokens;
+    }
+
+    /**
+     * Records a finished turn: {@code prompt} was passed to the conversation, which now holds
+     * {@code history}. The answer's tokens stay as generated, except after a stop string: the tokens
+     * fed then include the start of the stop string, so the answer is encoded again from its text (the
+     * conversation rolls back over the difference, which is recent).
+     */
+    void answered(int[] prompt, int[] history, Generator.Result result) {
+        if (result.stopReason() == StopReason.STOP_STRING) {
+            int[] answer = continuation.encode(result.text());
+            stream = Arrays.copyOf(prompt, prompt.length + answer.length);
+            System.arraycopy(answer, 0, stream, prompt.length, answer.length);
+        } else {
+            stream = history;
+        }
+    }
+
+    /** Starts a new conversation (the template's verdict stands). */
+    void reset() {
+        stream = null;
+    }
+
+    private int[] full(List<ChatMessage> transcript) {
+        return ChatTemplates.encode(tokenizer, template.render(transcript, true));
+    }
+
+    private static boolean endsWithAnsweredTurn(List<ChatMessage> transcript) {
+        int n = transcript.size();
+        return n >= 3 && transcript.get(n - 1).role().equals("user") && transcript.get(n - 2).role().equals("assistant")
+                && transcript.get(n - 3).role().equals("user");
+    }
+
+    private Optional<String> textAfterLastAnswer(List<ChatMessage> transcript) {
+        int n = transcript.size();
+        List<ChatMessage> before = new ArrayList<>();
+        if (n > 3 && transcript.get(0).role().equals("system")) {
+            before.add(transcript.get(0));
+        }
+        before.add(transcript.get(n - 3));
+        Optional<String> windowed = textAfterMarker(before, transcript.get(n - 1));
+        if (windowed.isPresent() && n <= LOCALITY_CHECK_MESSAGES
+                && !windowed.equals(textAfterMarker(transcript.subList(0, n - 2), transcript.get(n - 1)))) {
+            return Optional.empty();
+        }
+        return windowed;
+    }
+
+    /**
+     * Renders {@code before} as a prompt, and {@code before} + a marker answer + {@code user} as the next
+     * prompt; the text after the marker, when the first is a prefix of the second up to the marker (give or
+     * take whitespace the template puts before an answer, which the model writes itself).
+     */
+    private Optional<String> textAfterMarker(List<ChatMessage> before, ChatMessage user) {
+        List<ChatMessage> after = new ArrayList<>(before);
+        after.add(new ChatMessage("assistant", ANSWER_MARKER));
+        after.add(user);
+        String prompt;
+        String continued;
+        try {
+            prompt = template.render(before, true);
+            continued = template.render(after, true);
+        } catch (StreamllmException e) {
+            return Optional.empty(); // the full rendering will report it, if it is real
+        }
+        int marker = continued.indexOf(ANSWER_MARKER);
+        if (!continued.startsWith(prompt) || marker < prompt.length() || continued.indexOf(ANSWER_MARKER, marker + 1) >= 0
+                || !continued.substring(prompt.length(), marker).isBlank()) {
+            return Optional.empty();
+        }
+        return Optional.of(continued.substring(marker + ANSWER_MARKER.length()));
+    }
+}
