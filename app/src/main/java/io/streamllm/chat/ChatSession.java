@@ -58,14 +58,15 @@ public final class ChatSession {
     public Conversation.Turn send(String userText, Consumer<String> onText, BooleanSupplier cancelled) {
         transcript.add(new ChatMessage("user", userText));
         int[] prompt;
+        Conversation.Turn turn;
         try {
             prompt = prompts.next(transcript);
             checkFits(prompt.length);
+            turn = conversation.reply(prompt, settings, onText, cancelled);
         } catch (RuntimeException e) {
-            transcript.removeLast();
+            transcript.removeLast(); // user and assistant messages keep alternating
             throw e;
         }
-        Conversation.Turn turn = conversation.reply(prompt, settings, onText, cancelled);
         transcript.add(new ChatMessage("assistant", turn.result().text()));
         prompts.answered(prompt, conversation.history(), turn.result());
         turns++;

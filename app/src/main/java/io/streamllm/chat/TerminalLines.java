@@ -22,21 +22,30 @@ public final class TerminalLines implements ChatRepl.LineSource, ChatRepl.Cancel
     private final Terminal terminal;
     private final LineReader reader;
     private final AtomicBoolean cancelled = new AtomicBoolean();
+    private final PrintStream warnings;
 
-    /** @param historyFile where typed lines are kept between sessions (its directory is created) */
-    public TerminalLines(Path historyFile) {
+    /**
+     * @param historyFile where typed lines are kept between sessions (its directory is created; when that
+     *                    fails, history lasts for this session only, with a warning)
+     */
+    public TerminalLines(Path historyFile, PrintStream warnings) {
         try {
             terminal = TerminalBuilder.builder().system(true).build();
-            Files.createDirectories(historyFile.toAbsolutePath().getParent());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        reader = LineReaderBuilder.builder()
+        LineReaderBuilder builder = LineReaderBuilder.builder()
                 .terminal(terminal)
                 .appName("streamllm")
-                .variable(LineReader.HISTORY_FILE, historyFile)
-                .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true) // "!" in a message is just text
-                .build();
+                .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true); // "!" in a message is just text
+        try {
+            Files.createDirectories(historyFile.toAbsolutePath().getParent());
+            builder.variable(LineReader.HISTORY_FILE, historyFile);
+        } catch (IOException e) {
+            warnings.println("streamllm: warning: cannot keep the chat history in " + historyFile + ": " + e.getMessage());
+        }
+        this.warnings = warnings;
+        reader = builder.build();
         // Outside readLine (while an answer streams) Ctrl-C raises SIGINT: it stops the answer.
         // readLine installs its own handler (clearing the line) and puts this one back afterwards.
         terminal.handle(Terminal.Signal.INT, signal -> cancelled.set(true));
@@ -72,6 +81,10 @@ public final class TerminalLines implements ChatRepl.LineSource, ChatRepl.Cancel
     public void close() {
         try {
             reader.getHistory().save();
+        } catch (IOException e) {
+            warnings.println("streamllm: warning: the chat history was not saved: " + e.getMessage());
+        }
+        try {
             terminal.close();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -4,6 +4,7 @@ import io.streamllm.chat.ChatRepl;
 import io.streamllm.chat.ChatSession;
 import io.streamllm.chat.ChatTemplate;
 import io.streamllm.chat.ChatTemplates;
+import io.streamllm.chat.PlainChatTemplate;
 import io.streamllm.chat.TerminalLines;
 import io.streamllm.engine.Generator;
 import io.streamllm.kv.CachePolicy;
@@ -58,8 +59,9 @@ final class ChatCommand implements Callable<Integer> {
                     StopStrings.withModelEndTokens(template.stopStrings(), model.tokenizer()));
             ChatSession chat = new ChatSession(template, cacheOptions.newSession(model, policy), model.tokenizer(), settings,
                     model.config().contextLength(), system);
-            Console.status("chat: template " + template.name() + ", cache " + policy.spec()
-                    + ", up to " + (maxTokens < 0 ? "unlimited" : Integer.toString(maxTokens)) + " tokens per answer; /help for commands");
+            Console.status("chat: " + (template instanceof PlainChatTemplate ? "plain transcript (the model has no chat template)"
+                    : "the model's chat template") + ", cache " + policy.spec() + ", up to "
+                    + (maxTokens < 0 ? "unlimited" : Integer.toString(maxTokens)) + " tokens per answer; /help for commands");
             if (System.console() != null && System.console().isTerminal()) {
                 chatOnTerminal(chat);
             } else {
@@ -71,7 +73,7 @@ final class ChatCommand implements Callable<Integer> {
 
     private static void chatOnTerminal(ChatSession chat) {
         Path history = Path.of(System.getProperty("user.home"), ".streamllm", "chat_history");
-        try (TerminalLines terminal = new TerminalLines(history)) {
+        try (TerminalLines terminal = new TerminalLines(history, System.err)) {
             new ChatRepl(chat, terminal, terminal.output(), System.err, terminal, false).run();
         }
     }

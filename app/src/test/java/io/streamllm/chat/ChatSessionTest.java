@@ -8,9 +8,6 @@ import io.streamllm.engine.Session;
 import io.streamllm.engine.StopReason;
 import io.streamllm.kv.CachePolicy;
 import io.streamllm.model.Model;
-import io.streamllm.model.ModelLoader;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -24,17 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ChatSessionTest {
-    private static Model model;
-
-    @BeforeAll
-    static void load() {
-        model = ModelLoader.load(TurnPromptsTest.STORIES_260K);
-    }
-
-    @AfterAll
-    static void close() {
-        model.close();
-    }
+    private static final Model model = ShippedModel.stories260K();
 
     private static ChatSession chat(String policy, int maxTokens, String system) {
         Session session = new Session(model.network(), CachePolicy.parse(policy));

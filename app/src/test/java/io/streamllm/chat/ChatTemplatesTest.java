@@ -1,9 +1,6 @@
 package io.streamllm.chat;
 
 import io.streamllm.model.Model;
-import io.streamllm.model.ModelLoader;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -14,17 +11,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ChatTemplatesTest {
-    private static Model model;
-
-    @BeforeAll
-    static void load() {
-        model = ModelLoader.load(TurnPromptsTest.STORIES_260K);
-    }
-
-    @AfterAll
-    static void close() {
-        model.close();
-    }
+    private static final Model model = ShippedModel.stories260K();
 
     private static Model withTemplate(String template) {
         return new Model(model.name(), model.source(), model.config(), model.network(), model.tokenizer(), template, model.store());

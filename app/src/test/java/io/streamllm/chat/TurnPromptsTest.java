@@ -3,14 +3,10 @@ package io.streamllm.chat;
 import io.streamllm.engine.Generator;
 import io.streamllm.engine.StopReason;
 import io.streamllm.model.Model;
-import io.streamllm.model.ModelLoader;
 import io.streamllm.tokenizer.Tokenizer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,20 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * turn after turn against exactly that, with answers fed as the model would have generated them.
  */
 class TurnPromptsTest {
-    /** Tests run in the app module; the shipped model is at the repository root. */
-    static final Path STORIES_260K = Path.of("../models/stories260K/stories260K.gguf");
-
-    private static Model model;
-
-    @BeforeAll
-    static void load() {
-        model = ModelLoader.load(STORIES_260K);
-    }
-
-    @AfterAll
-    static void close() {
-        model.close();
-    }
+    private static final Model model = ShippedModel.stories260K();
 
     @ParameterizedTest
     @ValueSource(strings = {"plain", "llama3-instruct", "qwen2-instruct", "qwen2.5-instruct", "mistral-7b-instruct-v0.1",
