@@ -30,7 +30,7 @@ class TurnPromptsTest {
         TurnPrompts prompts = new TurnPrompts(template, tokenizer);
         ContinuationEncoder answers = new ContinuationEncoder(tokenizer);
         List<ChatMessage> transcript = new ArrayList<>();
-        for (int turn = 0; turn < 24; turn++) {
+        for (int turn = 0; turn < 14; turn++) {
             transcript.add(new ChatMessage("user", "Tell me about the dog number " + turn + "."));
             int[] prompt = prompts.next(transcript);
             assertThat(prompt).as("turn %d", turn)

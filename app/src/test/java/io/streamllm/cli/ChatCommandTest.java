@@ -81,7 +81,7 @@ class ChatCommandTest {
 
             Matcher last = find(LAST_TURN, stats);
             assertThat(integer(last, 1) + integer(last, 2) + integer(last, 3))
-                    .as("reused + prefilled + generated = the stream (no rollback with answers kept as generated)")
+                    .as("reused + prefilled + generated = the stream")
                     .isEqualTo(next);
             assertThat(integer(last, 2)).as("a turn prefills only its new tokens").isLessThan(30);
         }
