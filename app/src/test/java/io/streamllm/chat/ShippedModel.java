@@ -2,14 +2,10 @@ package io.streamllm.chat;
 
 import io.streamllm.model.Model;
 import io.streamllm.model.ModelLoader;
-
-import java.nio.file.Path;
+import io.streamllm.testing.References;
 
 /** The shipped stories260K model, loaded once for all chat tests (a memory-mapped file the JVM's exit releases). */
 final class ShippedModel {
-    /** Tests run in the app module; the shipped models are at the repository root. */
-    static final Path STORIES_260K = Path.of("../models/stories260K/stories260K.gguf");
-
     private static Model stories260K;
 
     private ShippedModel() {
@@ -17,7 +13,7 @@ final class ShippedModel {
 
     static synchronized Model stories260K() {
         if (stories260K == null) {
-            stories260K = ModelLoader.load(STORIES_260K);
+            stories260K = ModelLoader.load(References.stories260K());
         }
         return stories260K;
     }

@@ -3,9 +3,7 @@ package io.streamllm.cli;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,8 +14,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code streamllm chat} driven over piped stdin, as scripts drive it. */
 class ChatCommandTest {
-    /** Tests run in the app module; the shipped model is at the repository root. */
-    private static final String STORIES_260K = "../models/stories260K/stories260K.gguf";
     private static final int SINKS = 4;
     private static final int WINDOW = 60;
     private static final int TURNS = 2000;
@@ -95,35 +91,28 @@ class ChatCommandTest {
 
     @Test
     void badOptionsGetOneLine() {
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream savedErr = System.err;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            assertThat(Main.run("chat", "-m", STORIES_260K, "-n", "-5")).isEqualTo(1);
-            assertThat(Main.run("chat", "-m", STORIES_260K, "--cache", "sink:4")).isEqualTo(1);
-        } finally {
-            System.setErr(savedErr);
+        for (String[] args : List.of(new String[] {"chat", "-n", "-5"}, new String[] {"chat", "--cache", "sink:4"})) {
+            CliRun run = CliRun.of(args);
+            assertThat(run.exitCode()).isEqualTo(1);
+            assertThat(run.stderr().lines().filter(line -> line.startsWith("streamllm: "))).singleElement().asString()
+                    .doesNotContain("Exception");
         }
-        assertThat(err.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("streamllm: ")))
-                .hasSize(2).noneMatch(l -> l.contains("Exception"));
     }
 
-    /** Runs the command with {@code input} as stdin; returns stdout. */
+    /** Runs the command on the shipped default model with {@code input} as stdin; returns stdout. */
     private static String runChat(String input, String... options) {
-        List<String> args = new ArrayList<>(List.of("chat", "-m", STORIES_260K));
+        List<String> args = new ArrayList<>(List.of("chat"));
         args.addAll(List.of(options));
         InputStream savedIn = System.in;
-        PrintStream savedOut = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
         System.setIn(new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)));
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        CliRun run;
         try {
-            assertThat(Main.run(args.toArray(String[]::new))).isZero();
+            run = CliRun.of(args.toArray(String[]::new));
         } finally {
             System.setIn(savedIn);
-            System.setOut(savedOut);
         }
-        return out.toString(StandardCharsets.UTF_8);
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        return run.stdout();
     }
 
     private static List<String> statsBlocks(String out) {
