@@ -131,7 +131,7 @@ final class SessionStore {
             }
             metrics.sessionRestored("snapshot");
         } catch (IOException | RuntimeException e) {
-            LOG.warn("session '" + session.id() + "': the cache snapshot cannot be used (" + e.getMessage()
+            LOG.warn("session '" + session.id() + "': the cache snapshot cannot be used (" + firstLine(e)
                     + "); rebuilding it from the transcript's " + transcript.tokens().length + " tokens");
             conversation = prefilled(transcript.tokens());
             session.conversation(conversation);
@@ -151,7 +151,7 @@ final class SessionStore {
             }
             problem = "it is a conversation with model " + saved.get().model() + ", not " + model.id();
         } catch (IOException | RuntimeException e) {
-            problem = "its transcript cannot be read (" + e.getMessage() + ")";
+            problem = "its transcript cannot be read (" + firstLine(e) + ")";
         }
         try {
             Path aside = state.setAside(id);
@@ -164,6 +164,12 @@ final class SessionStore {
         return Optional.empty();
     }
 
+    private static String firstLine(Exception e) {
+        String message = String.valueOf(e.getMessage());
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+
     /** A conversation rebuilt by reading {@code tokens} again (the fallback when no snapshot can be used). */
     private Conversation prefilled(int[] tokens) {
         Conversation conversation = model.newConversation();
@@ -173,14 +179,22 @@ final class SessionStore {
     }
 
     /** The last transcript of session {@code id}, from memory or disk. */
-    Optional<Transcript> describe(String id) throws IOException {
+    Optional<Transcript> describe(String id) {
         synchronized (this) {
             ChatSession session = live.get(id);
             if (session != null && session.transcript() != null) {
                 return Optional.of(session.transcript());
             }
         }
-        return state == null ? Optional.empty() : state.transcript(id);
+        if (state == null) {
+            return Optional.empty();
+        }
+        try {
+            return state.transcript(id);
+        } catch (IOException e) {
+            throw new ApiError(500, "server_error", "the saved transcript of session '" + id + "' cannot be read ("
+                    + firstLine(e) + "); the session's next turn starts it afresh", "id", "session_unreadable");
+        }
     }
 
     /** Forgets session {@code id}, in memory and on disk; false when there was no such session. */

@@ -189,7 +189,7 @@ public final class StreamllmServer implements AutoCloseable {
         json(ctx, body);
     }
 
-    private void describeSession(Context ctx) throws IOException {
+    private void describeSession(Context ctx) {
         String id = ctx.pathParam("id");
         Optional<Transcript> transcript = ready().sessions().describe(id);
         if (transcript.isEmpty()) {

@@ -76,27 +76,39 @@ final class TestServers {
     }
 
     static Reply post(StreamllmServer server, String path, String body, String... headers) {
-        return send(request(server, path, headers).POST(HttpRequest.BodyPublishers.ofString(body)));
+        return post(server.baseUrl(), path, body, headers);
+    }
+
+    static Reply post(String baseUrl, String path, String body, String... headers) {
+        return send(request(baseUrl, path, headers).POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
     static Reply postBytes(StreamllmServer server, String path, byte[] body, String... headers) {
-        return send(request(server, path, headers).POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+        return send(request(server.baseUrl(), path, headers).POST(HttpRequest.BodyPublishers.ofByteArray(body)));
     }
 
     static Reply get(StreamllmServer server, String path, String... headers) {
-        return send(request(server, path, headers).GET());
+        return get(server.baseUrl(), path, headers);
+    }
+
+    static Reply get(String baseUrl, String path, String... headers) {
+        return send(request(baseUrl, path, headers).GET());
     }
 
     static Reply send(StreamllmServer server, String method, String path, String... headers) {
-        return send(request(server, path, headers).method(method, HttpRequest.BodyPublishers.noBody()));
+        return send(request(server.baseUrl(), path, headers).method(method, HttpRequest.BodyPublishers.noBody()));
     }
 
     static ServerMetricsText metrics(StreamllmServer server) {
-        return ServerMetricsText.parse(get(server, "/metrics").body());
+        return metrics(server.baseUrl());
     }
 
-    private static HttpRequest.Builder request(StreamllmServer server, String path, String... headers) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(server.baseUrl() + path)).timeout(Duration.ofSeconds(60));
+    static ServerMetricsText metrics(String baseUrl) {
+        return ServerMetricsText.parse(get(baseUrl, "/metrics").body());
+    }
+
+    static HttpRequest.Builder request(String baseUrl, String path, String... headers) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(60));
         if (headers.length > 0) {
             builder.headers(headers);
         }
