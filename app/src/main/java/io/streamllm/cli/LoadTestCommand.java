@@ -56,7 +56,11 @@ final class LoadTestCommand implements Callable<Integer> {
         LoadTest load = new LoadTest(new LoadTest.Settings(url, sessions, turns, maxTokens, model, key,
                 Duration.ofSeconds(timeoutSeconds)));
         if (waitSeconds > 0) {
-            load.awaitHealthy(Duration.ofSeconds(waitSeconds));
+            try {
+                load.awaitHealthy(Duration.ofSeconds(waitSeconds));
+            } catch (IOException e) {
+                throw new StreamllmException(e.getMessage());
+            }
         }
         Console.status(String.format("load: %d sessions x %d turns, max_tokens %d, against %s", sessions, turns, maxTokens, url));
         Console.Progress progress = new Console.Progress("requests", (long) sessions * turns);
@@ -67,8 +71,10 @@ final class LoadTestCommand implements Callable<Integer> {
                     progress.update(done);
                 }
             });
+        } catch (java.net.ConnectException e) {
+            throw new StreamllmException("nothing answers at " + url + "; start the server first (streamllm serve)");
         } catch (IOException e) {
-            throw new StreamllmException("load test against " + url + " failed: " + e.getMessage());
+            throw new StreamllmException("load test against " + url + " failed: " + e);
         }
         progress.done();
         print(report);
@@ -94,6 +100,8 @@ final class LoadTestCommand implements Callable<Integer> {
                 report.serverDelta("streamllm_conversation_restarts_total"),
                 report.serverDelta("streamllm_session_evictions_total"));
         long rss = report.serverPeakRssBytes();
-        System.out.println("server peak RSS:     " + (rss < 0 ? "not reported" : Console.bytes(rss)));
+        System.out.println("server peak RSS:     " + (rss < 0 ? "not reported" : Console.bytes(rss))
+                + String.format(" (JVM heap in use at the end: %s)",
+                Console.bytes((long) report.after().value("jvm_memory_used_bytes{area=\"heap\"}"))));
     }
 }

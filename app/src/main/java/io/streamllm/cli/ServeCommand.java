@@ -56,6 +56,11 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        if (cacheOptions.cache != null && CachePolicy.parse(cacheOptions.cache).windowTokens() == CachePolicy.UNBOUNDED) {
+            // Checked again once the model is loaded (ServedModel); here it fails before the port opens.
+            throw new StreamllmException("serve needs a bounded cache so that conversations never outgrow it:"
+                    + " use --cache sink:S:W (or window:W, recompute:W), not " + cacheOptions.cache);
+        }
         String key = apiKey != null ? apiKey : System.getenv("STREAMLLM_API_KEY");
         ServerOptions options = new ServerOptions(host, port, key, maxSessions, stateDir, parseSize(maxBody), defaultMaxTokens);
         modelOptions.pool();

@@ -50,36 +50,34 @@ final class OpenAiJson {
 
     /** A streamed chunk carrying {@code text} (for chat, the first chunk also says the role). */
     static ObjectNode textChunk(Answer answer, String text, boolean first) {
+        return chunk(answer, text, first, null);
+    }
+
+    /** The last chunk of a streamed answer's choice: why it ended, and the session's stats. */
+    static ObjectNode finishChunk(Answer answer, ModelService.Outcome outcome) {
+        ObjectNode node = chunk(answer, null, false, outcome.finishReason());
+        node.set("streamllm", extension(outcome));
+        return node;
+    }
+
+    /** A chunk with one choice: {@code text} (null: none) and the finish reason (null while going on). */
+    private static ObjectNode chunk(Answer answer, String text, boolean withRole, String finishReason) {
         ObjectNode node = answer.header(answer.kind().chunkObject);
         ObjectNode choice = node.putArray("choices").addObject();
         choice.put("index", 0);
         if (answer.kind() == CompletionRequest.Kind.CHAT) {
             ObjectNode delta = choice.putObject("delta");
-            if (first) {
+            if (withRole) {
                 delta.put("role", "assistant");
             }
-            delta.put("content", text);
+            if (text != null) {
+                delta.put("content", text);
+            }
         } else {
-            choice.put("text", text);
+            choice.put("text", text == null ? "" : text);
         }
         choice.putNull("logprobs");
-        choice.putNull("finish_reason");
-        return node;
-    }
-
-    /** The last chunk of a streamed answer's choice: why it ended, and the session's stats. */
-    static ObjectNode finishChunk(Answer answer, ModelService.Outcome outcome) {
-        ObjectNode node = answer.header(answer.kind().chunkObject);
-        ObjectNode choice = node.putArray("choices").addObject();
-        choice.put("index", 0);
-        if (answer.kind() == CompletionRequest.Kind.CHAT) {
-            choice.putObject("delta");
-        } else {
-            choice.put("text", "");
-        }
-        choice.putNull("logprobs");
-        choice.put("finish_reason", outcome.finishReason());
-        node.set("streamllm", extension(outcome));
+        choice.put("finish_reason", finishReason);
         return node;
     }
 

@@ -1,7 +1,6 @@
 package io.streamllm.server;
 
 import io.streamllm.StreamllmException;
-import io.streamllm.chat.ChatMessage;
 import io.streamllm.chat.ChatTemplate;
 import io.streamllm.chat.ChatTemplates;
 import io.streamllm.engine.Conversation;

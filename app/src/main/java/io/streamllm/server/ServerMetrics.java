@@ -12,6 +12,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.DoubleSupplier;
 
 /**
  * The server's Prometheus metrics ({@code GET /metrics}): requests, tokens (prefilled vs reused),
@@ -74,7 +75,7 @@ final class ServerMetrics {
         JvmMetrics.builder().register(registry);
     }
 
-    private void gauge(String name, String help, java.util.function.DoubleSupplier value) {
+    private void gauge(String name, String help, DoubleSupplier value) {
         GaugeWithCallback.builder().name(name).help(help).callback(callback -> callback.call(value.getAsDouble())).register(registry);
     }
 

@@ -49,10 +49,11 @@ final class SnapshotFile {
 
     /**
      * Restores {@code conversation} from {@code file} when the file is whole and its payload has the
-     * checksum {@code expectedCrc32c} (recorded in the transcript of the same turn).
+     * checksum {@code expectedCrc32c} (recorded in the transcript of the same turn). Restore into a
+     * fresh conversation and drop it on failure: a payload that passes the checksum but does not fit
+     * the conversation (another model or cache policy) fails half-way through parsing.
      *
-     * @throws IOException when the file is missing, torn, corrupt or of another turn; the conversation is then unchanged
-     *                     only if the check failed before parsing, so callers restore into a fresh conversation
+     * @throws IOException when the file is missing, torn, corrupt, of another turn or of another model
      */
     static void read(Path file, long expectedCrc32c, Conversation conversation) throws IOException {
         long payloadLength = verify(file, expectedCrc32c);

@@ -38,6 +38,8 @@ public final class StreamllmServer implements AutoCloseable {
         // Jetty and Javalin log through SLF4J: warnings only, unless the user configured otherwise.
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+            // Javalin logs a failed start before rethrowing; the server reports it in one line of its own.
+            System.setProperty("org.slf4j.simpleLogger.log.io.javalin.Javalin", "off");
         }
     }
 

@@ -1,5 +1,7 @@
 package io.streamllm.server;
 
+import java.util.Arrays;
+
 /** Tokens per second over the last few seconds: per-second buckets in a ring. */
 final class TokenRate {
     private final long[] buckets;
@@ -9,7 +11,7 @@ final class TokenRate {
     TokenRate(int seconds) {
         buckets = new long[seconds];
         bucketSecond = new long[seconds];
-        java.util.Arrays.fill(bucketSecond, -1);
+        Arrays.fill(bucketSecond, -1);
     }
 
     synchronized void add(long tokens) {
