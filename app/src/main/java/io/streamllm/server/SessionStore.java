@@ -208,7 +208,7 @@ final class SessionStore {
             existed = live.remove(id) != null;
         }
         if (state != null) {
-            existed |= state.transcript(id).isPresent();
+            existed |= state.has(id);
             state.delete(id);
         }
         return existed;

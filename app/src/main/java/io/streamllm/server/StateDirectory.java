@@ -85,6 +85,11 @@ final class StateDirectory {
         }
     }
 
+    /** Whether session {@code id} has a transcript (readable or not). */
+    boolean has(String id) {
+        return Files.exists(transcriptFile(id));
+    }
+
     /** The saved transcript of session {@code id}, if any. */
     Optional<Transcript> transcript(String id) throws IOException {
         byte[] json;

@@ -147,6 +147,26 @@ class OpenAiClientTest {
     }
 
     @Test
+    void stopStringsEndTheAnswerBeforeThem() {
+        String full = completionReference("Once upon a time").text();
+        String stop = full.substring(full.length() / 2, full.length() / 2 + 3);
+        String expected = full.substring(0, full.indexOf(stop));
+        Completion completion = client.completions().create(CompletionCreateParams.builder().model(modelId)
+                .prompt("Once upon a time").maxTokens(MAX_TOKENS).temperature(0.0).stop(stop).build());
+        assertThat(completion.choices().get(0).text()).isEqualTo(expected);
+        assertThat(completion.choices().get(0).finishReason().asString()).isEqualTo("stop");
+    }
+
+    @Test
+    void aSeedMakesSamplingRepeatable() {
+        ChatCompletionCreateParams params = chat("Sing a song.").toBuilder().temperature(1.0).seed(42L)
+                .maxCompletionTokens(24).build();
+        String first = client.chat().completions().create(params).choices().get(0).message().content().orElseThrow();
+        String second = client.chat().completions().create(params).choices().get(0).message().content().orElseThrow();
+        assertThat(second).isEqualTo(first);
+    }
+
+    @Test
     void modelsListsTheServedModel() {
         assertThat(client.models().list().data()).extracting(m -> m.id()).containsExactly(modelId);
         assertThat(client.models().retrieve(modelId).id()).isEqualTo(modelId);

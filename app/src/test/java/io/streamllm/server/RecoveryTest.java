@@ -51,6 +51,8 @@ class RecoveryTest {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        // Start faster (no C2, no parallel GC threads): this server measures nothing and answers a few short turns.
+        command.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.streamllm.cli.Main", "serve",
                 "-m", TestServers.modelPath().toString(), "--port", "0", "--cache", CACHE, "--state-dir", stateDir.toString()));
         Process process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
