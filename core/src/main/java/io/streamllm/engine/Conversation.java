@@ -57,6 +57,11 @@ public final class Conversation {
      */
     public Turn reply(int[] conversation, Generator.Settings settings, Consumer<String> onText, BooleanSupplier cancelled) {
         int common = commonPrefix(conversation);
+        if (common == conversation.length && common > 0) {
+            // Everything was fed already (a retried request): the answer needs the logits after the
+            // last prompt token, so that token is fed again.
+            common--;
+        }
         boolean restarted = false;
         if (common < historyLength && !session.cache().rollbackTo(common)) {
             // The conversation changed inside the evicted past: read it again from the start.

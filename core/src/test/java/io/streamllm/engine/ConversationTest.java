@@ -62,6 +62,18 @@ class ConversationTest {
     }
 
     @Test
+    void aRetriedTurnAnswersAsTheFirstTime() {
+        Conversation conversation = new Conversation(new Session(model.network(), new SinkWindowPolicy(4, 200)), model.tokenizer());
+        int[] prompt = model.tokenizer().encode("Once upon a time");
+        Conversation.Turn first = conversation.reply(prompt, GREEDY_8, text -> { }, () -> false);
+        // The same request again (a client retrying): the whole prompt is already in the history.
+        Conversation.Turn retry = conversation.reply(prompt, GREEDY_8, text -> { }, () -> false);
+        assertThat(retry.restarted()).isFalse();
+        assertThat(retry.prefilledTokens()).isEqualTo(1);
+        assertThat(retry.result().text()).isEqualTo(first.result().text());
+    }
+
+    @Test
     void aChangeInsideTheEvictedPastStartsOver() {
         Conversation conversation = new Conversation(new Session(model.network(), new SinkWindowPolicy(2, 16)), model.tokenizer());
         int[] first = model.tokenizer().encode("Once upon a time there was a little girl named Lily who liked to play");

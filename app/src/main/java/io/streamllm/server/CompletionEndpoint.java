@@ -1,0 +1,153 @@
+package io.streamllm.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.http.Context;
+import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+
+/**
+ * {@code POST /v1/chat/completions} and {@code POST /v1/completions}: reads and checks the request,
+ * takes its session (named by the X-Session-Id header or the user field; none: a temporary one),
+ * runs the turn and answers whole or as server-sent events.
+ *
+ * <p>Everything that can be refused is refused before the answer starts (as an HTTP error); once
+ * streaming, a failure is sent as a {@code data: {"error": ...}} event, as OpenAI does.
+ */
+final class CompletionEndpoint {
+    static final String SESSION_HEADER = "X-Session-Id";
+    private static final Logger LOG = LoggerFactory.getLogger(CompletionEndpoint.class);
+    private static final int MAX_SESSION_ID_LENGTH = 256;
+    private static final String ID_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+    private final CompletionRequest.Kind kind;
+    private final Supplier<ModelService> service;
+    private final long maxBodyBytes;
+
+    CompletionEndpoint(CompletionRequest.Kind kind, Supplier<ModelService> service, long maxBodyBytes) {
+        this.kind = kind;
+        this.service = service;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    void handle(Context ctx) throws IOException {
+        long start = System.nanoTime();
+        ModelService loaded = service.get();
+        CompletionRequest request = RequestParser.parse(readBody(ctx, maxBodyBytes), kind);
+        ServedModel model = loaded.model();
+        if (!request.model().equals(model.id())) {
+            throw ApiError.notFound("the model '" + request.model() + "' does not exist; this server serves '" + model.id() + "'",
+                    "model", "model_not_found");
+        }
+        String sessionId = sessionId(ctx.header(SESSION_HEADER), request.user());
+        int[] tokens = model.encode(request);
+        if (tokens.length == 0) {
+            throw ApiError.invalid(kind == CompletionRequest.Kind.CHAT ? "messages" : "prompt",
+                    "the prompt is empty and the model has no BOS token to start from; send some text");
+        }
+        OpenAiJson.Answer answer = new OpenAiJson.Answer(kind, kind.idPrefix + randomId(), System.currentTimeMillis() / 1000,
+                model.id());
+        SessionStore.Lease lease = loaded.sessions().acquire(sessionId);
+        try {
+            if (sessionId != null) {
+                ctx.header(SESSION_HEADER, sessionId);
+            }
+            if (request.stream()) {
+                stream(ctx.res(), loaded, request, tokens, lease, answer, start);
+            } else {
+                ModelService.Outcome outcome = loaded.run(request, tokens, lease, start, () -> false, text -> { });
+                lease.close();
+                ctx.contentType("application/json").result(json(OpenAiJson.completion(answer, outcome)));
+            }
+        } finally {
+            lease.close();
+        }
+    }
+
+    private static void stream(HttpServletResponse response, ModelService loaded, CompletionRequest request, int[] tokens,
+                               SessionStore.Lease lease, OpenAiJson.Answer answer, long start) throws IOException {
+        response.setStatus(200);
+        response.setContentType("text/event-stream");
+        response.setCharacterEncoding("utf-8");
+        response.setHeader("Cache-Control", "no-cache");
+        response.setHeader("X-Accel-Buffering", "no"); // proxies: do not buffer the stream
+        try (SseChannel events = new SseChannel(response.getOutputStream())) {
+            boolean chat = answer.kind() == CompletionRequest.Kind.CHAT;
+            if (chat) {
+                events.send(json(OpenAiJson.textChunk(answer, "", true))); // the role, at once
+            }
+            try {
+                ModelService.Outcome outcome = loaded.run(request, tokens, lease, start, events::clientGone,
+                        text -> events.send(json(OpenAiJson.textChunk(answer, text, false))));
+                // The turn is committed: free the session before the client hears it is done and sends the next one.
+                lease.close();
+                events.send(json(OpenAiJson.finishChunk(answer, outcome)));
+                if (request.includeUsage()) {
+                    events.send(json(OpenAiJson.usageChunk(answer, outcome)));
+                }
+                events.sendDone();
+            } catch (ApiError e) {
+                events.send(json(OpenAiJson.error(e)));
+            } catch (IOException | RuntimeException e) {
+                LOG.error("a streamed turn failed", e);
+                events.send(json(OpenAiJson.error(internalError(e))));
+            }
+        }
+    }
+
+    static ApiError internalError(Exception e) {
+        String what = e instanceof IOException ? "the turn could not be saved: " : "internal error: ";
+        return new ApiError(500, "server_error", what + e.getMessage(), null, "internal_error");
+    }
+
+    /** The session a request names: the header first, else OpenAI's user field; null for none. */
+    static String sessionId(String header, String user) {
+        String param = header != null ? SESSION_HEADER : "user";
+        String id = header != null ? header : (user == null || user.isEmpty() ? null : user);
+        if (id == null) {
+            return null;
+        }
+        if (id.isBlank() || id.length() > MAX_SESSION_ID_LENGTH || id.chars().anyMatch(Character::isISOControl)) {
+            throw ApiError.invalid(param, "a session id (" + param + ") must be 1 to " + MAX_SESSION_ID_LENGTH
+                    + " characters, not blank, without control characters");
+        }
+        return id;
+    }
+
+    /** The request body, refused beyond {@code limit} bytes whether or not the client declared its length. */
+    static byte[] readBody(Context ctx, long limit) throws IOException {
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > limit) {
+            throw ApiError.tooLarge(limit);
+        }
+        InputStream in = ctx.req().getInputStream();
+        byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+        if (body.length > limit) {
+            throw ApiError.tooLarge(limit);
+        }
+        return body;
+    }
+
+    static String json(JsonNode node) {
+        try {
+            return ServerJson.MAPPER.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write JSON", e);
+        }
+    }
+
+    private static String randomId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        StringBuilder id = new StringBuilder(24);
+        for (int i = 0; i < 24; i++) {
+            id.append(ID_ALPHABET.charAt(random.nextInt(ID_ALPHABET.length())));
+        }
+        return id.toString();
+    }
+}

@@ -1,0 +1,46 @@
+package io.streamllm.server;
+
+import io.streamllm.chat.ChatMessage;
+
+import java.util.List;
+
+/**
+ * A validated request to {@code /v1/chat/completions} or {@code /v1/completions}.
+ *
+ * @param messages     the conversation (chat), else null
+ * @param prompt       the text to continue (completions), else null
+ * @param maxTokens    tokens to generate at most, or null for the server's default
+ * @param seed         sampling seed, or null for a random one
+ * @param user         OpenAI's end-user id; names the session when no X-Session-Id header does
+ */
+public record CompletionRequest(Kind kind, String model, List<ChatMessage> messages, String prompt, Integer maxTokens,
+                                float temperature, float topP, List<String> stop, Long seed, boolean stream,
+                                boolean includeUsage, String user) {
+
+    /** The two generation endpoints, with the object names OpenAI gives their answers. */
+    public enum Kind {
+        CHAT("/v1/chat/completions", "chatcmpl-", "chat.completion", "chat.completion.chunk"),
+        COMPLETION("/v1/completions", "cmpl-", "text_completion", "text_completion");
+
+        final String path;
+        final String idPrefix;
+        final String object;
+        final String chunkObject;
+
+        Kind(String path, String idPrefix, String object, String chunkObject) {
+            this.path = path;
+            this.idPrefix = idPrefix;
+            this.object = object;
+            this.chunkObject = chunkObject;
+        }
+
+        public String path() {
+            return path;
+        }
+    }
+
+    public CompletionRequest {
+        messages = messages == null ? null : List.copyOf(messages);
+        stop = List.copyOf(stop);
+    }
+}

@@ -1,0 +1,299 @@
+package io.streamllm.server;
+
+import io.streamllm.StreamllmException;
+import io.streamllm.chat.ChatMessage;
+import io.streamllm.engine.Conversation;
+import io.streamllm.engine.Generator;
+import io.streamllm.engine.SamplerSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The sessions in memory, at most {@code maxSessions} (each holds a whole KV cache), least recently
+ * used first out. A request takes a session by a {@link Lease}: one request per session at a time,
+ * a second one is refused with 409. With a state directory, a session that is not in memory (evicted,
+ * or the server restarted) is restored from disk when it is next named, and every turn is saved
+ * before the client is told it is done.
+ */
+final class SessionStore {
+    private static final Logger LOG = LoggerFactory.getLogger(SessionStore.class);
+    /** Prefix of temporary sessions' internal ids: clients cannot name them (control characters are refused). */
+    private static final String TEMPORARY = "\u0000temporary-";
+
+    private final ServedModel model;
+    private final int maxSessions;
+    private final StateDirectory state;
+    private final ModelScheduler scheduler;
+    private final ServerMetrics metrics;
+    private final LinkedHashMap<String, ChatSession> live = new LinkedHashMap<>(16, 0.75f, true);
+    private final AtomicLong temporaryCount = new AtomicLong();
+
+    SessionStore(ServedModel model, int maxSessions, StateDirectory state, ModelScheduler scheduler, ServerMetrics metrics) {
+        this.model = model;
+        this.maxSessions = maxSessions;
+        this.state = state;
+        this.scheduler = scheduler;
+        this.metrics = metrics;
+    }
+
+    int maxSessions() {
+        return maxSessions;
+    }
+
+    /** Takes session {@code id} (null: a new temporary one) for one request; close the lease when done. */
+    Lease acquire(String id) {
+        ChatSession session = claim(id);
+        try {
+            if (session.conversation() == null) {
+                open(session);
+            }
+            return new Lease(session);
+        } catch (RuntimeException | Error e) {
+            release(session, true);
+            throw e;
+        }
+    }
+
+    private synchronized ChatSession claim(String id) {
+        if (id != null) {
+            ChatSession session = live.get(id);
+            if (session != null) {
+                if (session.busy) {
+                    throw ApiError.conflict("session '" + id + "' is answering another request; wait for it to finish");
+                }
+                session.busy = true;
+                return session;
+            }
+        }
+        makeRoom();
+        ChatSession session = id != null ? new ChatSession(id, false)
+                : new ChatSession(TEMPORARY + temporaryCount.incrementAndGet(), true);
+        session.busy = true;
+        live.put(session.id(), session);
+        return session;
+    }
+
+    /** Evicts the least recently used idle session when all slots are taken (the caller holds the lock). */
+    private void makeRoom() {
+        if (live.size() < maxSessions) {
+            return;
+        }
+        for (Iterator<ChatSession> sessions = live.values().iterator(); sessions.hasNext(); ) {
+            if (!sessions.next().busy) {
+                sessions.remove();
+                metrics.sessionEvicted();
+                return;
+            }
+        }
+        throw ApiError.unavailable("all " + maxSessions + " sessions are answering requests; retry later,"
+                + " or start the server with a larger --max-sessions", "too_many_sessions");
+    }
+
+    private synchronized void release(ChatSession session, boolean broken) {
+        session.busy = false;
+        if (broken || session.temporary()) {
+            live.remove(session.id());
+        }
+    }
+
+    /** Creates the session's conversation, restoring it from disk when it was saved. */
+    private void open(ChatSession session) {
+        Conversation conversation;
+        try {
+            conversation = model.newConversation();
+        } catch (StreamllmException e) {
+            throw ApiError.unavailable("no memory for another session: " + e.getMessage(), "insufficient_memory");
+        }
+        session.conversation(conversation);
+        if (state == null || session.temporary()) {
+            return;
+        }
+        Optional<Transcript> saved = savedTranscript(session.id());
+        if (saved.isEmpty()) {
+            return;
+        }
+        Transcript transcript = saved.get();
+        try {
+            state.restoreSnapshot(transcript, conversation);
+            if (!Arrays.equals(conversation.history(), transcript.tokens())) {
+                throw new IOException("its token history differs from the transcript's");
+            }
+            metrics.sessionRestored("snapshot");
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("session '" + session.id() + "': the cache snapshot cannot be used (" + firstLine(e)
+                    + "); rebuilding it from the transcript's " + transcript.tokens().length + " tokens");
+            conversation = prefilled(transcript.tokens());
+            session.conversation(conversation);
+            metrics.sessionRestored("transcript");
+        }
+        state.deleteSnapshotsExcept(session.id(), transcript.snapshot());
+        session.transcript(transcript.withStats(transcript.stats().withCacheOf(conversation)));
+    }
+
+    /** The saved transcript of a session of this model; an unreadable or foreign one is set aside. */
+    private Optional<Transcript> savedTranscript(String id) {
+        String problem;
+        try {
+            Optional<Transcript> saved = state.transcript(id);
+            if (saved.isEmpty() || saved.get().model().equals(model.id())) {
+                return saved;
+            }
+            problem = "it is a conversation with model " + saved.get().model() + ", not " + model.id();
+        } catch (IOException | RuntimeException e) {
+            problem = "its transcript cannot be read (" + firstLine(e) + ")";
+        }
+        try {
+            Path aside = state.setAside(id);
+            LOG.warn("session '" + id + "' starts afresh: " + problem + "; its file was moved to " + aside);
+        } catch (IOException e) {
+            throw ApiError.unavailable("session '" + id + "' cannot be restored: " + problem
+                    + ", and its file cannot be moved aside: " + e.getMessage(), "session_unavailable");
+        }
+        metrics.sessionRestored("unusable");
+        return Optional.empty();
+    }
+
+    private static String firstLine(Exception e) {
+        String message = String.valueOf(e.getMessage());
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    /** A conversation rebuilt by reading {@code tokens} again (the fallback when no snapshot can be used). */
+    private Conversation prefilled(int[] tokens) {
+        Conversation conversation = model.newConversation();
+        Generator.Settings readOnly = new Generator.Settings(0, SamplerSettings.greedy(), List.of());
+        scheduler.exclusive(() -> conversation.reply(tokens, readOnly, text -> { }, () -> false));
+        return conversation;
+    }
+
+    /** The last transcript of session {@code id}, from memory or disk. */
+    Optional<Transcript> describe(String id) {
+        synchronized (this) {
+            ChatSession session = live.get(id);
+            if (session != null && session.transcript() != null) {
+                return Optional.of(session.transcript());
+            }
+        }
+        if (state == null) {
+            return Optional.empty();
+        }
+        try {
+            return state.transcript(id);
+        } catch (IOException e) {
+            throw new ApiError(500, "server_error", "the saved transcript of session '" + id + "' cannot be read ("
+                    + firstLine(e) + "); the session's next turn starts it afresh", "id", "session_unreadable");
+        }
+    }
+
+    /** Forgets session {@code id}, in memory and on disk; false when there was no such session. */
+    boolean delete(String id) throws IOException {
+        boolean existed;
+        synchronized (this) {
+            ChatSession session = live.get(id);
+            if (session != null && session.busy) {
+                throw ApiError.conflict("session '" + id + "' is answering a request; delete it when that is done");
+            }
+            existed = live.remove(id) != null;
+        }
+        if (state != null) {
+            existed |= state.has(id);
+            state.delete(id);
+        }
+        return existed;
+    }
+
+    /** Stats of the sessions in memory that have had a turn. */
+    synchronized List<SessionStats> liveStats() {
+        List<SessionStats> stats = new ArrayList<>(live.size());
+        for (ChatSession session : live.values()) {
+            Transcript transcript = session.transcript();
+            if (transcript != null) {
+                stats.add(transcript.stats());
+            }
+        }
+        return stats;
+    }
+
+    synchronized int liveCount() {
+        return live.size();
+    }
+
+    /** One request's hold on a session. */
+    final class Lease implements AutoCloseable {
+        private final ChatSession session;
+        private boolean broken;
+        private boolean closed;
+
+        private Lease(ChatSession session) {
+            this.session = session;
+        }
+
+        /** The client's id of the session, or null for a temporary one. */
+        String sessionId() {
+            return session.temporary() ? null : session.id();
+        }
+
+        Conversation conversation() {
+            return session.conversation();
+        }
+
+        /** The last committed turn's transcript, or null before the first. */
+        Transcript transcript() {
+            return session.transcript();
+        }
+
+        /**
+         * Commits a turn: the new transcript becomes the session's, saved (snapshot and transcript,
+         * durably) first when the session is kept on disk. On failure the session is dropped from memory,
+         * so that its next request starts again from the last saved turn.
+         */
+        Transcript commit(SessionStats stats, List<ChatMessage> messages) throws IOException {
+            Conversation conversation = session.conversation();
+            Transcript previous = session.transcript();
+            Transcript transcript = new Transcript(Transcript.FORMAT, Transcript.VERSION, session.id(), model.id(),
+                    model.policy().spec(), Instant.now().toString(), stats, messages,
+                    model.model().tokenizer().decode(conversation.history()), conversation.history(), null, 0);
+            if (state != null && !session.temporary()) {
+                long start = System.nanoTime();
+                try {
+                    transcript = state.save(transcript, conversation);
+                } catch (IOException | RuntimeException e) {
+                    broken = true;
+                    throw e;
+                }
+                metrics.sessionSaved(System.nanoTime() - start);
+                if (previous != null && previous.snapshot() != null && !previous.snapshot().equals(transcript.snapshot())) {
+                    state.deleteSnapshot(previous.snapshot());
+                }
+            }
+            session.transcript(transcript);
+            return transcript;
+        }
+
+        /** Marks the session's conversation as no longer trustworthy (a turn failed half-way). */
+        void markBroken() {
+            broken = true;
+        }
+
+        /** Gives the session back (again: nothing). */
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                release(session, broken);
+            }
+        }
+    }
+}

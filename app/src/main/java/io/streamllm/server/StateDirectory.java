@@ -1,0 +1,155 @@
+package io.streamllm.server;
+
+import io.streamllm.StreamllmException;
+import io.streamllm.engine.Conversation;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Sessions on disk ({@code serve --state-dir}). Each session has a transcript, {@code <stem>.json},
+ * and the cache snapshot of the same turn, {@code <stem>.<turn>.snapshot}. A turn is saved in this
+ * order: the new snapshot (under a new name), then the transcript naming it and its checksum (the
+ * commit point), then the old snapshot is deleted. A crash at any point thus leaves a transcript and
+ * the snapshot it names, or a transcript whose snapshot is missing or fails its checksum, which is
+ * then rebuilt from the transcript's tokens: never a mix of two turns.
+ *
+ * <p>The stem is {@code s-<id>} for ids of plain characters and {@code h-<sha-256 of the id>} for any
+ * other, so that any id maps to one safe file name.
+ */
+final class StateDirectory {
+    /** Ids used as they are in file names: no dots, so that a stem never prefixes another session's files. */
+    private static final Pattern PLAIN_ID = Pattern.compile("[A-Za-z0-9_-]{1,100}");
+
+    private final Path directory;
+
+    StateDirectory(Path directory) {
+        try {
+            Files.createDirectories(directory);
+            removeTemporaryFiles(directory);
+        } catch (IOException e) {
+            throw new StreamllmException("cannot use state directory " + directory + ": " + e.getMessage());
+        }
+        if (!Files.isWritable(directory)) {
+            throw new StreamllmException("state directory " + directory + " is not writable");
+        }
+        this.directory = directory;
+    }
+
+    Path directory() {
+        return directory;
+    }
+
+    /** Saves the turn: snapshot, then transcript; returns the transcript as saved (naming its snapshot). */
+    Transcript save(Transcript transcript, Conversation conversation) throws IOException {
+        String stem = stem(transcript.id());
+        String snapshotName = stem + "." + transcript.stats().turns() + ".snapshot";
+        long crc = SnapshotFile.write(directory.resolve(snapshotName), conversation);
+        Transcript saved = transcript.withSnapshot(snapshotName, crc);
+        byte[] json = saved.toJson();
+        DurableFiles.write(transcriptFile(transcript.id()), out -> out.write(json));
+        return saved;
+    }
+
+    /** Deletes the snapshot of a turn that a newer one replaced (best effort, as below). */
+    void deleteSnapshot(String name) {
+        try {
+            Files.deleteIfExists(directory.resolve(name));
+        } catch (IOException e) {
+            // only disk space: no transcript names it
+        }
+    }
+
+    /**
+     * Deletes the snapshots of session {@code id} but {@code keep} (null: all), left behind by the turns
+     * before it; best effort, since a snapshot no transcript names is never read, only disk space.
+     */
+    void deleteSnapshotsExcept(String id, String keep) {
+        try (DirectoryStream<Path> snapshots = Files.newDirectoryStream(directory, stem(id) + ".*.snapshot")) {
+            for (Path snapshot : snapshots) {
+                if (!snapshot.getFileName().toString().equals(keep)) {
+                    Files.deleteIfExists(snapshot);
+                }
+            }
+        } catch (IOException e) {
+            // left for the next turn of the session to clean up
+        }
+    }
+
+    /** Whether session {@code id} has a transcript (readable or not). */
+    boolean has(String id) {
+        return Files.exists(transcriptFile(id));
+    }
+
+    /** The saved transcript of session {@code id}, if any. */
+    Optional<Transcript> transcript(String id) throws IOException {
+        byte[] json;
+        try {
+            json = Files.readAllBytes(transcriptFile(id));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        Transcript transcript = Transcript.fromJson(json);
+        if (!transcript.id().equals(id)) {
+            throw new IOException("the transcript is of session '" + transcript.id() + "'");
+        }
+        return Optional.of(transcript);
+    }
+
+    /** Restores the snapshot the transcript names into {@code conversation} (a fresh one: it is garbage on failure). */
+    void restoreSnapshot(Transcript transcript, Conversation conversation) throws IOException {
+        if (transcript.snapshot() == null || !transcript.snapshot().equals(Path.of(transcript.snapshot()).getFileName().toString())) {
+            throw new IOException("the transcript names no snapshot");
+        }
+        SnapshotFile.read(directory.resolve(transcript.snapshot()), transcript.snapshotCrc32c(), conversation);
+    }
+
+    /** Moves a session's unusable files aside (kept for inspection) so that the id starts afresh. */
+    Path setAside(String id) throws IOException {
+        Path transcript = transcriptFile(id);
+        Path aside = transcript.resolveSibling(transcript.getFileName() + ".unusable-" + System.currentTimeMillis());
+        Files.move(transcript, aside);
+        DurableFiles.syncDirectory(directory);
+        return aside;
+    }
+
+    /** Forgets session {@code id}: its transcript and snapshots. */
+    void delete(String id) throws IOException {
+        Files.deleteIfExists(transcriptFile(id));
+        deleteSnapshotsExcept(id, null);
+        DurableFiles.syncDirectory(directory);
+    }
+
+    private Path transcriptFile(String id) {
+        return directory.resolve(stem(id) + ".json");
+    }
+
+    static String stem(String id) {
+        if (PLAIN_ID.matcher(id).matches()) {
+            return "s-" + id;
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8));
+            return "h-" + HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+    }
+
+    private static void removeTemporaryFiles(Path directory) throws IOException {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*" + DurableFiles.TEMP_MARK + "*")) {
+            for (Path file : files) {
+                Files.deleteIfExists(file);
+            }
+        }
+    }
+}

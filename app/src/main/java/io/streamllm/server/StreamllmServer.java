@@ -1,0 +1,309 @@
+package io.streamllm.server;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.Javalin;
+import io.javalin.compression.CompressionStrategy;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.streamllm.StreamllmException;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.ServerConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code streamllm serve}: an OpenAI-compatible HTTP server (Javalin on Jetty 12, a virtual thread per
+ * request) whose conversations never run out of context. The port opens first and the model loads
+ * behind it, so that {@code /health} answers 503 until requests can be served.
+ *
+ * <p>Endpoints: {@code POST /v1/chat/completions}, {@code POST /v1/completions} (whole or streamed),
+ * {@code GET /v1/models[/{id}]}, {@code GET|DELETE /v1/sessions/{id}}, {@code GET /health},
+ * {@code GET /metrics} (Prometheus) and {@code GET /} (the web page).
+ */
+public final class StreamllmServer implements AutoCloseable {
+    static {
+        // Jetty and Javalin log through SLF4J: warnings only, unless the user configured otherwise.
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+            // Javalin logs a failed start before rethrowing; the server reports it in one line of its own.
+            System.setProperty("org.slf4j.simpleLogger.log.io.javalin.Javalin", "off");
+        }
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(StreamllmServer.class);
+    /** Connections may sit quietly for long: a request can wait its turn behind many generations. */
+    private static final Duration IDLE_TIMEOUT = Duration.ofMinutes(10);
+    private static final Set<String> ROUTES = Set.of("/", "/health", "/metrics", "/v1/models",
+            CompletionRequest.Kind.CHAT.path(), CompletionRequest.Kind.COMPLETION.path());
+
+    private final ServerOptions options;
+    private final ServerMetrics metrics = new ServerMetrics();
+    private final long startedSeconds = System.currentTimeMillis() / 1000;
+    private final CountDownLatch loaded = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final byte[] indexPage;
+    private volatile ModelService service;
+    private volatile Throwable loadFailure;
+    private Javalin app;
+
+    private StreamllmServer(ServerOptions options) {
+        this.options = options;
+        this.indexPage = resource("/web/index.html");
+    }
+
+    /**
+     * Opens the port, then loads the model on a thread of its own with {@code loader}; see
+     * {@link #awaitReady()}.
+     */
+    public static StreamllmServer start(ServerOptions options, Callable<ServedModel> loader) {
+        StreamllmServer server = new StreamllmServer(options);
+        server.app = Javalin.create(server::configure);
+        try {
+            server.app.start(options.host(), options.port());
+        } catch (RuntimeException e) {
+            throw new StreamllmException("cannot listen on " + options.host() + ":" + options.port() + ": "
+                    + rootMessage(e));
+        }
+        for (Connector connector : server.app.jettyServer().server().getConnectors()) {
+            if (connector instanceof ServerConnector serverConnector) {
+                serverConnector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
+            }
+        }
+        Thread.ofPlatform().name("streamllm-model-loader").daemon().start(() -> server.load(loader));
+        return server;
+    }
+
+    private void load(Callable<ServedModel> loader) {
+        try {
+            ServedModel model = loader.call();
+            try {
+                ModelService started = ModelService.start(model, options, metrics);
+                metrics.attach(started);
+                service = started;
+            } catch (RuntimeException | Error e) {
+                model.close();
+                throw e;
+            }
+        } catch (Throwable e) {
+            loadFailure = e;
+        } finally {
+            loaded.countDown();
+        }
+    }
+
+    private void configure(JavalinConfig config) {
+        config.startup.showJavalinBanner = false;
+        config.startup.showOldJavalinVersionWarning = false;
+        config.concurrency.useVirtualThreads = true;
+        config.http.prefer405over404 = true;
+        config.http.maxRequestSize = options.maxBodyBytes();
+        config.http.compressionStrategy = CompressionStrategy.NONE; // streamed chunks must not wait in a gzip buffer
+        config.requestLogger.http((ctx, millis) -> metrics.request(endpointLabel(ctx.path()), ctx.statusCode()));
+
+        config.routes.before("/v1/*", this::authenticate);
+        config.routes.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(indexPage));
+        config.routes.get("/health", this::health);
+        config.routes.get("/metrics", ctx -> {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            metrics.write(out);
+            ctx.contentType(metrics.contentType()).result(out.toByteArray());
+        });
+        config.routes.get("/v1/models", ctx -> json(ctx, OpenAiJson.modelList(ready().model(), startedSeconds)));
+        config.routes.get("/v1/models/{model}", ctx -> {
+            ServedModel model = ready().model();
+            if (!model.id().equals(ctx.pathParam("model"))) {
+                throw ApiError.notFound("the model '" + ctx.pathParam("model") + "' does not exist; this server serves '"
+                        + model.id() + "'", "model", "model_not_found");
+            }
+            json(ctx, OpenAiJson.model(model, startedSeconds));
+        });
+        for (CompletionRequest.Kind kind : CompletionRequest.Kind.values()) {
+            CompletionEndpoint endpoint = new CompletionEndpoint(kind, this::ready, options.maxBodyBytes());
+            config.routes.post(kind.path(), endpoint::handle);
+        }
+        config.routes.get("/v1/sessions/{id}", this::describeSession);
+        config.routes.delete("/v1/sessions/{id}", this::deleteSession);
+
+        config.routes.exception(ApiError.class, (error, ctx) -> json(ctx.status(error.status()), OpenAiJson.error(error)));
+        config.routes.exception(Exception.class, (error, ctx) -> {
+            LOG.error("request " + ctx.method() + " " + ctx.path() + " failed", error);
+            json(ctx.status(500), OpenAiJson.error(CompletionEndpoint.internalError(error)));
+        });
+        // Javalin's own refusals (no such route, wrong method, ...) in OpenAI's error format too.
+        config.routes.exception(HttpResponseException.class, (error, ctx) -> json(ctx.status(error.getStatus()),
+                OpenAiJson.error(routingError(error, ctx))));
+    }
+
+    private static ApiError routingError(HttpResponseException error, Context ctx) {
+        return switch (error.getStatus()) {
+            case 404 -> ApiError.notFound("unknown endpoint " + ctx.method() + " " + ctx.path()
+                    + "; see GET /v1/models, POST /v1/chat/completions, POST /v1/completions", null, "unknown_url");
+            case 405 -> new ApiError(405, "invalid_request_error", "method " + ctx.method() + " is not allowed on "
+                    + ctx.path() + (error.getDetails().isEmpty() ? "" : " (allowed: "
+                    + String.join(", ", error.getDetails().values()) + ")"), null, "method_not_allowed");
+            default -> new ApiError(error.getStatus(), error.getStatus() >= 500 ? "server_error" : "invalid_request_error",
+                    error.getMessage(), null, null);
+        };
+    }
+
+    /** Checks {@code Authorization: Bearer <key>} when the server has a key. */
+    private void authenticate(Context ctx) {
+        if (options.apiKey() == null) {
+            return;
+        }
+        String header = ctx.header("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw ApiError.unauthorized("you did not provide an API key: send the header 'Authorization: Bearer <key>'");
+        }
+        byte[] given = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
+        if (!MessageDigest.isEqual(given, options.apiKey().getBytes(StandardCharsets.UTF_8))) {
+            throw ApiError.unauthorized("incorrect API key provided");
+        }
+    }
+
+    private void health(Context ctx) {
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        Throwable failure = loadFailure;
+        if (service != null) {
+            body.put("status", "ok");
+            body.put("model", service.model().id());
+        } else if (failure != null) {
+            ctx.status(503);
+            body.put("status", "failed");
+            body.put("error", rootMessage(failure));
+        } else {
+            ctx.status(503);
+            body.put("status", "loading");
+        }
+        json(ctx, body);
+    }
+
+    private void describeSession(Context ctx) {
+        String id = ctx.pathParam("id");
+        Optional<Transcript> transcript = ready().sessions().describe(id);
+        if (transcript.isEmpty()) {
+            throw ApiError.notFound("no session '" + id + "'", "id", "session_not_found");
+        }
+        boolean withTokens = "tokens".equals(ctx.queryParam("include"));
+        json(ctx, OpenAiJson.session(transcript.get(), withTokens));
+    }
+
+    private void deleteSession(Context ctx) throws IOException {
+        String id = ctx.pathParam("id");
+        if (!ready().sessions().delete(id)) {
+            throw ApiError.notFound("no session '" + id + "'", "id", "session_not_found");
+        }
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        body.put("id", id);
+        body.put("object", "session.deleted");
+        body.put("deleted", true);
+        json(ctx, body);
+    }
+
+    /** The loaded model; 503 while it loads (or when loading failed). */
+    ModelService ready() {
+        ModelService loadedService = service;
+        if (loadedService != null) {
+            return loadedService;
+        }
+        Throwable failure = loadFailure;
+        throw ApiError.unavailable(failure == null ? "the model is still loading; retry when GET /health says ok"
+                : "the model failed to load: " + rootMessage(failure), failure == null ? "model_loading" : "model_failed");
+    }
+
+    private static void json(Context ctx, com.fasterxml.jackson.databind.JsonNode body) {
+        ctx.contentType("application/json").result(CompletionEndpoint.json(body));
+    }
+
+    /** Metric label of a path: the route template, so that ids do not multiply the series. */
+    private static String endpointLabel(String path) {
+        if (ROUTES.contains(path)) {
+            return path;
+        }
+        if (path.startsWith("/v1/sessions/")) {
+            return "/v1/sessions/{id}";
+        }
+        if (path.startsWith("/v1/models/")) {
+            return "/v1/models/{model}";
+        }
+        return "other";
+    }
+
+    /** Waits for the model; returns it once requests are served, or throws why loading failed. */
+    public ServedModel awaitReady() throws InterruptedException {
+        loaded.await();
+        Throwable failure = loadFailure;
+        if (failure instanceof StreamllmException e) {
+            throw e;
+        }
+        if (failure != null) {
+            throw new StreamllmException("the model failed to load: " + rootMessage(failure));
+        }
+        return service.model();
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    /** The address clients use, e.g. http://127.0.0.1:8080. */
+    public String baseUrl() {
+        String host = options.host().contains(":") ? "[" + options.host() + "]" : options.host();
+        return "http://" + host + ":" + port();
+    }
+
+    /** The sessions (for tests that hold one). */
+    SessionStore sessions() {
+        return ready().sessions();
+    }
+
+    /** Blocks until {@link #close()}. */
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (stopped.getCount() == 0) {
+            return;
+        }
+        app.stop();
+        ModelService loadedService = service;
+        if (loadedService != null) {
+            loadedService.close();
+        }
+        stopped.countDown();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() != null ? root.getMessage() : root.toString();
+    }
+
+    private static byte[] resource(String name) {
+        try (InputStream in = StreamllmServer.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new StreamllmException("the jar lacks its resource " + name);
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new StreamllmException("cannot read resource " + name + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package io.streamllm.server;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.StreamResponse;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import com.openai.models.completions.Completion;
+import com.openai.models.completions.CompletionCreateParams;
+import com.openai.models.completions.CompletionUsage;
+import io.streamllm.chat.ChatMessage;
+import io.streamllm.chat.ChatTemplates;
+import io.streamllm.chat.PlainChatTemplate;
+import io.streamllm.engine.Generator;
+import io.streamllm.engine.SamplerSettings;
+import io.streamllm.engine.Session;
+import io.streamllm.kv.CachePolicy;
+import io.streamllm.model.Model;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The official OpenAI Java SDK, pointed at the server, gets exactly what the engine generates for
+ * the same tokens: chat and plain completions, whole and streamed.
+ */
+class OpenAiClientTest {
+    private static final int MAX_TOKENS = 12;
+    private static StreamllmServer server;
+    private static OpenAIClient client;
+    private static Model model;
+    private static String modelId;
+
+    @BeforeAll
+    static void start() {
+        server = TestServers.start();
+        client = OpenAIOkHttpClient.builder().baseUrl(server.baseUrl() + "/v1").apiKey("unused").maxRetries(0).build();
+        model = TestServers.loadModel();
+        modelId = model.name();
+    }
+
+    @AfterAll
+    static void stop() {
+        client.close();
+        server.close();
+        model.close();
+    }
+
+    /** What the engine itself generates from {@code prompt}, greedy, with the given stops. */
+    private static Generator.Result reference(int[] prompt, List<String> stops) {
+        Session session = new Session(model.network(), CachePolicy.parse("sink:4:507"));
+        return new Generator(session, model.tokenizer())
+                .generate(prompt, new Generator.Settings(MAX_TOKENS, SamplerSettings.greedy(), stops), text -> { }, () -> false);
+    }
+
+    private static Generator.Result chatReference(String question) {
+        PlainChatTemplate template = new PlainChatTemplate();
+        int[] prompt = ChatTemplates.encode(model, template.render(List.of(new ChatMessage("user", question)), true));
+        List<String> stops = new ArrayList<>(template.stopStrings());
+        stops.add(model.tokenizer().piece(model.tokenizer().specials().eos()));
+        return reference(prompt, stops);
+    }
+
+    private static Generator.Result completionReference(String prompt) {
+        return reference(model.tokenizer().encode(prompt, true, false),
+                List.of(model.tokenizer().piece(model.tokenizer().specials().eos())));
+    }
+
+    private static ChatCompletionCreateParams chat(String question) {
+        return ChatCompletionCreateParams.builder().model(modelId).addUserMessage(question)
+                .maxCompletionTokens(MAX_TOKENS).temperature(0.0).build();
+    }
+
+    @Test
+    void chatCompletion() {
+        Generator.Result expected = chatReference("Where is the cat?");
+        ChatCompletion completion = client.chat().completions().create(chat("Where is the cat?"));
+
+        assertThat(completion.model()).isEqualTo(modelId);
+        assertThat(completion.choices()).hasSize(1);
+        ChatCompletion.Choice choice = completion.choices().get(0);
+        assertThat(choice.message().content()).contains(expected.text());
+        assertThat(choice.finishReason()).isEqualTo(expected.generatedTokens() == MAX_TOKENS
+                ? ChatCompletion.Choice.FinishReason.LENGTH : ChatCompletion.Choice.FinishReason.STOP);
+        CompletionUsage usage = completion.usage().orElseThrow();
+        assertThat(usage.promptTokens()).isEqualTo(expected.promptTokens());
+        assertThat(usage.completionTokens()).isEqualTo(expected.generatedTokens());
+        assertThat(usage.totalTokens()).isEqualTo(expected.promptTokens() + expected.generatedTokens());
+    }
+
+    @Test
+    void streamedChatCompletion() {
+        Generator.Result expected = chatReference("Tell me about the dog.");
+        ChatCompletionCreateParams params = chat("Tell me about the dog.").toBuilder()
+                .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
+        StringBuilder text = new StringBuilder();
+        List<String> finishReasons = new ArrayList<>();
+        List<CompletionUsage> usages = new ArrayList<>();
+        int chunks = 0;
+        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
+            for (ChatCompletionChunk chunk : (Iterable<ChatCompletionChunk>) stream.stream()::iterator) {
+                chunks++;
+                for (ChatCompletionChunk.Choice choice : chunk.choices()) {
+                    choice.delta().content().ifPresent(text::append);
+                    choice.finishReason().ifPresent(reason -> finishReasons.add(reason.asString()));
+                }
+                chunk.usage().ifPresent(usages::add);
+            }
+        }
+        assertThat(text.toString()).isEqualTo(expected.text());
+        assertThat(chunks).isGreaterThan(2); // streamed piece by piece, not at once
+        assertThat(finishReasons).containsExactly(expected.generatedTokens() == MAX_TOKENS ? "length" : "stop");
+        assertThat(usages).hasSize(1);
+        assertThat(usages.get(0).promptTokens()).isEqualTo(expected.promptTokens());
+        assertThat(usages.get(0).completionTokens()).isEqualTo(expected.generatedTokens());
+    }
+
+    @Test
+    void completion() {
+        Generator.Result expected = completionReference("Once upon a time");
+        Completion completion = client.completions().create(CompletionCreateParams.builder().model(modelId)
+                .prompt("Once upon a time").maxTokens(MAX_TOKENS).temperature(0.0).build());
+        assertThat(completion.choices()).hasSize(1);
+        assertThat(completion.choices().get(0).text()).isEqualTo(expected.text());
+        assertThat(completion.usage().map(CompletionUsage::promptTokens)).isEqualTo(Optional.of((long) expected.promptTokens()));
+        assertThat(completion.usage().map(CompletionUsage::completionTokens)).isEqualTo(Optional.of((long) expected.generatedTokens()));
+    }
+
+    @Test
+    void streamedCompletion() {
+        Generator.Result expected = completionReference("The little bird");
+        CompletionCreateParams params = CompletionCreateParams.builder().model(modelId).prompt("The little bird")
+                .maxTokens(MAX_TOKENS).temperature(0.0).build();
+        StringBuilder text = new StringBuilder();
+        try (StreamResponse<Completion> stream = client.completions().createStreaming(params)) {
+            stream.stream().forEach(chunk -> chunk.choices().forEach(choice -> text.append(choice.text())));
+        }
+        assertThat(text.toString()).isEqualTo(expected.text());
+    }
+
+    @Test
+    void stopStringsEndTheAnswerBeforeThem() {
+        String full = completionReference("Once upon a time").text();
+        String stop = full.substring(full.length() / 2, full.length() / 2 + 3);
+        String expected = full.substring(0, full.indexOf(stop));
+        Completion completion = client.completions().create(CompletionCreateParams.builder().model(modelId)
+                .prompt("Once upon a time").maxTokens(MAX_TOKENS).temperature(0.0).stop(stop).build());
+        assertThat(completion.choices().get(0).text()).isEqualTo(expected);
+        assertThat(completion.choices().get(0).finishReason().asString()).isEqualTo("stop");
+    }
+
+    @Test
+    void aSeedMakesSamplingRepeatable() {
+        ChatCompletionCreateParams params = chat("Sing a song.").toBuilder().temperature(1.0).seed(42L)
+                .maxCompletionTokens(24).build();
+        String first = client.chat().completions().create(params).choices().get(0).message().content().orElseThrow();
+        String second = client.chat().completions().create(params).choices().get(0).message().content().orElseThrow();
+        assertThat(second).isEqualTo(first);
+    }
+
+    @Test
+    void modelsListsTheServedModel() {
+        assertThat(client.models().list().data()).extracting(m -> m.id()).containsExactly(modelId);
+        assertThat(client.models().retrieve(modelId).id()).isEqualTo(modelId);
+    }
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Load test of `streamllm serve` in one command: starts a server on the shipped model (on a free
+# port, with a temporary state directory so that every turn is saved durably as in production),
+# runs `streamllm loadtest` against it, prints the figures, stops the server.
+#
+#   scripts/server/load-test.sh                      # 64 sessions x 50 turns, max_tokens 16
+#   scripts/server/load-test.sh --no-state           # sessions in memory only (no fsync per turn)
+#   scripts/server/load-test.sh --sessions 8 --turns 5 --max-tokens 32   # any loadtest option
+#
+# Exits with the load test's status: 1 when any request failed.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+source "$root/scripts/find-jdk.sh"
+
+state=yes
+args=()
+for arg in "$@"; do
+  if [ "$arg" = "--no-state" ]; then state=no; else args+=("$arg"); fi
+done
+
+"$root/streamllm" --version >/dev/null # builds the jar when the sources changed
+java=("$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xss4m
+      ${STREAMLLM_JAVA_OPTS:-} -Dstreamllm.home="$root" -jar "$root/app/target/streamllm.jar")
+
+work="$(mktemp -d)"
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+serve=(serve --port 0 --max-sessions 128)
+[ "$state" = yes ] && serve+=(--state-dir "$work/state")
+"${java[@]}" "${serve[@]}" >"$work/server.out" 2>"$work/server.err" &
+server_pid=$!
+
+url=""
+for _ in $(seq 1 600); do
+  url="$(sed -n 's/^listening on \(http:[^ ]*\).*/\1/p' "$work/server.err" | head -1)"
+  [ -n "$url" ] && break
+  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.err" >&2; echo "load-test: the server did not start" >&2; exit 1; }
+  sleep 0.1
+done
+[ -n "$url" ] || { echo "load-test: the server did not say where it listens" >&2; exit 1; }
+echo "load-test: server at $url ($( [ "$state" = yes ] && echo "state saved every turn" || echo "memory only" ))" >&2
+
+status=0
+"${java[@]}" loadtest --url "$url" --wait 120 "${args[@]}" || status=$?
+grep -v -e '^WARNING: Using incubator modules' "$work/server.err" | sed 's/^/server: /' >&2 || true
+exit "$status"
