@@ -1,5 +1,6 @@
 package io.streamllm.cli;
 
+import io.streamllm.engine.StopStrings;
 import io.streamllm.chat.ChatRepl;
 import io.streamllm.chat.ChatSession;
 import io.streamllm.chat.ChatTemplate;

@@ -1,5 +1,6 @@
 package io.streamllm.cli;
 
+import io.streamllm.engine.StopStrings;
 import io.streamllm.StreamllmException;
 import io.streamllm.engine.Generator;
 import io.streamllm.engine.Session;

@@ -1,5 +1,6 @@
 package io.streamllm.server;
 
+import io.streamllm.engine.StopStrings;
 import io.streamllm.StreamllmException;
 import io.streamllm.chat.ChatTemplate;
 import io.streamllm.chat.ChatTemplates;
@@ -34,22 +35,8 @@ public final class ServedModel implements AutoCloseable {
         this.policy = policy;
         this.prefillChunk = prefillChunk;
         this.evictChunk = evictChunk;
-        this.endStops = endTokenTexts(model);
+        this.endStops = StopStrings.withModelEndTokens(List.of(), model.tokenizer());
         this.sessionBytes = newSession().cache().allocatedBytes();
-    }
-
-    /**
-     * Small models often write their end marker as ordinary text pieces (tinystories-656k spells out
-     * {@code <|end_story|>}), so the text of every end-of-generation token stops an answer too.
-     */
-    private static List<String> endTokenTexts(Model model) {
-        LinkedHashSet<String> texts = new LinkedHashSet<>();
-        for (int id : model.tokenizer().specials().endOfGeneration()) {
-            if (!model.tokenizer().piece(id).isBlank()) {
-                texts.add(model.tokenizer().piece(id));
-            }
-        }
-        return List.copyOf(texts);
     }
 
     /** The name clients give as "model". */

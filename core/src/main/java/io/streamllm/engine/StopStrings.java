@@ -1,4 +1,4 @@
-package io.streamllm.cli;
+package io.streamllm.engine;
 
 import io.streamllm.tokenizer.Tokenizer;
 
@@ -7,7 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 
 /** Stop strings for a model: the user's, plus the text of the model's end tokens. */
-final class StopStrings {
+public final class StopStrings {
     private StopStrings() {
     }
 
@@ -15,7 +15,7 @@ final class StopStrings {
      * Small models often write their end marker as ordinary pieces (tinystories-656k spells out
      * {@code <|end_story|>}), so the text of every end-of-generation token also stops.
      */
-    static List<String> withModelEndTokens(List<String> userStops, Tokenizer tokenizer) {
+    public static List<String> withModelEndTokens(List<String> userStops, Tokenizer tokenizer) {
         LinkedHashSet<String> stops = new LinkedHashSet<>(userStops);
         for (int id : tokenizer.specials().endOfGeneration()) {
             String piece = tokenizer.piece(id);
