@@ -89,6 +89,8 @@ final class ModelService implements AutoCloseable {
         Generator.Settings settings = new Generator.Settings(reserve ? maxTokens : -1, sampler(request),
                 model.stopStrings(request));
         Steps steps = new Steps(reserve ? Integer.MAX_VALUE : maxTokens, clientGone);
+        // The answer is kept here: the generator keeps no text of a generation without a token limit.
+        StringBuilder answer = new StringBuilder();
         Consumer<String> firstTextTimed = new Consumer<>() {
             private boolean first = true;
 
@@ -98,6 +100,7 @@ final class ModelService implements AutoCloseable {
                     first = false;
                     metrics.firstToken(System.nanoTime() - startNanos);
                 }
+                answer.append(text);
                 onText.accept(text);
             }
         };
@@ -125,8 +128,8 @@ final class ModelService implements AutoCloseable {
 
         SessionStats after = stats.after(conversation, turn);
         lease.commit(after, request.kind() == CompletionRequest.Kind.CHAT
-                ? Transcript.withAnswer(request.messages(), turn.result().text()) : null);
-        return new Outcome(turn.result().text(), finishReason, tokens.length, turn.reusedTokens(), generated,
+                ? Transcript.withAnswer(request.messages(), answer.toString()) : null);
+        return new Outcome(answer.toString(), finishReason, tokens.length, turn.reusedTokens(), generated,
                 lease.sessionId(), after);
     }
 

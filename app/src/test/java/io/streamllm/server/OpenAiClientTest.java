@@ -124,6 +124,20 @@ class OpenAiClientTest {
     }
 
     @Test
+    void anAnswerAllowedMoreThanHalfTheWindowComesBackWhole() {
+        // Such a budget is counted out by the server, not by the generator (which then keeps no text of its own).
+        ChatCompletionCreateParams params = chat("Tell me a long story.").toBuilder().maxCompletionTokens(300).build();
+        ChatCompletion whole = client.chat().completions().create(params);
+        StringBuilder streamed = new StringBuilder();
+        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
+            stream.stream().forEach(chunk -> chunk.choices().forEach(choice -> choice.delta().content().ifPresent(streamed::append)));
+        }
+        assertThat(whole.usage().orElseThrow().completionTokens()).isPositive();
+        assertThat(whole.choices().get(0).message().content()).contains(streamed.toString());
+        assertThat(streamed.toString()).isNotEmpty();
+    }
+
+    @Test
     void completion() {
         Generator.Result expected = completionReference("Once upon a time");
         Completion completion = client.completions().create(CompletionCreateParams.builder().model(modelId)
