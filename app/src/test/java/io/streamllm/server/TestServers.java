@@ -17,9 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** In-process servers on the shipped model, and a plain HTTP client to talk to them. */
-final class TestServers {
-    static final ObjectMapper JSON = new ObjectMapper();
+/** In-process servers on the shipped model, and a plain HTTP client to talk to them (also for the web page's test). */
+public final class TestServers {
+    public static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -40,7 +40,7 @@ final class TestServers {
     }
 
     /** Starts a server on a free port and waits until its model is loaded. */
-    static StreamllmServer start(ServerOptions options, String cachePolicy) {
+    public static StreamllmServer start(ServerOptions options, String cachePolicy) {
         StreamllmServer server = StreamllmServer.start(options,
                 () -> new ServedModel(loadModel(), CachePolicy.parse(cachePolicy), 64, 1));
         try {
@@ -60,8 +60,8 @@ final class TestServers {
     }
 
     /** An HTTP answer, its body parsed when it is JSON. */
-    record Reply(int status, String body, HttpResponse<String> response) {
-        JsonNode json() {
+    public record Reply(int status, String body, HttpResponse<String> response) {
+        public JsonNode json() {
             try {
                 return JSON.readTree(body);
             } catch (IOException e) {
@@ -91,7 +91,7 @@ final class TestServers {
         return get(server.baseUrl(), path, headers);
     }
 
-    static Reply get(String baseUrl, String path, String... headers) {
+    public static Reply get(String baseUrl, String path, String... headers) {
         return send(request(baseUrl, path, headers).GET());
     }
 
