@@ -7,6 +7,8 @@ import io.javalin.compression.CompressionStrategy;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.javalin.http.staticfiles.Location;
+import io.javalin.http.staticfiles.StaticFileConfig;
 import io.streamllm.StreamllmException;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.ServerConnector;
@@ -15,10 +17,10 @@ import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -46,6 +48,7 @@ public final class StreamllmServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamllmServer.class);
     /** Connections may sit quietly for long: a request can wait its turn behind many generations. */
     private static final Duration IDLE_TIMEOUT = Duration.ofMinutes(10);
+    private static final String WEB_DIRECTORY = "/web";
     private static final Set<String> ROUTES = Set.of("/", "/health", "/metrics", "/v1/models",
             CompletionRequest.Kind.CHAT.path(), CompletionRequest.Kind.COMPLETION.path());
 
@@ -54,14 +57,12 @@ public final class StreamllmServer implements AutoCloseable {
     private final long startedSeconds = System.currentTimeMillis() / 1000;
     private final CountDownLatch loaded = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private final byte[] indexPage;
     private volatile ModelService service;
     private volatile Throwable loadFailure;
     private Javalin app;
 
     private StreamllmServer(ServerOptions options) {
         this.options = options;
-        this.indexPage = resource("/web/index.html");
     }
 
     /**
@@ -114,7 +115,7 @@ public final class StreamllmServer implements AutoCloseable {
         config.requestLogger.http((ctx, millis) -> metrics.request(endpointLabel(ctx.path()), ctx.statusCode()));
 
         config.routes.before("/v1/*", this::authenticate);
-        config.routes.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(indexPage));
+        config.staticFiles.add(StreamllmServer::webPage);
         config.routes.get("/health", this::health);
         config.routes.get("/metrics", ctx -> {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -296,14 +297,18 @@ public final class StreamllmServer implements AutoCloseable {
         return root.getMessage() != null ? root.getMessage() : root.toString();
     }
 
-    private static byte[] resource(String name) {
-        try (InputStream in = StreamllmServer.class.getResourceAsStream(name)) {
-            if (in == null) {
-                throw new StreamllmException("the jar lacks its resource " + name);
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new StreamllmException("cannot read resource " + name + ": " + e.getMessage());
-        }
+    /**
+     * The chat page at {@code /}: the files of {@code web/} in the jar. The page loads nothing from
+     * elsewhere, which the Content-Security-Policy enforces (no inline script, no other origin).
+     */
+    private static void webPage(StaticFileConfig files) {
+        files.hostedPath = "/";
+        files.directory = WEB_DIRECTORY;
+        files.location = Location.CLASSPATH;
+        files.headers = Map.of(
+                "Content-Security-Policy", "default-src 'self'; object-src 'none';"
+                        + " base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+                "X-Content-Type-Options", "nosniff",
+                "Cache-Control", "no-cache"); // revalidate (ETag), so that a new server version's page is used at once
     }
 }
