@@ -9,7 +9,7 @@ import java.io.PrintWriter;
 /** The streamllm command line. */
 @Command(name = "streamllm", mixinStandardHelpOptions = true, version = "streamllm 0.1.0",
         description = "Runs open LLMs on the JVM and lets them stream forever (StreamingLLM attention sinks).",
-        subcommands = {GenerateCommand.class, TokenizeCommand.class, SynthCommand.class, BenchCommand.class,
+        subcommands = {GenerateCommand.class, TokenizeCommand.class, SynthCommand.class, BenchCommand.class, PerplexityCommand.class, AblationCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 
