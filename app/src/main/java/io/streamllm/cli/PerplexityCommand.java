@@ -82,7 +82,7 @@ final class PerplexityCommand implements Callable<Integer> {
                 if (runLog != null) {
                     reportDrift(runLog, policies);
                     if (logPlot != null) {
-                        runLog.writePlot(logPlot, model.name() + ", " + stream.source());
+                        runLog.writePlot(logPlot, model.name() + ", " + fileName(stream));
                     }
                 }
             }
