@@ -23,7 +23,7 @@ final class Charts {
     }
 
     private static final int WIDTH = 1000;
-    private static final int HEIGHT = 560;
+    private static final int HEIGHT = 480;
 
     private Charts() {
     }
@@ -34,6 +34,8 @@ final class Charts {
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
         chart.getStyler().setPlotBorderVisible(true);
+        chart.getStyler().setXAxisDecimalPattern("#,###");
+        chart.getStyler().setYAxisDecimalPattern("#,##0.###");
         return chart;
     }
 

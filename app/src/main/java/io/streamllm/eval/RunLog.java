@@ -120,10 +120,11 @@ public final class RunLog implements AutoCloseable {
                 (long) Statistics.median(last.stream().mapToDouble(Window::rssBytes).toArray()));
     }
 
-    /** Three panels against tokens: time per token, memory (RSS and KV cache), mean NLL per window. */
+    /** Four panels against tokens: time per token, process RSS, KV cache, mean NLL per window. */
     public void writePlot(Path file, String title) {
         XYChart time = Charts.lineChart(title + ": time per token", "tokens", "ms/token (median per window)");
-        XYChart memory = Charts.lineChart("memory", "tokens", "MiB");
+        XYChart rss = Charts.lineChart("process RSS", "tokens", "MiB");
+        XYChart kv = Charts.lineChart("KV cache", "tokens", "MiB");
         XYChart nll = Charts.lineChart("log perplexity", "tokens", "mean NLL per window");
         Map<String, List<Window>> byPolicy = new LinkedHashMap<>();
         for (Window w : windows) {
@@ -132,13 +133,14 @@ public final class RunLog implements AutoCloseable {
         byPolicy.forEach((policy, run) -> {
             double[] x = run.stream().mapToDouble(Window::end).toArray();
             Charts.line(time, policy, x, run.stream().mapToDouble(Window::medianMs).toArray());
-            Charts.line(memory, policy + " RSS", x, run.stream().mapToDouble(w -> w.rssBytes() / 1048576.0).toArray());
-            Charts.line(memory, policy + " KV cache", x, run.stream().mapToDouble(w -> w.kvBytes() / 1048576.0).toArray());
+            Charts.line(rss, policy, x, run.stream().mapToDouble(w -> w.rssBytes() / 1048576.0).toArray());
+            Charts.line(kv, policy, x, run.stream().mapToDouble(w -> w.kvBytes() / 1048576.0).toArray());
             Charts.line(nll, policy, x, run.stream().mapToDouble(Window::meanNll).toArray());
         });
-        time.getStyler().setYAxisMin(0.0);
-        memory.getStyler().setYAxisMin(0.0);
-        Charts.save(file, List.of(time, memory, nll));
+        for (XYChart chart : List.of(time, rss, kv)) {
+            chart.getStyler().setYAxisMin(0.0);
+        }
+        Charts.save(file, List.of(time, rss, kv, nll));
     }
 
     @Override

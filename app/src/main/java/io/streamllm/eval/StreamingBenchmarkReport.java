@@ -44,7 +44,7 @@ public final class StreamingBenchmarkReport {
     public static void writePlot(Path file, String title, List<Point> points) {
         XYChart latency = chart(title + ": per-token latency", "ms/token (median, log scale)", points, Point::medianMs);
         latency.getStyler().setYAxisLogarithmic(true);
-        latency.getStyler().setYAxisLogarithmicDecadeOnly(false);
+        latency.getStyler().setYAxisLogarithmicDecadeOnly(true);
         XYChart kv = chart("KV cache", "MiB", points, p -> p.kvBytes() / MIB);
         XYChart rss = chart("process RSS after the timed steps", "MiB", points, p -> p.rssBytes() / MIB);
         kv.getStyler().setYAxisMin(0.0);
