@@ -7,6 +7,9 @@ tokens="${1:-20000}"
 ensure_kjv
 for model in stories260K/stories260K.gguf tinystories-656k; do
   name=$(basename "${model%.gguf}")
-  echo "== $name: $(machine_info)" >&2
-  "$streamllm" ablation -m "$root/models/$model" --text "$kjv" --max-tokens "$tokens" | tee "$out/ablation-$name.md"
+  {
+    echo "machine: $(machine_info)"
+    echo
+    "$streamllm" ablation -m "$root/models/$model" --text "$kjv" --max-tokens "$tokens"
+  } | tee "$out/ablation-$name.md"
 done

@@ -2,9 +2,9 @@
 # An in-domain long stream for EVAL.md (a'): stories sampled from tinystories-656k itself (temperature 1,
 # no truncation, seeds 1, 2, ...), each ended by the "<|end_story|>" text the model writes, concatenated
 # until the text holds about N tokens (default 20000; 4 characters a token is an underestimate, so fewer).
-# Then the same perplexity run as long-stream.sh on it.
-# Then the ablation tables on it. Writes eval/data/tinystories-656k-samples.txt,
-# eval/self-stream-tinystories-656k.{json,csv,png} and eval/self-stream-ablation-tinystories-656k.md.
+# Then the same perplexity run as long-stream.sh on it, and the ablation tables. Writes
+# eval/data/tinystories-656k-samples.txt, eval/self-stream-tinystories-656k.{json,csv,png} and
+# eval/self-stream-ablation-tinystories-656k.md.
 # Usage: scripts/eval/tinystories-stream.sh [TOKENS] [CACHE]
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 tokens="${1:-20000}"
@@ -30,5 +30,8 @@ echo "== tinystories-656k on its own samples: $(machine_info)" >&2
   --cache dense --cache "window:$cache" --cache "sink:4:$((cache - 4))" --cache "sink:1:$((cache - 1))" \
   --csv "$out/self-stream-tinystories-656k.csv" --plot "$out/self-stream-tinystories-656k.png" \
   | tee "$out/self-stream-tinystories-656k.json"
-echo "== tinystories-656k ablation on its own samples: $(machine_info)" >&2
-"$streamllm" ablation -m "$model" --text "$text" --max-tokens "$tokens" | tee "$out/self-stream-ablation-tinystories-656k.md"
+{
+  echo "machine: $(machine_info)"
+  echo
+  "$streamllm" ablation -m "$model" --text "$text" --max-tokens "$tokens"
+} | tee "$out/self-stream-ablation-tinystories-656k.md"
