@@ -16,8 +16,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "ablation", mixinStandardHelpOptions = true,
-        description = {"The paper's ablations in miniature, as markdown tables: perplexity for 0/1/2/4/8 attention sinks",
-                "at a fixed cache size (Table 2), and for several cache sizes with 4 sinks beside window attention (Table 6)."})
+        description = "The paper's ablations in miniature, as markdown tables: perplexity for 0/1/2/4/8 attention sinks"
+                + " at a fixed cache size (Table 2), and for several cache sizes with 4 sinks beside window attention"
+                + " (Table 6).")
 final class AblationCommand implements Callable<Integer> {
 
     @Mixin

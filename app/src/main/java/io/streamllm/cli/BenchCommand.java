@@ -19,8 +19,8 @@ import java.util.concurrent.Callable;
 /** Prefill and decode throughput, reported like llama-bench; with --streaming, latency per cache size and policy. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measures prompt processing (pp) and token generation (tg) speed, like llama-bench.",
-                "With --streaming: per-token latency and memory of StreamingLLM (sink:4:C-4), the sliding window with",
-                "re-computation (recompute:C) and dense attention at C tokens of context, for each cache size C."})
+                "With --streaming: per-token latency and memory of StreamingLLM (sink:4:C-4), the sliding window with"
+                        + " re-computation (recompute:C) and dense attention at C tokens of context, for each cache size C."})
 final class BenchCommand implements Callable<Integer> {
 
     @Mixin

@@ -18,8 +18,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "perplexity", mixinStandardHelpOptions = true,
-        description = {"Perplexity of a long stream under KV cache policies, fed one token at a time after BOS",
-                "(as StreamingLLM's eval_long_ppl.py). Prints one JSON line per policy."})
+        description = "Perplexity of a long stream under KV cache policies, fed one token at a time after BOS as"
+                + " StreamingLLM's eval_long_ppl.py does. Prints one JSON line per policy.")
 final class PerplexityCommand implements Callable<Integer> {
 
     @Mixin
