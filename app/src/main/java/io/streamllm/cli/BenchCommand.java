@@ -1,6 +1,8 @@
 package io.streamllm.cli;
 
 import io.streamllm.engine.Session;
+import io.streamllm.eval.StreamingBenchmark;
+import io.streamllm.eval.StreamingBenchmarkReport;
 import io.streamllm.format.TensorView;
 import io.streamllm.kv.DensePolicy;
 import io.streamllm.model.Model;
@@ -9,12 +11,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Path;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
-/** Prefill and decode throughput, reported like llama-bench. */
+/** Prefill and decode throughput, reported like llama-bench; with --streaming, latency per cache size and policy. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measures prompt processing (pp) and token generation (tg) speed, like llama-bench.")
+        description = {"Measures prompt processing (pp) and token generation (tg) speed, like llama-bench.",
+                "With --streaming: per-token latency and memory of StreamingLLM (sink:4:C-4), the sliding window with"
+                        + " re-computation (recompute:C) and dense attention at C tokens of context, for each cache size C."})
 final class BenchCommand implements Callable<Integer> {
 
     @Mixin
@@ -29,8 +35,36 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-r", "--repetitions"}, defaultValue = "3", description = "repetitions of each test (default: ${DEFAULT-VALUE})")
     int repetitions;
 
+    @Option(names = "--streaming", description = "measure per-token latency and memory against cache size (the paper's Figure 10)")
+    boolean streaming;
+
+    @Option(names = "--cache-sizes", defaultValue = "256,512,1024,2048,4096", split = ",", paramLabel = "C",
+            description = "with --streaming: the cache sizes (default: ${DEFAULT-VALUE})")
+    List<Integer> cacheSizes;
+
+    @Option(names = "--policies", defaultValue = "sink,recompute,dense", split = ",", paramLabel = "KIND",
+            description = "with --streaming: which of sink, recompute, dense to measure (default: ${DEFAULT-VALUE})")
+    List<String> policies;
+
+    @Option(names = "--tokens-per-point", defaultValue = "16", paramLabel = "K",
+            description = "with --streaming: decode steps timed per point for sink and dense (default: ${DEFAULT-VALUE})")
+    int tokensPerPoint;
+
+    @Option(names = "--recompute-tokens", defaultValue = "2", paramLabel = "K",
+            description = "with --streaming: steps timed per point for recompute, each a prefill of C tokens (default: ${DEFAULT-VALUE})")
+    int recomputeTokens;
+
+    @Option(names = "--csv", paramLabel = "OUT.csv", description = "with --streaming: the measurements as CSV")
+    Path csv;
+
+    @Option(names = "--plot", paramLabel = "OUT.png", description = "with --streaming: latency and memory against cache size")
+    Path plot;
+
     @Override
     public Integer call() {
+        if (streaming) {
+            return streamingBenchmark();
+        }
         if (promptTokens < 0 || generatedTokens < 0 || repetitions < 1) {
             throw new IllegalArgumentException("-p and -n must be 0 or more and -r at least 1");
         }
@@ -52,6 +86,36 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private int streamingBenchmark() {
+        StreamingBenchmark.Settings settings = new StreamingBenchmark.Settings(cacheSizes,
+                policies.stream().map(BenchCommand::parseKind).toList(), tokensPerPoint, recomputeTokens);
+        try (Model model = modelOptions.load()) {
+            List<StreamingBenchmark.Point> points = new StreamingBenchmark(model.network(), settings).run(Console::status);
+            String title = model.name() + " (" + weightType(model) + ", " + modelOptions.pool().threads() + " threads)";
+            System.out.println(title);
+            System.out.println();
+            System.out.print(StreamingBenchmarkReport.markdown(points));
+            if (csv != null) {
+                StreamingBenchmarkReport.writeCsv(csv, points);
+                Console.status("wrote " + csv);
+            }
+            if (plot != null) {
+                StreamingBenchmarkReport.writePlot(plot, title, points);
+                Console.status("wrote " + plot);
+            }
+        }
+        return 0;
+    }
+
+    private static StreamingBenchmark.Kind parseKind(String name) {
+        for (StreamingBenchmark.Kind kind : StreamingBenchmark.Kind.values()) {
+            if (kind.label().equals(name.trim())) {
+                return kind;
+            }
+        }
+        throw new IllegalArgumentException("unknown policy '" + name + "' for --policies (expected sink, recompute or dense)");
     }
 
     private static double[] measure(int repetitions, int tokens, Runnable run) {

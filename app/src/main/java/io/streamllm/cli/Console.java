@@ -36,12 +36,19 @@ final class Console {
     static final class Progress {
         private final String label;
         private final long total;
+        private final String unit;
         private final long startNanos = System.nanoTime();
         private int lastShown = -1;
 
         Progress(String label, long total) {
+            this(label, total, null);
+        }
+
+        /** A progress bar that also shows the rate, e.g. "1234 tok/s" for the unit "tok". */
+        Progress(String label, long total, String unit) {
             this.label = label;
             this.total = Math.max(1, total);
+            this.unit = unit;
         }
 
         void update(long done) {
@@ -53,10 +60,11 @@ final class Console {
             lastShown = step;
             double seconds = (System.nanoTime() - startNanos) / 1e9;
             String eta = done > 0 && done < total ? String.format(", %.0fs left", seconds * (total - done) / done) : "";
+            String rate = unit != null && seconds > 0 ? String.format(", %.0f %s/s", done / seconds, unit) : "";
             int width = 30;
             int filled = width * percent / 100;
             String bar = "#".repeat(filled) + ".".repeat(width - filled);
-            String text = String.format("%s [%s] %3d%% (%.0fs%s)", label, bar, percent, seconds, eta);
+            String text = String.format("%s [%s] %3d%% (%.0fs%s%s)", label, bar, percent, seconds, rate, eta);
             if (INTERACTIVE) {
                 err().print("\r" + text + (percent == 100 ? "\n" : ""));
             } else {
