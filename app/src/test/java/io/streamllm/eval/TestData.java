@@ -5,36 +5,32 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamllm.gguf.SyntheticModel;
 import io.streamllm.tensor.GgmlType;
 import io.streamllm.tensor.Parallel;
+import io.streamllm.testing.References;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
-/** The shipped models and reference streams, and a synthetic model for speed tests. */
+/** The shipped models and reference streams (through {@link References}), and a synthetic model for speed tests. */
 public final class TestData {
     private TestData() {
     }
 
-    /** The repository root: surefire runs the app module's tests in app/. */
-    public static Path repositoryRoot() {
-        return Path.of("").toAbsolutePath().getParent();
-    }
-
     public static Path stories260K() {
-        return repositoryRoot().resolve("models/stories260K/stories260K.gguf");
+        return References.stories260K();
     }
 
     public static Path tinystories656k() {
-        return repositoryRoot().resolve("models/tinystories-656k");
+        return References.tinystories656k();
     }
 
     public static Path model(String name) {
         return name.equals("stories260K") ? stories260K() : tinystories656k();
     }
 
-    /** The shipped reference stream of a model: {@code reference/<model>-stream-seed0.json}. */
+    /** The reference stream of a model: {@code <model>-stream-seed0.json}, from ../shared when present. */
     public static Path referenceStream(String model) {
-        return repositoryRoot().resolve("reference").resolve(model + "-stream-seed0.json");
+        return References.file(model + "-stream-seed0.json");
     }
 
     public static JsonNode json(Path file) {
