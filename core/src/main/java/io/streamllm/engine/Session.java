@@ -26,7 +26,9 @@ public final class Session {
     private final float[] logits;
     private final int prefillChunk;
     private final TokenWindow recent; // only for the recompute policy
+    private final int[] windowTokens; // the recompute policy's window, re-encoded before each prediction
     private long tokensSeen;
+    private final int[] single = new int[1]; // so that decoding one token allocates nothing
 
     public Session(Transformer network, CachePolicy policy) {
         this(network, policy, DEFAULT_PREFILL_CHUNK, 1);
@@ -45,6 +47,7 @@ public final class Session {
         this.state = network.newState(prefillChunk);
         this.logits = new float[network.config().vocabularySize()];
         this.recent = policy.recomputes() ? new TokenWindow(policy.windowTokens()) : null;
+        this.windowTokens = policy.recomputes() ? new int[policy.windowTokens()] : null;
     }
 
     public CachePolicy policy() {
@@ -72,7 +75,8 @@ public final class Session {
 
     /** Feeds one token and returns the logits for the next. */
     public float[] feed(int token) {
-        return feed(new int[] {token}, 0, 1);
+        single[0] = token;
+        return feed(single, 0, 1);
     }
 
     public float[] feed(int[] tokens) {
@@ -102,11 +106,11 @@ public final class Session {
 
     /** The recompute baseline: encode the last W tokens from scratch at positions 0..W-1. */
     private void recomputeWindow() {
-        int[] window = recent.toArray();
+        int length = recent.copyTo(windowTokens);
         cache.clear();
-        for (int done = 0; done < window.length; ) {
-            int n = Math.min(prefillChunk, window.length - done);
-            network.forward(window, done, n, cache, state, logits, false);
+        for (int done = 0; done < length; ) {
+            int n = Math.min(prefillChunk, length - done);
+            network.forward(windowTokens, done, n, cache, state, logits, false);
             done += n;
         }
     }
@@ -201,13 +205,13 @@ public final class Session {
             }
         }
 
-        int[] toArray() {
+        /** Copies the tokens held, oldest first, into {@code out}; returns how many. */
+        int copyTo(int[] out) {
             int n = (int) Math.min(count, ring.length);
-            int[] out = new int[n];
             for (int i = 0; i < n; i++) {
                 out[i] = ring[(int) ((count - n + i) % ring.length)];
             }
-            return out;
+            return n;
         }
     }
 }

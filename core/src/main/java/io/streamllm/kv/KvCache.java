@@ -207,6 +207,37 @@ public final class KvCache {
         return sinks + (position - visibleWindowStart(i));
     }
 
+    /** How many keys token {@code i} of the current batch attends to: its sinks, its window, itself. */
+    public int visibleKeys(int i) {
+        long position = nextPosition + i;
+        return visibleSinks(i) + (int) Math.max(0, position - visibleWindowStart(i) + 1);
+    }
+
+    /**
+     * Writes the slots of the keys token {@code i} of the current batch attends to, sinks first, then
+     * the window from oldest to itself, into {@code out[offset ..]}; returns how many.
+     */
+    public int visibleSlots(int i, int[] out, int offset) {
+        int n = 0;
+        int sinkCount = visibleSinks(i);
+        for (int s = 0; s < sinkCount; s++) {
+            out[offset + n++] = s;
+        }
+        long position = nextPosition + i;
+        long first = visibleWindowStart(i);
+        if (position >= first) {
+            int slot = slot(first);
+            int ringEnd = sinks + ringCapacity;
+            for (long p = first; p <= position; p++) {
+                out[offset + n++] = slot;
+                if (++slot == ringEnd) {
+                    slot = sinks;
+                }
+            }
+        }
+        return n;
+    }
+
     /**
      * Evicts the oldest window tokens so that {@code tokens} more fit without evicting ("evict for
      * space" before a chat turn). A request larger than the window empties the window.

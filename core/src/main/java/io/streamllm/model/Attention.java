@@ -25,13 +25,28 @@ final class Attention {
         this.scale = (float) (1.0 / Math.sqrt(headDim));
     }
 
-    /** Computes the RoPE angles of the batch once for all layers. */
+    /**
+     * Works out, once for all layers, what each token of the batch attends to and at which RoPE
+     * angles: the same in every layer.
+     */
     void prepareBatch(KvCache cache, ForwardState st, int count) {
         int pairs = rope.pairs();
+        int maxKeys = 0;
         for (int i = 0; i < count; i++) {
-            rope.angles(cache.nextPosition() + i, st.cos, st.sin, i * pairs);
-            rope.angles(cache.sinkQueryPosition(i), st.sinkCos, st.sinkSin, i * pairs);
+            long position = cache.nextPosition() + i;
+            rope.angles(position, st.cos, st.sin, i * pairs);
+            st.sinkKeys[i] = cache.visibleSinks(i);
+            st.sinkRotated[i] = st.sinkKeys[i] > 0 && cache.sinkQueryPosition(i) != position;
+            if (st.sinkRotated[i]) {
+                rope.angles(cache.sinkQueryPosition(i), st.sinkCos, st.sinkSin, i * pairs);
+            }
+            maxKeys = Math.max(maxKeys, cache.visibleKeys(i));
         }
+        int[] slots = st.keySlots(count, maxKeys);
+        for (int i = 0; i < count; i++) {
+            st.keyCounts[i] = cache.visibleSlots(i, slots, i * maxKeys);
+        }
+        st.keysPerRow = maxKeys;
     }
 
     /**
@@ -45,7 +60,7 @@ final class Attention {
         float[] cachedKeys = cache.keys(layer);
         float[] cachedValues = cache.values(layer);
         for (int i = 0; i < count; i++) {
-            if (needsSinkRotation(cache, i)) {
+            if (st.sinkRotated[i]) {
                 System.arraycopy(st.q, i * qLength, st.qSink, i * qLength, qLength);
                 rope.rotate(st.qSink, i * qLength, config.headCount(), st.sinkCos, st.sinkSin, i * pairs);
             }
@@ -55,69 +70,41 @@ final class Attention {
             System.arraycopy(st.k, i * kvLength, cachedKeys, slot * kvLength, kvLength);
             System.arraycopy(st.v, i * kvLength, cachedValues, slot * kvLength, kvLength);
         }
-        int maxKeys = 0;
-        for (int i = 0; i < count; i++) {
-            maxKeys = Math.max(maxKeys, keysSeenBy(cache, i));
-        }
-        int keysPerRow = maxKeys;
-        float[] scores = st.scores(config.headCount(), keysPerRow);
+        float[] scores = st.scores(config.headCount(), st.keysPerRow);
         pool.forRange(config.headCount(), (from, to) -> {
             for (int h = from; h < to; h++) {
                 for (int i = 0; i < count; i++) {
-                    attendOneHead(h, i, cache, cachedKeys, cachedValues, st, scores, h * keysPerRow);
+                    attendOneHead(h, i, cachedKeys, cachedValues, st, scores, h * st.keysPerRow);
                 }
             }
         });
     }
 
-    private static boolean needsSinkRotation(KvCache cache, int i) {
-        return cache.visibleSinks(i) > 0 && cache.sinkQueryPosition(i) != cache.nextPosition() + i;
-    }
-
-    private static int keysSeenBy(KvCache cache, int i) {
-        long position = cache.nextPosition() + i;
-        long windowKeys = Math.max(0, position - cache.visibleWindowStart(i) + 1);
-        return (int) (cache.visibleSinks(i) + windowKeys);
-    }
-
-    private void attendOneHead(int h, int i, KvCache cache, float[] keys, float[] values, ForwardState st,
-                               float[] scores, int scoresOffset) {
-        int qLength = config.queryLength();
+    /** softmax(q . k / sqrt(d)) . v for head {@code h} of batch token {@code i}. */
+    private void attendOneHead(int h, int i, float[] keys, float[] values, ForwardState st, float[] scores,
+                               int scoresOffset) {
         int kvLength = config.kvLength();
-        int qOffset = i * qLength + h * headDim;
+        int qOffset = i * config.queryLength() + h * headDim;
         int kvHeadOffset = (h / groupSize) * headDim;
-        long position = cache.nextPosition() + i;
-        int sinks = cache.visibleSinks(i);
-        float[] sinkQuery = needsSinkRotation(cache, i) ? st.qSink : st.q;
+        int[] slots = st.keySlots;
+        int slotsOffset = i * st.keysPerRow;
+        int n = st.keyCounts[i];
+        int sinks = st.sinkKeys[i];
+        float[] sinkQuery = st.sinkRotated[i] ? st.qSink : st.q;
 
-        int n = 0;
-        for (int s = 0; s < sinks; s++) {
-            scores[scoresOffset + n++] = scale * dot(sinkQuery, qOffset, keys, s * kvLength + kvHeadOffset);
-        }
-        for (long p = cache.visibleWindowStart(i); p <= position; p++) {
-            int slot = cache.slot(p);
-            scores[scoresOffset + n++] = scale * dot(st.q, qOffset, keys, slot * kvLength + kvHeadOffset);
+        for (int j = 0; j < n; j++) {
+            float[] query = j < sinks ? sinkQuery : st.q;
+            int key = slots[slotsOffset + j] * kvLength + kvHeadOffset;
+            scores[scoresOffset + j] = scale * ArrayMath.dot(query, qOffset, keys, key, headDim);
         }
         softmax(scores, scoresOffset, n);
 
-        int out = i * qLength + h * headDim;
+        int out = i * config.queryLength() + h * headDim;
         java.util.Arrays.fill(st.attention, out, out + headDim, 0f);
-        int j = 0;
-        for (int s = 0; s < sinks; s++) {
-            accumulate(st.attention, out, scores[scoresOffset + j++], values, s * kvLength + kvHeadOffset);
+        for (int j = 0; j < n; j++) {
+            int value = slots[slotsOffset + j] * kvLength + kvHeadOffset;
+            ArrayMath.addScaled(st.attention, out, scores[scoresOffset + j], values, value, headDim);
         }
-        for (long p = cache.visibleWindowStart(i); p <= position; p++) {
-            int slot = cache.slot(p);
-            accumulate(st.attention, out, scores[scoresOffset + j++], values, slot * kvLength + kvHeadOffset);
-        }
-    }
-
-    private float dot(float[] a, int aOffset, float[] b, int bOffset) {
-        return ArrayMath.dot(a, aOffset, b, bOffset, headDim);
-    }
-
-    private void accumulate(float[] out, int outOffset, float weight, float[] v, int vOffset) {
-        ArrayMath.addScaled(out, outOffset, weight, v, vOffset, headDim);
     }
 
     private static void softmax(float[] x, int offset, int n) {

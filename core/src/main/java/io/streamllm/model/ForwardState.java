@@ -21,6 +21,11 @@ public final class ForwardState {
     final float[] sinkCos;  // RoPE angles at each token's in-cache position (for the sinks)
     final float[] sinkSin;
     float[] scores;          // attention scores: one row per head, as long as the cache
+    int[] keySlots;          // per batch token: the cache slots of the keys it attends to, sinks first
+    int keysPerRow;          // the stride of keySlots: the most keys any token of the batch attends to
+    final int[] keyCounts;   // per batch token: how many keys it attends to
+    final int[] sinkKeys;    // per batch token: how many of those are sinks (scored with qSink)
+    final boolean[] sinkRotated; // per batch token: whether the sinks need the second query rotation
     final float[] finalRows; // normalized last rows, for the logits
 
     public ForwardState(ModelConfig config, int maxBatch) {
@@ -42,11 +47,23 @@ public final class ForwardState {
         sinkCos = new float[maxBatch * pairs];
         sinkSin = new float[maxBatch * pairs];
         scores = new float[0];
+        keySlots = new int[0];
+        keyCounts = new int[maxBatch];
+        sinkKeys = new int[maxBatch];
+        sinkRotated = new boolean[maxBatch];
         finalRows = new float[maxBatch * dim];
     }
 
     public int maxBatch() {
         return maxBatch;
+    }
+
+    /** A key-slot buffer for {@code rows} rows of {@code keys} entries. */
+    int[] keySlots(int rows, int keys) {
+        if (keySlots.length < rows * keys) {
+            keySlots = new int[rows * keys];
+        }
+        return keySlots;
     }
 
     /** A scores buffer for {@code rows} rows of {@code keys} entries. */
