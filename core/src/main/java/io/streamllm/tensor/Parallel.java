@@ -1,9 +1,27 @@
 package io.streamllm.tensor;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
 /**
  * A persistent pool of worker threads that splits a range of work items into one contiguous
  * part per thread. The calling thread does the first part itself, so a pool of N threads starts
- * N-1 workers. Work too small to be worth a hand-off runs inline.
+ * N-1 workers.
+ *
+ * <p>Decoding a small model calls this thousands of times per second with jobs of a few
+ * microseconds, so a hand-off must cost far less than that: a job is published by bumping a
+ * volatile counter that idle workers spin on, and nothing is allocated per call. A worker spins
+ * for {@link #WORKER_SPIN_NANOS} after its last job (the next matmul usually comes sooner) and
+ * then parks, so an idle pool costs no CPU. The caller likewise spins briefly for the workers to
+ * finish, then parks until the last one wakes it.
+ *
+ * <p>One job runs at a time. A call made while the pool is busy (from another thread, or from
+ * inside a task) runs on the calling thread alone, which is correct, just not parallel.
  */
 public final class Parallel implements AutoCloseable {
 
@@ -13,20 +31,42 @@ public final class Parallel implements AutoCloseable {
         void run(int start, int end);
     }
 
+    /** How long an idle worker spins for the next job before parking. */
+    static final long WORKER_SPIN_NANOS = 100_000;
+    /** How long the caller spins for the workers to finish before parking. */
+    static final long CALLER_SPIN_NANOS = 50_000;
+
     private static volatile Parallel common;
 
     private final int threads;
-    private final java.util.concurrent.ExecutorService workers;
+    private final Worker[] workers;
+
+    // The current job: written by the caller before the volatile write of `epoch` that publishes it,
+    // read by the workers after they see the new epoch.
+    private RangeTask task;
+    private int n;
+    private int grain;
+    private int parts;
+
+    /** Bumped once per job; workers wait for it to change. */
+    private volatile int epoch;
+    /** Workers that have not finished the current job. */
+    private final AtomicInteger pending = new AtomicInteger();
+    /** The caller while it is parked waiting for {@link #pending} to reach 0, else null. */
+    private volatile Thread waiter;
+    /** The first exception a part of the current job threw. */
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    /** Held by the thread whose job is running. */
+    private final AtomicBoolean busy = new AtomicBoolean();
+    private volatile boolean closed;
 
     private Parallel(int threads) {
         this.threads = threads;
-        this.workers = threads > 1
-                ? java.util.concurrent.Executors.newFixedThreadPool(threads - 1, r -> {
-                    Thread t = new Thread(r, "streamllm-worker");
-                    t.setDaemon(true);
-                    return t;
-                })
-                : null;
+        this.workers = new Worker[threads - 1];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Worker(i + 1);
+            workers[i].start();
+        }
     }
 
     public static Parallel create(int threads) {
@@ -36,13 +76,16 @@ public final class Parallel implements AutoCloseable {
         return new Parallel(threads);
     }
 
-    /** The shared pool, sized to the available processors unless {@link #setCommonThreads} said otherwise. */
+    /**
+     * The shared pool. Its size is, in order: {@link #setCommonThreads}, the system property
+     * {@code streamllm.threads}, or {@link #defaultThreads()}.
+     */
     public static Parallel common() {
         Parallel pool = common;
         if (pool == null) {
             synchronized (Parallel.class) {
                 if (common == null) {
-                    common = create(Runtime.getRuntime().availableProcessors());
+                    common = create(Integer.getInteger("streamllm.threads", defaultThreads()));
                 }
                 pool = common;
             }
@@ -59,43 +102,205 @@ public final class Parallel implements AutoCloseable {
         }
     }
 
+    /**
+     * The number of physical cores this JVM may use. The kernels are limited by the FMA units and
+     * memory bandwidth of a core, which hyper-threads share, and an extra spinning thread would only
+     * take time from the others; so SMT siblings are not counted.
+     */
+    public static int defaultThreads() {
+        int logical = Runtime.getRuntime().availableProcessors();
+        return Math.max(1, logical / threadsPerCore());
+    }
+
+    /** Hardware threads per core, from Linux's CPU topology; 1 if unknown. */
+    private static int threadsPerCore() {
+        try {
+            String siblings = Files.readString(Path.of("/sys/devices/system/cpu/cpu0/topology/thread_siblings_list")).trim();
+            int count = 0;
+            for (String part : siblings.split(",")) {
+                String[] range = part.split("-");
+                count += range.length == 1 ? 1 : Integer.parseInt(range[1]) - Integer.parseInt(range[0]) + 1;
+            }
+            return Math.max(1, count);
+        } catch (IOException | RuntimeException e) {
+            return 1;
+        }
+    }
+
     public int threads() {
         return threads;
     }
 
     /** Runs {@code task} over [0, n), split into up to {@link #threads()} contiguous parts; returns when all are done. */
     public void forRange(int n, RangeTask task) {
-        if (threads == 1 || n < 2) {
+        forRange(n, 1, task);
+    }
+
+    /**
+     * Like {@link #forRange(int, RangeTask)}, with every part but the last starting and ending on a
+     * multiple of {@code grain} (for kernels that process items in tiles). An exception thrown by any
+     * part is rethrown here once all parts have finished.
+     */
+    public void forRange(int n, int grain, RangeTask task) {
+        if (n < 0 || grain < 1) {
+            throw new IllegalArgumentException("n = " + n + ", grain = " + grain);
+        }
+        int units = (int) (((long) n + grain - 1) / grain);
+        int parts = Math.min(threads, units);
+        if (parts < 2 || closed || !busy.compareAndSet(false, true)) {
             task.run(0, n);
             return;
         }
-        int parts = Math.min(threads, n);
-        java.util.concurrent.Future<?>[] futures = new java.util.concurrent.Future<?>[parts - 1];
-        for (int p = 1; p < parts; p++) {
-            int start = (int) ((long) n * p / parts);
-            int end = (int) ((long) n * (p + 1) / parts);
-            futures[p - 1] = workers.submit(() -> task.run(start, end));
-        }
-        task.run(0, (int) ((long) n / parts));
-        for (java.util.concurrent.Future<?> f : futures) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException re) {
-                    throw re;
+        try {
+            this.task = task;
+            this.n = n;
+            this.grain = grain;
+            this.parts = parts;
+            pending.set(workers.length);
+            epoch++; // publishes the job (volatile write; only the busy holder writes it)
+            for (Worker w : workers) {
+                if (w.parked) {
+                    LockSupport.unpark(w);
                 }
-                throw new IllegalStateException(e.getCause());
+            }
+            runPart(0);
+            awaitWorkers();
+            this.task = null;
+            Throwable t = failure.getAndSet(null);
+            if (t != null) {
+                throw propagate(t);
+            }
+        } finally {
+            busy.set(false);
+        }
+    }
+
+    private void runPart(int part) {
+        int start = partStart(part);
+        int end = partStart(part + 1);
+        if (start < end) {
+            try {
+                task.run(start, end);
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
             }
         }
     }
 
+    /** The first item of part {@code part}, on a multiple of {@code grain}; {@code n} past the last part. */
+    private int partStart(int part) {
+        if (part >= parts) {
+            return n;
+        }
+        long units = ((long) n + grain - 1) / grain;
+        return (int) Math.min(n, units * part / parts * grain);
+    }
+
+    private void awaitWorkers() {
+        if (pending.get() == 0) {
+            return;
+        }
+        long deadline = System.nanoTime() + CALLER_SPIN_NANOS;
+        for (int spins = 0; pending.get() != 0; spins++) {
+            Thread.onSpinWait();
+            if ((spins & 63) == 63 && System.nanoTime() > deadline) {
+                waiter = Thread.currentThread();
+                while (pending.get() != 0) {
+                    LockSupport.park(this);
+                }
+                waiter = null;
+                return;
+            }
+        }
+    }
+
+    private static RuntimeException propagate(Throwable t) {
+        if (t instanceof RuntimeException re) {
+            return re;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException("parallel task failed", t);
+    }
+
+    /** Stops the workers (they finish the current job first). Later calls run on the calling thread. */
     @Override
     public void close() {
-        if (workers != null) {
-            workers.shutdownNow();
+        closed = true;
+        for (Worker w : workers) {
+            LockSupport.unpark(w);
+        }
+    }
+
+    /** Worker threads still running (for tests of {@link #close()}). */
+    int liveWorkers() {
+        int live = 0;
+        for (Worker w : workers) {
+            if (w.isAlive()) {
+                live++;
+            }
+        }
+        return live;
+    }
+
+    private final class Worker extends Thread {
+        private final int part;
+        /** Set while parked (or about to park), so that the caller knows to unpark it. */
+        volatile boolean parked;
+
+        Worker(int part) {
+            super("streamllm-worker-" + part);
+            this.part = part;
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            int seen = 0; // the epoch a fresh pool starts at, even if a job was published before this thread ran
+            while (true) {
+                int current = awaitJob(seen);
+                if (closed) {
+                    return;
+                }
+                seen = current;
+                runPart(part);
+                if (pending.decrementAndGet() == 0) {
+                    Thread w = waiter;
+                    if (w != null) {
+                        LockSupport.unpark(w);
+                    }
+                }
+            }
+        }
+
+        /** Waits until the epoch differs from {@code seen} (or the pool closes); returns the new epoch. */
+        private int awaitJob(int seen) {
+            long deadline = System.nanoTime() + WORKER_SPIN_NANOS;
+            for (int spins = 0; ; spins++) {
+                int current = epoch;
+                if (current != seen || closed) {
+                    return current;
+                }
+                Thread.onSpinWait();
+                if ((spins & 63) == 63 && System.nanoTime() > deadline) {
+                    break;
+                }
+            }
+            // Announce the park before re-checking the epoch: the caller bumps the epoch before it
+            // reads `parked`, so either we see the new epoch or it sees `parked` and unparks us.
+            parked = true;
+            try {
+                while (true) {
+                    int current = epoch;
+                    if (current != seen || closed) {
+                        return current;
+                    }
+                    LockSupport.park(this);
+                }
+            } finally {
+                parked = false;
+            }
         }
     }
 }
