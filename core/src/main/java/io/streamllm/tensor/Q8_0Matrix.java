@@ -1,15 +1,34 @@
 package io.streamllm.tensor;
 
+import static io.streamllm.tensor.Vectors.BYTE_LANES;
+import static io.streamllm.tensor.Vectors.BYTE_PARTS;
+import static io.streamllm.tensor.Vectors.F;
+import static io.streamllm.tensor.Vectors.LANES;
+import static io.streamllm.tensor.Vectors.bytesToFloats;
+import static io.streamllm.tensor.Vectors.load;
+import static io.streamllm.tensor.Vectors.loadBytes;
+import static io.streamllm.tensor.Vectors.sum;
+import static io.streamllm.tensor.Vectors.zero;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
 
-/** Q8_0: blocks of 32 weights, each block an f16 scale d and 32 signed bytes q; w = d * q. */
+/**
+ * Q8_0: blocks of 32 weights, each block an f16 scale d and 32 signed bytes q; w = d * q.
+ * The kernels widen q to floats in registers and multiply-add in float (see {@code Q8_0 notes} in
+ * the package's benchmark report for why not in integers).
+ */
 final class Q8_0Matrix extends WeightMatrix {
     static final int BLOCK = 32;
     static final int BLOCK_BYTES = 34;
 
+    private final long rowBytes;
+
     Q8_0Matrix(MemorySegment data, int rows, int cols) {
         super(data, rows, cols);
+        this.rowBytes = (long) (cols / BLOCK) * BLOCK_BYTES;
     }
 
     @Override
@@ -29,19 +48,86 @@ final class Q8_0Matrix extends WeightMatrix {
         }
     }
 
+    private float scale(long block) {
+        return Float.float16ToFloat(data.get(I16_LE, block));
+    }
+
+    /**
+     * {@code acc + d * (q . x[xi .. xi+32))} for the block at byte {@code block}. The products are
+     * summed unscaled and the block sum scaled by one FMA: one multiply per block instead of one per vector.
+     */
+    private FloatVector blockDot(long block, float[] x, int xi, FloatVector acc) {
+        FloatVector s = zero();
+        for (int j = 0; j < BLOCK; j += BYTE_LANES) {
+            ByteVector q = loadBytes(data, block + 2 + j);
+            for (int p = 0; p < BYTE_PARTS; p++) {
+                int e = j + p * LANES;
+                FloatVector w = bytesToFloats(q, p);
+                s = e == 0 ? w.mul(load(x, xi)) : w.fma(load(x, xi + e), s);
+            }
+        }
+        return s.fma(FloatVector.broadcast(F, scale(block)), acc);
+    }
+
     @Override
     public float dot(int row, float[] x, int xOffset) {
-        long base = (long) row * (cols / BLOCK) * BLOCK_BYTES;
-        float sum = 0;
-        for (int b = 0; b < cols / BLOCK; b++) {
-            long block = base + (long) b * BLOCK_BYTES;
-            float d = Float.float16ToFloat(data.get(I16_LE, block));
-            float blockSum = 0;
-            for (int i = 0; i < BLOCK; i++) {
-                blockSum += data.get(ValueLayout.JAVA_BYTE, block + 2 + i) * x[xOffset + b * BLOCK + i];
-            }
-            sum += d * blockSum;
+        long block = row * rowBytes;
+        int blocks = cols / BLOCK;
+        int xi = xOffset;
+        // Four blocks per iteration, each into its own accumulator, so that FMAs overlap.
+        FloatVector acc0 = zero(), acc1 = zero(), acc2 = zero(), acc3 = zero();
+        int b = 0;
+        for (; b + 4 <= blocks; b += 4) {
+            acc0 = blockDot(block, x, xi, acc0);
+            acc1 = blockDot(block + BLOCK_BYTES, x, xi + BLOCK, acc1);
+            acc2 = blockDot(block + 2 * BLOCK_BYTES, x, xi + 2 * BLOCK, acc2);
+            acc3 = blockDot(block + 3 * BLOCK_BYTES, x, xi + 3 * BLOCK, acc3);
+            block += 4 * BLOCK_BYTES;
+            xi += 4 * BLOCK;
         }
-        return sum;
+        for (; b < blocks; b++) {
+            acc0 = blockDot(block, x, xi, acc0);
+            block += BLOCK_BYTES;
+            xi += BLOCK;
+        }
+        return sum(acc0.add(acc1).add(acc2.add(acc3)));
+    }
+
+    @Override
+    protected void tile2x4(int row, float[] x, int token, float[] out) {
+        long block0 = row * rowBytes;
+        long block1 = block0 + rowBytes;
+        int x0 = token * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
+        FloatVector a00 = zero(), a01 = zero(), a02 = zero(), a03 = zero();
+        FloatVector a10 = zero(), a11 = zero(), a12 = zero(), a13 = zero();
+        for (int i = 0; i < cols; i += BLOCK) {
+            // Weights are scaled once here and then used for 4 inputs, so no per-input scaling.
+            FloatVector d0 = FloatVector.broadcast(F, scale(block0));
+            FloatVector d1 = FloatVector.broadcast(F, scale(block1));
+            for (int j = 0; j < BLOCK; j += BYTE_LANES) {
+                ByteVector q0 = loadBytes(data, block0 + 2 + j);
+                ByteVector q1 = loadBytes(data, block1 + 2 + j);
+                for (int p = 0; p < BYTE_PARTS; p++) {
+                    int e = i + j + p * LANES;
+                    FloatVector u = bytesToFloats(q0, p).mul(d0);
+                    FloatVector v = bytesToFloats(q1, p).mul(d1);
+                    FloatVector xv = load(x, x0 + e);
+                    a00 = u.fma(xv, a00);
+                    a10 = v.fma(xv, a10);
+                    xv = load(x, x1 + e);
+                    a01 = u.fma(xv, a01);
+                    a11 = v.fma(xv, a11);
+                    xv = load(x, x2 + e);
+                    a02 = u.fma(xv, a02);
+                    a12 = v.fma(xv, a12);
+                    xv = load(x, x3 + e);
+                    a03 = u.fma(xv, a03);
+                    a13 = v.fma(xv, a13);
+                }
+            }
+            block0 += BLOCK_BYTES;
+            block1 += BLOCK_BYTES;
+        }
+        store2x4(out, row, token, sum(a00), sum(a01), sum(a02), sum(a03), sum(a10), sum(a11), sum(a12), sum(a13));
     }
 }

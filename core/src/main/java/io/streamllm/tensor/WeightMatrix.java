@@ -75,10 +75,28 @@ public abstract class WeightMatrix {
 
     /**
      * For rows [rowStart, rowEnd) and each of {@code batch} inputs: {@code out[b*rows + r] = dot(r, x, b*cols)}.
-     * Types override this to load each weight block once for the whole batch.
+     *
+     * <p>Prefill is compute-bound, so the work goes in tiles of 2 rows x 4 inputs ({@link #tile2x4}):
+     * each weight vector is loaded and decoded once and used for 4 inputs, and each input vector
+     * once for 2 rows. Inputs are the outer loop so that the 4 inputs of a tile stay in cache while
+     * the rows stream by. Rows and inputs left over from the tiling go through {@link #dot}.
      */
     public void matmulRows(float[] x, int batch, float[] out, int rowStart, int rowEnd) {
-        for (int b = 0; b < batch; b++) {
+        checkBatch(x, batch, out);
+        java.util.Objects.checkFromToIndex(rowStart, rowEnd, rows);
+        int b = 0;
+        for (; b + TILE_INPUTS <= batch; b += TILE_INPUTS) {
+            int r = rowStart;
+            for (; r + TILE_ROWS <= rowEnd; r += TILE_ROWS) {
+                tile2x4(r, x, b, out);
+            }
+            for (; r < rowEnd; r++) {
+                for (int t = b; t < b + TILE_INPUTS; t++) {
+                    out[t * rows + r] = dot(r, x, t * cols);
+                }
+            }
+        }
+        for (; b < batch; b++) {
             int xOffset = b * cols;
             int outOffset = b * rows;
             for (int r = rowStart; r < rowEnd; r++) {
@@ -87,12 +105,49 @@ public abstract class WeightMatrix {
         }
     }
 
+    /** Rows per tile of {@link #tile2x4}; row ranges handed to threads are multiples of it. */
+    static final int TILE_ROWS = 2;
+    /** Inputs per tile of {@link #tile2x4}. */
+    static final int TILE_INPUTS = 4;
+
+    /**
+     * Rows {@code row, row+1} times inputs {@code token .. token+3}: writes
+     * {@code out[(token+t)*rows + row+r] = dot(row+r, x, (token+t)*cols)} for r &lt; 2, t &lt; 4.
+     */
+    protected abstract void tile2x4(int row, float[] x, int token, float[] out);
+
+    /** Stores the 8 results of a {@link #tile2x4}: {@code sRT} is row {@code row+R}, input {@code token+T}. */
+    protected final void store2x4(float[] out, int row, int token,
+                                  float s00, float s01, float s02, float s03,
+                                  float s10, float s11, float s12, float s13) {
+        int o = token * rows + row;
+        out[o] = s00;
+        out[o + 1] = s10;
+        o += rows;
+        out[o] = s01;
+        out[o + 1] = s11;
+        o += rows;
+        out[o] = s02;
+        out[o + 1] = s12;
+        o += rows;
+        out[o] = s03;
+        out[o + 1] = s13;
+    }
+
+    private void checkBatch(float[] x, int batch, float[] out) {
+        if (batch < 0 || (long) batch * cols > x.length || (long) batch * rows > out.length) {
+            throw new IllegalArgumentException("batch " + batch + " of a " + rows + "x" + cols
+                    + " matmul needs x[" + (long) batch * cols + "] and out[" + (long) batch * rows
+                    + "], got x[" + x.length + "] and out[" + out.length + "]");
+        }
+    }
+
     /** {@code out[b][r] = W[r] . x[b]} for a batch of inputs {@code x[batch][cols]}, rows split over {@code pool}. */
     public final void matmul(float[] x, int batch, float[] out, Parallel pool) {
         if ((long) rows * cols * batch < PARALLEL_THRESHOLD) {
             matmulRows(x, batch, out, 0, rows);
         } else {
-            pool.forRange(rows, (start, end) -> matmulRows(x, batch, out, start, end));
+            pool.forRange(rows, TILE_ROWS, (start, end) -> matmulRows(x, batch, out, start, end));
         }
     }
 
