@@ -105,7 +105,7 @@ class ParallelTest {
     void workersThatParkedWakeUpForTheNextJob() throws InterruptedException {
         try (Parallel pool = Parallel.create(2)) {
             for (int round = 0; round < 5; round++) {
-                Thread.sleep(3 * Parallel.WORKER_SPIN_NANOS / 1_000_000 + 2); // well past the spin: the worker parks
+                Thread.sleep(3 * Parallel.SPIN_NANOS / 1_000_000 + 2); // well past the spin: the worker parks
                 AtomicIntegerArray hits = new AtomicIntegerArray(10);
                 pool.forRange(10, (start, end) -> {
                     for (int i = start; i < end; i++) {
