@@ -72,6 +72,11 @@ final class Vectors {
         return (FloatVector) bytes.convertShape(VectorOperators.B2F, F, part);
     }
 
+    /** Part {@code part} (of {@link #BYTE_PARTS}) of unsigned bytes {@code bytes}, widened to ints. */
+    static IntVector unsignedBytesToInts(ByteVector bytes, int part) {
+        return (IntVector) bytes.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, part);
+    }
+
     /** {@link #BYTE_LANES} signed bytes from {@code data} at byte offset {@code offset}. */
     static ByteVector loadBytes(MemorySegment data, long offset) {
         return ByteVector.fromMemorySegment(B, data, offset, LE);

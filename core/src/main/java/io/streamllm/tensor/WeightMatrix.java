@@ -78,25 +78,34 @@ public abstract class WeightMatrix {
      *
      * <p>Prefill is compute-bound, so the work goes in tiles of 2 rows x 4 inputs ({@link #tile2x4}):
      * each weight vector is loaded and decoded once and used for 4 inputs, and each input vector
-     * once for 2 rows. Inputs are the outer loop so that the 4 inputs of a tile stay in cache while
-     * the rows stream by. Rows and inputs left over from the tiling go through {@link #dot}.
+     * once for 2 rows. Around the tiles, the rows go in blocks of about {@link #ROW_BLOCK_BYTES} of
+     * weights that stay in the core's L2 cache while every group of 4 inputs passes over them, so
+     * that weights come from memory once per call instead of once per group of inputs. Rows and
+     * inputs left over from the tiling go through {@link #dot}.
      */
     public void matmulRows(float[] x, int batch, float[] out, int rowStart, int rowEnd) {
         checkBatch(x, batch, out);
         java.util.Objects.checkFromToIndex(rowStart, rowEnd, rows);
-        int b = 0;
-        for (; b + TILE_INPUTS <= batch; b += TILE_INPUTS) {
-            int r = rowStart;
-            for (; r + TILE_ROWS <= rowEnd; r += TILE_ROWS) {
-                tile2x4(r, x, b, out);
-            }
-            for (; r < rowEnd; r++) {
-                for (int t = b; t < b + TILE_INPUTS; t++) {
-                    out[t * rows + r] = dot(r, x, t * cols);
+        int tiledBatch = batch - batch % TILE_INPUTS;
+        if (tiledBatch > 0) {
+            long rowBytes = data.byteSize() / Math.max(1, rows);
+            int blockRows = (int) Math.max(TILE_ROWS, ROW_BLOCK_BYTES / Math.max(1, rowBytes) / TILE_ROWS * TILE_ROWS);
+            for (int blockStart = rowStart; blockStart < rowEnd; blockStart += blockRows) {
+                int blockEnd = Math.min(rowEnd, blockStart + blockRows);
+                for (int b = 0; b < tiledBatch; b += TILE_INPUTS) {
+                    int r = blockStart;
+                    for (; r + TILE_ROWS <= blockEnd; r += TILE_ROWS) {
+                        tile2x4(r, x, b, out);
+                    }
+                    for (; r < blockEnd; r++) {
+                        for (int t = b; t < b + TILE_INPUTS; t++) {
+                            out[t * rows + r] = dot(r, x, t * cols);
+                        }
+                    }
                 }
             }
         }
-        for (; b < batch; b++) {
+        for (int b = tiledBatch; b < batch; b++) {
             int xOffset = b * cols;
             int outOffset = b * rows;
             for (int r = rowStart; r < rowEnd; r++) {
@@ -104,6 +113,9 @@ public abstract class WeightMatrix {
             }
         }
     }
+
+    /** Weights per row block of {@link #matmulRows}: a part of a core's L2 (1-2 MB on current x86). */
+    static final long ROW_BLOCK_BYTES = Long.getLong("streamllm.rowBlockBytes", 256 << 10);
 
     /** Rows per tile of {@link #tile2x4}; row ranges handed to threads are multiples of it. */
     static final int TILE_ROWS = 2;

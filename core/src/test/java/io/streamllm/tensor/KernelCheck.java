@@ -26,6 +26,9 @@ final class KernelCheck {
     static final int[] BLOCK_COLS = {32, 64, 96, 160, 224, 288, 1056, 2080};
     static final int[] ROWS = {1, 2, 3, 7, 34};
     static final int[] BATCHES = {1, 3, 17, 64};
+    /** A matrix larger than a row block of {@link WeightMatrix#matmulRows} for every type. */
+    static final int LARGE_ROWS = 1031;
+    static final int LARGE_COLS = 1056;
 
     private KernelCheck() {
     }
@@ -139,6 +142,7 @@ final class KernelCheck {
                         }
                     }
                 }
+                failures.addAll(check(type, LARGE_ROWS, LARGE_COLS, 9, seed++, pool));
             }
         }
         failures.forEach(System.out::println);
