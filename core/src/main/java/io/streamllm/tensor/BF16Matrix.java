@@ -60,43 +60,59 @@ final class BF16Matrix extends WeightMatrix {
     }
 
     @Override
-    protected void tile2x4(int row, float[] x, int token, float[] out) {
-        long w0 = (long) row * cols * 2;
-        long w1 = w0 + (long) cols * 2;
+    protected int tile(int row, float[] x, int token, float[] sums) {
+        long rowBytes = (long) cols * 2;
+        long w0 = row * rowBytes, w1 = w0 + rowBytes, w2 = w1 + rowBytes, w3 = w2 + rowBytes;
         int x0 = token * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
         FloatVector a00 = zero(), a01 = zero(), a02 = zero(), a03 = zero();
         FloatVector a10 = zero(), a11 = zero(), a12 = zero(), a13 = zero();
+        FloatVector a20 = zero(), a21 = zero(), a22 = zero(), a23 = zero();
+        FloatVector a30 = zero(), a31 = zero(), a32 = zero(), a33 = zero();
         int i = 0;
         for (int upper = cols - LANES; i <= upper; i += LANES) {
-            FloatVector u = weights(w0, i);
-            FloatVector v = weights(w1, i);
+            FloatVector u0 = weights(w0, i), u1 = weights(w1, i), u2 = weights(w2, i), u3 = weights(w3, i);
             FloatVector xv = load(x, x0 + i);
-            a00 = u.fma(xv, a00);
-            a10 = v.fma(xv, a10);
+            a00 = u0.fma(xv, a00);
+            a10 = u1.fma(xv, a10);
+            a20 = u2.fma(xv, a20);
+            a30 = u3.fma(xv, a30);
             xv = load(x, x1 + i);
-            a01 = u.fma(xv, a01);
-            a11 = v.fma(xv, a11);
+            a01 = u0.fma(xv, a01);
+            a11 = u1.fma(xv, a11);
+            a21 = u2.fma(xv, a21);
+            a31 = u3.fma(xv, a31);
             xv = load(x, x2 + i);
-            a02 = u.fma(xv, a02);
-            a12 = v.fma(xv, a12);
+            a02 = u0.fma(xv, a02);
+            a12 = u1.fma(xv, a12);
+            a22 = u2.fma(xv, a22);
+            a32 = u3.fma(xv, a32);
             xv = load(x, x3 + i);
-            a03 = u.fma(xv, a03);
-            a13 = v.fma(xv, a13);
+            a03 = u0.fma(xv, a03);
+            a13 = u1.fma(xv, a13);
+            a23 = u2.fma(xv, a23);
+            a33 = u3.fma(xv, a33);
         }
-        float s00 = sum(a00), s01 = sum(a01), s02 = sum(a02), s03 = sum(a03);
-        float s10 = sum(a10), s11 = sum(a11), s12 = sum(a12), s13 = sum(a13);
-        for (; i < cols; i++) {
-            float u = bf16ToFloat(data.get(I16_LE, w0 + 2L * i));
-            float v = bf16ToFloat(data.get(I16_LE, w1 + 2L * i));
-            s00 += u * x[x0 + i];
-            s01 += u * x[x1 + i];
-            s02 += u * x[x2 + i];
-            s03 += u * x[x3 + i];
-            s10 += v * x[x0 + i];
-            s11 += v * x[x1 + i];
-            s12 += v * x[x2 + i];
-            s13 += v * x[x3 + i];
-        }
-        store2x4(out, row, token, s00, s01, s02, s03, s10, s11, s12, s13);
+        a00.intoArray(sums, 0 * LANES);
+        a01.intoArray(sums, 1 * LANES);
+        a02.intoArray(sums, 2 * LANES);
+        a03.intoArray(sums, 3 * LANES);
+        a10.intoArray(sums, 4 * LANES);
+        a11.intoArray(sums, 5 * LANES);
+        a12.intoArray(sums, 6 * LANES);
+        a13.intoArray(sums, 7 * LANES);
+        a20.intoArray(sums, 8 * LANES);
+        a21.intoArray(sums, 9 * LANES);
+        a22.intoArray(sums, 10 * LANES);
+        a23.intoArray(sums, 11 * LANES);
+        a30.intoArray(sums, 12 * LANES);
+        a31.intoArray(sums, 13 * LANES);
+        a32.intoArray(sums, 14 * LANES);
+        a33.intoArray(sums, 15 * LANES);
+        return i;
+    }
+
+    @Override
+    protected float weight(int row, int col) {
+        return bf16ToFloat(data.get(I16_LE, ((long) row * cols + col) * 2));
     }
 }

@@ -76,9 +76,9 @@ public abstract class WeightMatrix {
     /**
      * For rows [rowStart, rowEnd) and each of {@code batch} inputs: {@code out[b*rows + r] = dot(r, x, b*cols)}.
      *
-     * <p>Prefill is compute-bound, so the work goes in tiles of 2 rows x 4 inputs ({@link #tile2x4}):
-     * each weight vector is loaded and decoded once and used for 4 inputs, and each input vector
-     * once for 2 rows. Around the tiles, the rows go in blocks of about {@link #ROW_BLOCK_BYTES} of
+     * <p>Prefill is compute-bound, so the work goes in tiles of {@link #tileRows} rows x
+     * {@link #tileInputs} inputs ({@link #tile}, 16 accumulators): each weight vector is loaded and
+     * decoded once and used for several inputs, and each input vector once for several rows. Around the tiles, the rows go in blocks of about {@link #ROW_BLOCK_BYTES} of
      * weights that stay in the core's L2 cache while every group of 4 inputs passes over them, so
      * that weights come from memory once per call instead of once per group of inputs. Rows and
      * inputs left over from the tiling go through {@link #dot}.
@@ -86,19 +86,23 @@ public abstract class WeightMatrix {
     public void matmulRows(float[] x, int batch, float[] out, int rowStart, int rowEnd) {
         checkBatch(x, batch, out);
         java.util.Objects.checkFromToIndex(rowStart, rowEnd, rows);
-        int tiledBatch = batch - batch % TILE_INPUTS;
+        int tileRows = tileRows();
+        int tileInputs = tileInputs();
+        int tiledBatch = batch - batch % tileInputs;
         if (tiledBatch > 0) {
+            float[] sums = new float[tileRows * tileInputs * Vectors.LANES];
             long rowBytes = data.byteSize() / Math.max(1, rows);
-            int blockRows = (int) Math.max(TILE_ROWS, ROW_BLOCK_BYTES / Math.max(1, rowBytes) / TILE_ROWS * TILE_ROWS);
+            int blockRows = (int) Math.max(tileRows, ROW_BLOCK_BYTES / Math.max(1, rowBytes) / tileRows * tileRows);
             for (int blockStart = rowStart; blockStart < rowEnd; blockStart += blockRows) {
                 int blockEnd = Math.min(rowEnd, blockStart + blockRows);
-                for (int b = 0; b < tiledBatch; b += TILE_INPUTS) {
+                for (int b = 0; b < tiledBatch; b += tileInputs) {
                     int r = blockStart;
-                    for (; r + TILE_ROWS <= blockEnd; r += TILE_ROWS) {
-                        tile2x4(r, x, b, out);
+                    for (; r + tileRows <= blockEnd; r += tileRows) {
+                        int from = tile(r, x, b, sums);
+                        storeTile(out, r, b, sums, from, x);
                     }
                     for (; r < blockEnd; r++) {
-                        for (int t = b; t < b + TILE_INPUTS; t++) {
+                        for (int t = b; t < b + tileInputs; t++) {
                             out[t * rows + r] = dot(r, x, t * cols);
                         }
                     }
@@ -114,36 +118,66 @@ public abstract class WeightMatrix {
         }
     }
 
-    /** Weights per row block of {@link #matmulRows}: a part of a core's L2 (1-2 MB on current x86). */
+    /**
+     * Weights per row block of {@link #matmulRows}: a part of a core's L2 (1-2 MB on current x86).
+     * The property is for tuning experiments; 64 KB to 512 KB measured within noise of each other.
+     */
     static final long ROW_BLOCK_BYTES = Long.getLong("streamllm.rowBlockBytes", 256 << 10);
 
-    /** Rows per tile of {@link #tile2x4}; row ranges handed to threads are multiples of it. */
-    static final int TILE_ROWS = 2;
-    /** Inputs per tile of {@link #tile2x4}. */
-    static final int TILE_INPUTS = 4;
+    /**
+     * Rows per tile of {@link #tile}; row ranges handed to threads are multiples of it. 4 rows x 4
+     * inputs suits weights that are cheap to decode: each input vector loaded serves 4 FMAs (2x4
+     * measured 1.4x slower for F32 with AVX-512, and 2.2x with AVX2 even though 4x4 spills there).
+     */
+    protected int tileRows() {
+        return 4;
+    }
+
+    /** Inputs per tile of {@link #tile}. */
+    protected int tileInputs() {
+        return 4;
+    }
 
     /**
-     * Rows {@code row, row+1} times inputs {@code token .. token+3}: writes
-     * {@code out[(token+t)*rows + row+r] = dot(row+r, x, (token+t)*cols)} for r &lt; 2, t &lt; 4.
+     * Rows {@code row ..} times inputs {@code token ..} ({@link #tileRows} x {@link #tileInputs}):
+     * stores at {@code sums[(tileInputs*r + t) * LANES]} the vector of partial sums (to be added up) of
+     * the dot product of row {@code row+r} with input {@code token+t} over columns [0, c), and returns
+     * c: {@code cols}, or less if the last columns do not fill a vector ({@link #storeTile} adds them).
+     *
+     * <p>The results go to a small array rather than straight to {@code out} so that nothing but that
+     * array is needed after the loop: the 16 accumulators leave few registers, and keeping
+     * {@code this}, {@code rows} and the output position alive across the loop made C2 spill in it
+     * (measured 45 instead of 68 GFLOP/s for F32). The lanes are added up by the caller, in scalar,
+     * because 16 vector reductions in the kernel were enough IR nodes to reach C2's inlining cutoff
+     * (after which C2 boxes the vectors and the kernel runs 20x slower).
      */
-    protected abstract void tile2x4(int row, float[] x, int token, float[] out);
+    protected abstract int tile(int row, float[] x, int token, float[] sums);
 
-    /** Stores the 8 results of a {@link #tile2x4}: {@code sRT} is row {@code row+R}, input {@code token+T}. */
-    protected final void store2x4(float[] out, int row, int token,
-                                  float s00, float s01, float s02, float s03,
-                                  float s10, float s11, float s12, float s13) {
-        int o = token * rows + row;
-        out[o] = s00;
-        out[o + 1] = s10;
-        o += rows;
-        out[o] = s01;
-        out[o + 1] = s11;
-        o += rows;
-        out[o] = s02;
-        out[o + 1] = s12;
-        o += rows;
-        out[o] = s03;
-        out[o + 1] = s13;
+    /** Writes a tile's {@code sums} to {@code out}, adding columns {@code from .. cols} in scalar. */
+    private void storeTile(float[] out, int row, int token, float[] sums, int from, float[] x) {
+        int tileRows = tileRows();
+        int tileInputs = tileInputs();
+        for (int r = 0; r < tileRows; r++) {
+            for (int t = 0; t < tileInputs; t++) {
+                float s = 0;
+                for (int l = (tileInputs * r + t) * Vectors.LANES, end = l + Vectors.LANES; l < end; l++) {
+                    s += sums[l];
+                }
+                int xOffset = (token + t) * cols;
+                for (int i = from; i < cols; i++) {
+                    s += weight(row + r, i) * x[xOffset + i];
+                }
+                out[(token + t) * rows + row + r] = s;
+            }
+        }
+    }
+
+    /**
+     * One weight, in scalar, for the columns of a row that do not fill a vector. Block types never
+     * have such columns (a row is whole blocks of 32, a vector at most 16 floats).
+     */
+    protected float weight(int row, int col) {
+        throw new UnsupportedOperationException(type() + " rows are whole vectors");
     }
 
     private void checkBatch(float[] x, int batch, float[] out) {
@@ -159,7 +193,7 @@ public abstract class WeightMatrix {
         if ((long) rows * cols * batch < PARALLEL_THRESHOLD) {
             matmulRows(x, batch, out, 0, rows);
         } else {
-            pool.forRange(rows, TILE_ROWS, (start, end) -> matmulRows(x, batch, out, start, end));
+            pool.forRange(rows, tileRows(), (start, end) -> matmulRows(x, batch, out, start, end));
         }
     }
 
