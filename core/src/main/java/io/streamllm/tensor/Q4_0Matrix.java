@@ -70,21 +70,6 @@ final class Q4_0Matrix extends WeightMatrix {
             ? FloatVector.fromArray(F, new float[] {-8, -7, -6, -5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 6, 7}, 0).reinterpretAsInts()
             : null;
 
-    /** The packed bytes of a block, one per int lane (table path). */
-    private IntVector packedInts(long block) {
-        return unsignedBytesToInts(loadBytes(data, block + 2), 0);
-    }
-
-    /** Weights 0..15 of a block from its packed ints: the level of each low nibble in {@code table}. */
-    private static FloatVector lowLevels(IntVector packed, IntVector table) {
-        return packed.selectFrom(table).reinterpretAsFloats();
-    }
-
-    /** Weights 16..31 of a block from its packed ints: the level of each high nibble in {@code table}. */
-    private static FloatVector highLevels(IntVector packed, IntVector table) {
-        return packed.lanewise(VectorOperators.LSHR, 4).selectFrom(table).reinterpretAsFloats();
-    }
-
     /** Low nibbles of {@code packed} minus 8: weights j of the block, as signed bytes (generic path). */
     private static ByteVector low(ByteVector packed) {
         return packed.and((byte) 0x0f).sub((byte) 8);
@@ -99,47 +84,39 @@ final class Q4_0Matrix extends WeightMatrix {
                 .and((byte) 0x0f).sub((byte) 8);
     }
 
-    /** {@code acc + d * (w . x[xi .. xi+32))} for the block at byte {@code block}, scaled once per block. */
-    private FloatVector blockDot(long block, float[] x, int xi, FloatVector acc) {
-        FloatVector s;
-        if (TABLE) {
-            IntVector packed = packedInts(block);
-            s = lowLevels(packed, LEVELS).mul(load(x, xi));
-            s = highLevels(packed, LEVELS).fma(load(x, xi + HALF), s);
-        } else {
-            s = zero();
-            for (int j = 0; j < HALF; j += BYTE_LANES) {
-                ByteVector packed = loadBytes(data, block + 2 + j);
-                ByteVector lo = low(packed);
-                ByteVector hi = high(packed);
-                for (int p = 0; p < BYTE_PARTS; p++) {
-                    int e = j + p * LANES;
-                    s = bytesToFloats(lo, p).fma(load(x, xi + e), s);
-                    s = bytesToFloats(hi, p).fma(load(x, xi + HALF + e), s);
-                }
-            }
-        }
-        return s.fma(FloatVector.broadcast(F, scale(block)), acc);
-    }
-
     @Override
     public float dot(int row, float[] x, int xOffset) {
         long block = row * rowBytes;
-        int blocks = cols / BLOCK;
-        int xi = xOffset;
-        // Two blocks per iteration into two accumulators, so that their FMAs overlap. Not more:
-        // each block is many IR nodes, and with four copies C2 hits its node-count inlining cutoff
-        // and stops inlining the Vector API (the vectors then get boxed: measured 50x slower).
+        // Each block's sum goes into the accumulator of two blocks back (acc1, then the two swap),
+        // so that consecutive blocks' FMAs overlap. The block is decoded in one place only: each
+        // copy is many IR nodes, and with four C2 hit its node-count inlining cutoff and boxed the
+        // vectors (50x slower); nor in a helper, which C2 may compile on its own first and then
+        // refuse to inline ("already compiled into a big method").
         FloatVector acc0 = zero(), acc1 = zero();
-        int b = 0;
-        for (; b + 2 <= blocks; b += 2) {
-            acc0 = blockDot(block, x, xi, acc0);
-            acc1 = blockDot(block + BLOCK_BYTES, x, xi + BLOCK, acc1);
-            block += 2 * BLOCK_BYTES;
-            xi += 2 * BLOCK;
-        }
-        if (b < blocks) {
-            acc0 = blockDot(block, x, xi, acc0);
+        for (int xi = xOffset, end = xOffset + cols; xi < end; xi += BLOCK, block += BLOCK_BYTES) {
+            FloatVector s;
+            if (TABLE) {
+                IntVector packed = unsignedBytesToInts(loadBytes(data, block + 2), 0);
+                // Low nibbles are weights 0..15, high nibbles 16..31; selectFrom only uses an index's low 4 bits.
+                s = packed.selectFrom(LEVELS).reinterpretAsFloats().mul(load(x, xi));
+                s = packed.lanewise(VectorOperators.LSHR, 4).selectFrom(LEVELS).reinterpretAsFloats()
+                        .fma(load(x, xi + HALF), s);
+            } else {
+                s = zero();
+                for (int j = 0; j < HALF; j += BYTE_LANES) {
+                    ByteVector packed = loadBytes(data, block + 2 + j);
+                    ByteVector lo = low(packed);
+                    ByteVector hi = high(packed);
+                    for (int p = 0; p < BYTE_PARTS; p++) {
+                        int e = j + p * LANES;
+                        s = bytesToFloats(lo, p).fma(load(x, xi + e), s);
+                        s = bytesToFloats(hi, p).fma(load(x, xi + HALF + e), s);
+                    }
+                }
+            }
+            FloatVector next = s.fma(FloatVector.broadcast(F, scale(block)), acc1);
+            acc1 = acc0;
+            acc0 = next;
         }
         return sum(acc0.add(acc1));
     }

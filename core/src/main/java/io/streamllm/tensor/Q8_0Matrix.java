@@ -52,41 +52,28 @@ final class Q8_0Matrix extends WeightMatrix {
         return Float.float16ToFloat(data.get(I16_LE, block));
     }
 
-    /**
-     * {@code acc + d * (q . x[xi .. xi+32))} for the block at byte {@code block}. The products are
-     * summed unscaled and the block sum scaled by one FMA: one multiply per block instead of one per vector.
-     */
-    private FloatVector blockDot(long block, float[] x, int xi, FloatVector acc) {
-        FloatVector s = zero();
-        for (int j = 0; j < BLOCK; j += BYTE_LANES) {
-            ByteVector q = loadBytes(data, block + 2 + j);
-            for (int p = 0; p < BYTE_PARTS; p++) {
-                int e = j + p * LANES;
-                FloatVector w = bytesToFloats(q, p);
-                s = e == 0 ? w.mul(load(x, xi)) : w.fma(load(x, xi + e), s);
-            }
-        }
-        return s.fma(FloatVector.broadcast(F, scale(block)), acc);
-    }
-
     @Override
     public float dot(int row, float[] x, int xOffset) {
         long block = row * rowBytes;
-        int blocks = cols / BLOCK;
-        int xi = xOffset;
-        // Two blocks per iteration into two accumulators, so that their FMAs overlap. Not more:
-        // each block is many IR nodes, and with four copies C2 hits its node-count inlining cutoff
-        // and stops inlining the Vector API (the vectors then get boxed: measured 50x slower).
+        // Each block's sum goes into the accumulator of two blocks back (acc1, then the two swap),
+        // so that consecutive blocks' FMAs overlap. The block is decoded in one place only: each
+        // copy is many IR nodes, and with four C2 hit its node-count inlining cutoff and boxed the
+        // vectors (50x slower); nor in a helper, which C2 may compile on its own first and then
+        // refuse to inline ("already compiled into a big method").
         FloatVector acc0 = zero(), acc1 = zero();
-        int b = 0;
-        for (; b + 2 <= blocks; b += 2) {
-            acc0 = blockDot(block, x, xi, acc0);
-            acc1 = blockDot(block + BLOCK_BYTES, x, xi + BLOCK, acc1);
-            block += 2 * BLOCK_BYTES;
-            xi += 2 * BLOCK;
-        }
-        if (b < blocks) {
-            acc0 = blockDot(block, x, xi, acc0);
+        for (int xi = xOffset, end = xOffset + cols; xi < end; xi += BLOCK, block += BLOCK_BYTES) {
+            FloatVector s = zero();
+            for (int j = 0; j < BLOCK; j += BYTE_LANES) {
+                ByteVector q = loadBytes(data, block + 2 + j);
+                for (int p = 0; p < BYTE_PARTS; p++) {
+                    int e = j + p * LANES;
+                    FloatVector w = bytesToFloats(q, p);
+                    s = e == 0 ? w.mul(load(x, xi)) : w.fma(load(x, xi + e), s);
+                }
+            }
+            FloatVector next = s.fma(FloatVector.broadcast(F, scale(block)), acc1);
+            acc1 = acc0;
+            acc0 = next;
         }
         return sum(acc0.add(acc1));
     }
