@@ -5,22 +5,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A persistent pool of worker threads that splits a range of work items into one contiguous
- * part per thread. The calling thread does the first part itself, so a pool of N threads starts
- * N-1 workers.
+ * A persistent pool of worker threads that splits a range of work items into contiguous chunks.
+ * The calling thread works too, so a pool of N threads starts N-1 workers.
+ *
+ * <p>There are a few chunks per thread ({@link #CHUNKS_PER_THREAD}), taken in order by whichever
+ * thread is free, and a job is done when its chunks are, not when every worker has checked in:
+ * a thread that the OS preempts (other processes, GC, the JIT) delays the job by at most the chunk
+ * it holds, and a tiny job that the caller finishes alone does not wait for the workers at all.
+ * On a machine shared with other builds, one fixed part per thread made two threads slower than one.
  *
  * <p>Decoding a small model calls this thousands of times per second with jobs of a few
- * microseconds, so a hand-off must cost far less than that: a job is published by bumping a
- * volatile counter that idle workers spin on, and nothing is allocated per call (about 0.2 us per
- * call on 2 threads). Waking a parked thread costs far more (50-100 us measured on a VM), so both
- * sides spin for a while before parking: a worker for {@link #SPIN_NANOS} after its last job (the
- * next matmul usually comes sooner), the caller as long for the workers to finish. Once parked,
- * an idle pool costs no CPU. The spins must outlast a wake-up: with shorter ones, a worker that
- * parked once makes the caller park too, and each then sleeps through the other's next hand-off.
+ * microseconds, so a hand-off must cost far less than that: a job is published by one atomic
+ * write that idle workers spin on, and nothing is allocated per call (about 0.2 us per call on
+ * 2 idle cores). Waking a parked thread costs far more (50-100 us measured on a VM), so both sides
+ * spin for a while before parking: a worker for {@link #SPIN_NANOS} after its last job (the next
+ * matmul usually comes sooner), the caller as long for the last chunks to finish. Once parked, an
+ * idle pool costs no CPU. The spins must outlast a wake-up: with shorter ones, a worker that
+ * parked once made the caller park too, and each then slept through the other's next hand-off.
  * After {@link #PURE_SPIN_NANOS} the spin yields the CPU at each turn, in case there are more
  * threads than cores (other processes, or a pool larger than the machine).
  *
@@ -35,34 +41,45 @@ public final class Parallel implements AutoCloseable {
         void run(int start, int end);
     }
 
-    /** How long an idle worker spins for the next job, or the caller for the workers, before parking. */
+    /** How long an idle worker spins for the next job, or the caller for the last chunks, before parking. */
     static final long SPIN_NANOS = 1_000_000;
     /** How much of that spin does not yield the CPU. */
     static final long PURE_SPIN_NANOS = 20_000;
+
+    /** Chunks per thread: enough to even out a slow thread, few enough that taking one is cheap. */
+    static final int CHUNKS_PER_THREAD = 4;
+    /** Chunks fit in the 8 bits the claim word has for them. */
+    private static final int MAX_CHUNKS = 255;
 
     private static volatile Parallel common;
 
     private final int threads;
     private final Worker[] workers;
 
-    // The current job: written by the caller before the volatile write of `epoch` that publishes it,
-    // read by the workers after they see the new epoch.
+    // The current job: written by the caller before the claim word publishes it, read by a thread
+    // only after it has claimed one of its chunks (so the job cannot end and be replaced meanwhile).
     private RangeTask task;
     private int n;
     private int grain;
-    private int parts;
 
-    /** Bumped once per job; workers wait for it to change. */
-    private volatile int epoch;
-    /** Workers that have not finished the current job. */
-    private final AtomicInteger pending = new AtomicInteger();
-    /** The caller while it is parked waiting for {@link #pending} to reach 0, else null. */
+    /**
+     * The job's claim word: job number (bits 40-63), chunk count (bits 32-39) and next chunk to take
+     * (bits 0-31). A thread takes a chunk by incrementing it with a compare-and-set, which fails if
+     * the job changed in between; the chunk count travels in the same word so that no thread ever
+     * compares a chunk index of one job with the chunk count of another.
+     */
+    private final AtomicLong claim = new AtomicLong();
+    /** Chunks of the current job finished. */
+    private final AtomicInteger done = new AtomicInteger();
+    /** The caller while it is parked waiting for the last chunks, else null. */
     private volatile Thread waiter;
-    /** The first exception a part of the current job threw. */
+    /** The first exception a chunk of the current job threw. */
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     /** Held by the thread whose job is running. */
     private final AtomicBoolean busy = new AtomicBoolean();
     private volatile boolean closed;
+    /** Number of the last job published (only the busy holder writes it). */
+    private long jobs;
 
     private Parallel(int threads) {
         this.threads = threads;
@@ -135,40 +152,40 @@ public final class Parallel implements AutoCloseable {
         return threads;
     }
 
-    /** Runs {@code task} over [0, n), split into up to {@link #threads()} contiguous parts; returns when all are done. */
+    /** Runs {@code task} over [0, n), split into contiguous chunks run on the pool's threads; returns when all are done. */
     public void forRange(int n, RangeTask task) {
         forRange(n, 1, task);
     }
 
     /**
-     * Like {@link #forRange(int, RangeTask)}, with every part but the last starting and ending on a
+     * Like {@link #forRange(int, RangeTask)}, with every chunk but the last starting and ending on a
      * multiple of {@code grain} (for kernels that process items in tiles). An exception thrown by any
-     * part is rethrown here once all parts have finished.
+     * chunk is rethrown here once all chunks have finished.
      */
     public void forRange(int n, int grain, RangeTask task) {
         if (n < 0 || grain < 1) {
             throw new IllegalArgumentException("n = " + n + ", grain = " + grain);
         }
         int units = (int) (((long) n + grain - 1) / grain);
-        int parts = Math.min(threads, units);
-        if (parts < 2 || closed || !busy.compareAndSet(false, true)) {
+        if (Math.min(threads, units) < 2 || closed || !busy.compareAndSet(false, true)) {
             task.run(0, n);
             return;
         }
         try {
+            int chunks = (int) Math.min(Math.min(units, (long) threads * CHUNKS_PER_THREAD), MAX_CHUNKS);
             this.task = task;
             this.n = n;
             this.grain = grain;
-            this.parts = parts;
-            pending.set(workers.length);
-            epoch++; // publishes the job (volatile write; only the busy holder writes it)
+            done.set(0);
+            jobs = (jobs + 1) & 0xff_ffffL;
+            claim.set(jobs << 40 | (long) chunks << 32); // publishes the job
             for (Worker w : workers) {
                 if (w.parked) {
                     LockSupport.unpark(w);
                 }
             }
-            runPart(0);
-            awaitWorkers();
+            runChunks(jobs);
+            awaitChunks(chunks);
             this.task = null;
             Throwable t = failure.getAndSet(null);
             if (t != null) {
@@ -179,36 +196,53 @@ public final class Parallel implements AutoCloseable {
         }
     }
 
-    private void runPart(int part) {
-        int start = partStart(part);
-        int end = partStart(part + 1);
-        if (start < end) {
+    /** The job number of a claim word. */
+    private static long job(long claimWord) {
+        return claimWord >>> 40;
+    }
+
+    /** Takes and runs chunks of job {@code job} until none is left or the job is over. */
+    private void runChunks(long job) {
+        while (true) {
+            long c = claim.get();
+            int chunks = (int) (c >>> 32) & 0xff;
+            int chunk = (int) c;
+            if (job(c) != job || chunk >= chunks) {
+                return;
+            }
+            if (!claim.compareAndSet(c, c + 1)) {
+                continue;
+            }
+            // Chunk `chunk` of this job is ours: the job cannot end before we finish it, so the
+            // fields below (written before the claim word that our compare-and-set read) are its own.
+            long units = ((long) n + grain - 1) / grain;
+            int start = (int) Math.min(n, units * chunk / chunks * grain);
+            int end = (int) Math.min(n, units * (chunk + 1) / chunks * grain);
             try {
                 task.run(start, end);
             } catch (Throwable t) {
                 failure.compareAndSet(null, t);
             }
+            if (done.incrementAndGet() == chunks) {
+                Thread w = waiter;
+                if (w != null) {
+                    LockSupport.unpark(w);
+                }
+            }
         }
     }
 
-    /** The first item of part {@code part}, on a multiple of {@code grain}; {@code n} past the last part. */
-    private int partStart(int part) {
-        if (part >= parts) {
-            return n;
-        }
-        long units = ((long) n + grain - 1) / grain;
-        return (int) Math.min(n, units * part / parts * grain);
-    }
-
-    private void awaitWorkers() {
-        if (pending.get() == 0) {
+    private void awaitChunks(int chunks) {
+        if (done.get() == chunks) {
             return;
         }
         long start = System.nanoTime();
-        for (int spins = 0; pending.get() != 0; spins++) {
+        for (int spins = 0; done.get() != chunks; spins++) {
             if (!spinOnce(spins, start)) {
+                // Announce the park before re-checking: the thread that finishes the last chunk
+                // reads `waiter` after counting it, so either we see the count or it sees us.
                 waiter = Thread.currentThread();
-                while (pending.get() != 0) {
+                while (done.get() != chunks) {
                     LockSupport.park(this);
                 }
                 waiter = null;
@@ -267,55 +301,47 @@ public final class Parallel implements AutoCloseable {
     }
 
     private final class Worker extends Thread {
-        private final int part;
         /** Set while parked (or about to park), so that the caller knows to unpark it. */
         volatile boolean parked;
 
-        Worker(int part) {
-            super("streamllm-worker-" + part);
-            this.part = part;
+        Worker(int index) {
+            super("streamllm-worker-" + index);
             setDaemon(true);
         }
 
         @Override
         public void run() {
-            int seen = 0; // the epoch a fresh pool starts at, even if a job was published before this thread ran
+            long seen = 0; // the job number of a fresh pool, even if a job was published before this thread ran
             while (true) {
-                int current = awaitJob(seen);
+                long job = awaitJob(seen);
                 if (closed) {
                     return;
                 }
-                seen = current;
-                runPart(part);
-                if (pending.decrementAndGet() == 0) {
-                    Thread w = waiter;
-                    if (w != null) {
-                        LockSupport.unpark(w);
-                    }
-                }
+                runChunks(job);
+                seen = job;
             }
         }
 
-        /** Waits until the epoch differs from {@code seen} (or the pool closes); returns the new epoch. */
-        private int awaitJob(int seen) {
+        /** Waits until a job other than {@code seen} is published (or the pool closes); returns its number. */
+        private long awaitJob(long seen) {
             long start = System.nanoTime();
             for (int spins = 0; ; spins++) {
-                int current = epoch;
-                if (current != seen || closed) {
-                    return current;
+                long job = job(claim.get());
+                if (job != seen || closed) {
+                    return job;
                 }
                 if (!spinOnce(spins, start)) {
                     break;
                 }
             }
-            // Announce the park before re-checking the epoch: the caller bumps the epoch before it
-            // reads `parked`, so either we see the new epoch or it sees `parked` and unparks us.
+            // Announce the park before re-checking the claim word: the caller publishes a job before
+            // it reads `parked`, so either we see the new job or it sees `parked` and unparks us.
             parked = true;
             try {
                 while (true) {
-                    int current = epoch;
-                    if (current != seen || closed) {
-                        return current;
+                    long job = job(claim.get());
+                    if (job != seen || closed) {
+                        return job;
                     }
                     LockSupport.park(this);
                 }

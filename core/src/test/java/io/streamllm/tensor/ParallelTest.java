@@ -19,7 +19,7 @@ class ParallelTest {
 
     @ParameterizedTest(name = "{0} threads")
     @ValueSource(ints = {1, 2, 3, 4, 7})
-    void coversEveryIndexExactlyOnceInContiguousGrainAlignedParts(int threads) {
+    void coversEveryIndexExactlyOnceInContiguousGrainAlignedChunks(int threads) {
         try (Parallel pool = Parallel.create(threads)) {
             assertThat(pool.threads()).isEqualTo(threads);
             for (int grain : new int[] {1, 2, 8}) {
@@ -35,7 +35,7 @@ class ParallelTest {
                     for (int i = 0; i < n; i++) {
                         assertThat(hits.get(i)).as("n=%d grain=%d index %d", n, grain, i).isEqualTo(1);
                     }
-                    assertThat(ranges.size()).isLessThanOrEqualTo(Math.max(1, threads));
+                    assertThat(ranges.size()).isLessThanOrEqualTo(Math.max(1, threads * Parallel.CHUNKS_PER_THREAD));
                     for (int[] range : ranges) {
                         assertThat(range[0]).isLessThanOrEqualTo(range[1]);
                         assertThat(range[0] % grain).as("start of %d..%d", range[0], range[1]).isZero();
@@ -67,7 +67,7 @@ class ParallelTest {
     }
 
     @Test
-    void propagatesExceptionsFromWorkersAndFromTheCaller() {
+    void propagatesExceptionsFromAnyChunk() {
         try (Parallel pool = Parallel.create(3)) {
             for (int failing : new int[] {0, 50, 99}) {
                 assertThatThrownBy(() -> pool.forRange(100, (start, end) -> {
@@ -91,13 +91,49 @@ class ParallelTest {
     @Test
     void survivesManyTinyCalls() {
         try (Parallel pool = Parallel.create(2)) {
-            long[] perPart = new long[2];
-            for (int call = 0; call < 200_000; call++) {
-                pool.forRange(64, (start, end) -> perPart[start == 0 ? 0 : 1] += end - start);
+            int[] marks = new int[64];
+            long[] items = new long[1];
+            for (int call = 1; call <= 200_000; call++) {
+                int stamp = call;
+                pool.forRange(64, (start, end) -> {
+                    for (int i = start; i < end; i++) {
+                        marks[i] = stamp; // plain writes, some by the worker
+                    }
+                });
+                // Everything the chunks wrote is visible to the caller once forRange returns.
+                for (int i = 0; i < 64; i++) {
+                    if (marks[i] != stamp) {
+                        throw new AssertionError("call " + call + ": index " + i + " holds " + marks[i]);
+                    }
+                }
+                items[0] += 64;
             }
-            // Results written by the worker are visible to the caller once forRange returns.
-            assertThat(perPart[0] + perPart[1]).isEqualTo(200_000L * 64);
-            assertThat(perPart[1]).isEqualTo(200_000L * 32);
+            assertThat(items[0]).isEqualTo(200_000L * 64);
+        }
+    }
+
+    @Test
+    void aSlowThreadDoesNotGetAFixedShare() throws InterruptedException {
+        // The first chunk to start blocks until the other chunks are all done: with one static part
+        // per thread this would deadlock; with chunks taken on demand the other thread does the rest.
+        try (Parallel pool = Parallel.create(2)) {
+            int n = 2 * Parallel.CHUNKS_PER_THREAD;
+            CountDownLatch others = new CountDownLatch(n - 1);
+            java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
+            pool.forRange(n, (start, end) -> {
+                if (first.getAndSet(false)) {
+                    try {
+                        assertThat(others.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                } else {
+                    for (int i = start; i < end; i++) {
+                        others.countDown();
+                    }
+                }
+            });
+            assertThat(others.getCount()).isZero();
         }
     }
 
@@ -106,15 +142,16 @@ class ParallelTest {
         try (Parallel pool = Parallel.create(2)) {
             for (int round = 0; round < 5; round++) {
                 Thread.sleep(3 * Parallel.SPIN_NANOS / 1_000_000 + 2); // well past the spin: the worker parks
-                AtomicIntegerArray hits = new AtomicIntegerArray(10);
-                pool.forRange(10, (start, end) -> {
-                    for (int i = start; i < end; i++) {
-                        hits.incrementAndGet(i);
+                // Two chunks that each wait for the other: only returns if the worker woke up.
+                CountDownLatch both = new CountDownLatch(2);
+                pool.forRange(2, (start, end) -> {
+                    both.countDown();
+                    try {
+                        assertThat(both.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
                     }
                 });
-                for (int i = 0; i < 10; i++) {
-                    assertThat(hits.get(i)).isEqualTo(1);
-                }
             }
         }
     }
@@ -123,8 +160,13 @@ class ParallelTest {
     void nestedAndConcurrentCallsRunInlineWithoutDeadlock() throws InterruptedException {
         try (Parallel pool = Parallel.create(2)) {
             AtomicLong total = new AtomicLong();
-            pool.forRange(10, (start, end) -> pool.forRange(10, (s, e) -> total.addAndGet(e - s)));
-            assertThat(total.get()).isEqualTo(2 * 10);
+            AtomicLong outerChunks = new AtomicLong();
+            pool.forRange(10, (start, end) -> {
+                outerChunks.incrementAndGet();
+                pool.forRange(10, (s, e) -> total.addAndGet(e - s)); // inline, whole range
+            });
+            assertThat(total.get()).isEqualTo(outerChunks.get() * 10);
+            assertThat(outerChunks.get()).isGreaterThan(1);
 
             AtomicLong concurrent = new AtomicLong();
             Thread[] callers = new Thread[3];
