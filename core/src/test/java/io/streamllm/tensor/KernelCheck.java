@@ -1,0 +1,152 @@
+package io.streamllm.tensor;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Checks the vector kernels of a type against a plain scalar reference: {@link WeightMatrix#dequantizeRow}
+ * and a double-precision loop. Shared by {@link WeightMatrixKernelTest} and by the forked JVMs of
+ * {@link NarrowVectorKernelTest}, which run {@link #main} with narrower vectors.
+ */
+final class KernelCheck {
+    /**
+     * Allowed |kernel - reference| relative to sum |w*x|. The kernels and the reference use the same
+     * dequantized weights (d*q rounds the same way in both), so the only difference is float versus
+     * double accumulation: a few ulps of float per accumulated term, far below 1e-5.
+     */
+    static final double TOLERANCE = 1e-5;
+
+    static final GgmlType[] TYPES = {GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0};
+    /** Column counts for the per-element types: around vector lengths 4, 8, 16 and their multiples. */
+    static final int[] FLOAT_COLS = {1, 3, 4, 7, 8, 15, 16, 17, 31, 33, 63, 64, 65, 100, 257, 1000, 2053};
+    /** Column counts for the 32-blocks: odd numbers of blocks included. */
+    static final int[] BLOCK_COLS = {32, 64, 96, 160, 224, 288, 1056, 2080};
+    static final int[] ROWS = {1, 2, 3, 7, 34};
+    static final int[] BATCHES = {1, 3, 17, 64};
+    /** A matrix larger than a row block of {@link WeightMatrix#matmulRows} for every type. */
+    static final int LARGE_ROWS = 1031;
+    static final int LARGE_COLS = 1056;
+
+    private KernelCheck() {
+    }
+
+    static int[] colsFor(GgmlType type) {
+        return type.blockSize() == 1 ? FLOAT_COLS : BLOCK_COLS;
+    }
+
+    /** Gaussian floats, with a few larger ones so that blocks have different scales. */
+    static float[] randomFloats(Random random, int count) {
+        float[] values = new float[count];
+        for (int i = 0; i < count; i++) {
+            values[i] = (float) (random.nextGaussian() * (random.nextInt(8) == 0 ? 4 : 1));
+        }
+        return values;
+    }
+
+    /**
+     * {@code weights} quantized to {@code type} in native memory at an odd address, as a matrix:
+     * tensors in a mapped file need not be aligned, and the kernels must not assume they are.
+     */
+    static WeightMatrix matrix(GgmlType type, float[] weights, int rows, int cols) {
+        long bytes = type.bytesFor((long) rows * cols);
+        MemorySegment segment = Arena.ofAuto().allocate(bytes + 1).asSlice(1, bytes);
+        Quantizer.quantize(type, weights, 0, rows * cols, segment, 0);
+        return WeightMatrix.of(type, segment, rows, cols);
+    }
+
+    /** Reference results and the magnitude sum |w*x| for each (input, row), in out's layout. */
+    record Reference(double[] value, double[] magnitude) {
+    }
+
+    static Reference reference(WeightMatrix m, float[] x, int batch) {
+        int rows = m.rows(), cols = m.cols();
+        double[] value = new double[batch * rows];
+        double[] magnitude = new double[batch * rows];
+        float[] w = new float[cols];
+        for (int r = 0; r < rows; r++) {
+            m.dequantizeRow(r, w, 0);
+            for (int b = 0; b < batch; b++) {
+                double s = 0, a = 0;
+                for (int i = 0; i < cols; i++) {
+                    double p = (double) w[i] * x[b * cols + i];
+                    s += p;
+                    a += Math.abs(p);
+                }
+                value[b * rows + r] = s;
+                magnitude[b * rows + r] = a;
+            }
+        }
+        return new Reference(value, magnitude);
+    }
+
+    /** Runs dot, matmulRows (whole and in sub-ranges) and matmul on a pool; returns the mismatches. */
+    static List<String> check(GgmlType type, int rows, int cols, int batch, long seed, Parallel pool) {
+        Random random = new Random(seed);
+        WeightMatrix m = matrix(type, randomFloats(random, rows * cols), rows, cols);
+        float[] x = randomFloats(random, batch * cols);
+        Reference ref = reference(m, x, batch);
+        String where = type + " " + rows + "x" + cols + " batch " + batch;
+        List<String> failures = new ArrayList<>();
+
+        float[] out = new float[batch * rows];
+        for (int b = 0; b < batch; b++) {
+            for (int r = 0; r < rows; r++) {
+                out[b * rows + r] = m.dot(r, x, b * cols);
+            }
+        }
+        compare(where + " dot", out, ref, failures);
+
+        out = new float[batch * rows];
+        m.matmulRows(x, batch, out, 0, rows);
+        compare(where + " matmulRows", out, ref, failures);
+
+        // Ranges starting at odd rows, as a thread may get: tiles must not assume even starts.
+        out = new float[batch * rows];
+        int split = rows / 2 | 1;
+        m.matmulRows(x, batch, out, 0, Math.min(split, rows));
+        m.matmulRows(x, batch, out, Math.min(split, rows), rows);
+        compare(where + " matmulRows split at " + split, out, ref, failures);
+
+        out = new float[batch * rows];
+        m.matmul(x, batch, out, pool);
+        compare(where + " matmul on " + pool.threads() + " threads", out, ref, failures);
+        return failures;
+    }
+
+    private static void compare(String what, float[] out, Reference ref, List<String> failures) {
+        for (int i = 0; i < out.length; i++) {
+            double error = Math.abs(out[i] - ref.value()[i]);
+            // The tiny absolute term only matters when every product is 0.
+            if (!(error <= TOLERANCE * ref.magnitude()[i] + 1e-30)) {
+                failures.add(what + ": out[" + i + "] = " + out[i] + ", expected " + ref.value()[i]
+                        + " (relative error " + error / ref.magnitude()[i] + ")");
+                return;
+            }
+        }
+    }
+
+    /** Runs the whole grid; prints the vector width and any failure; exits 1 if there was one. */
+    public static void main(String[] args) {
+        System.out.println("float vector bits: " + Vectors.F.vectorBitSize());
+        List<String> failures = new ArrayList<>();
+        long seed = 1;
+        try (Parallel pool = Parallel.create(2)) {
+            for (GgmlType type : TYPES) {
+                for (int cols : colsFor(type)) {
+                    for (int rows : ROWS) {
+                        for (int batch : BATCHES) {
+                            failures.addAll(check(type, rows, cols, batch, seed++, pool));
+                        }
+                    }
+                }
+                failures.addAll(check(type, LARGE_ROWS, LARGE_COLS, 9, seed++, pool));
+            }
+        }
+        failures.forEach(System.out::println);
+        System.out.println(failures.size() + " failures");
+        System.exit(failures.isEmpty() ? 0 : 1);
+    }
+}
