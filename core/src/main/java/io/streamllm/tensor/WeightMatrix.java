@@ -9,6 +9,11 @@ import java.nio.ByteOrder;
  * a memory segment (usually a slice of a memory-mapped model file: no copy is made).
  * Each tensor type owns its kernels: the vector {@link #dot}, its batched form
  * {@link #matmulRows}, and the plain scalar {@link #dequantizeRow} the kernels are tested against.
+ *
+ * <p>The float types' {@code dot} and {@code tile} loops look alike but for how a weight vector is loaded,
+ * and are written out in each class on purpose: a loop shared in a base class would call the load through
+ * a virtual method that sees several types once a model mixes them, C2 would not inline it, and the
+ * vectors would be boxed on the heap.
  */
 public abstract class WeightMatrix {
     protected static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
