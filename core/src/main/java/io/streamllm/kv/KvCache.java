@@ -7,6 +7,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
 
 /**
  * The keys and values of one stream, kept as its {@link CachePolicy} says: the first S tokens
@@ -22,6 +23,11 @@ import java.nio.ByteBuffer;
  * <p>Per-token eviction (the default) keeps, for the token at position p, the sinks and the window
  * [p - W, p]: it attends to S + W cached tokens and itself. With an eviction chunk k > 1 the window
  * is cut k tokens at a time when it overflows, as llama.cpp's context shift does.
+ *
+ * <p>Layout: each layer's keys (and values) are stored head-major, one block per KV head holding that
+ * head's vector for every slot: the slot s of head h starts at {@code h * headStride() + s * headDim}.
+ * Attention reads one head's keys for all slots, so they are contiguous in memory: streamed at the
+ * memory's full speed rather than one 256-byte piece per token row.
  */
 public final class KvCache {
     private static final int INITIAL_UNBOUNDED_SLOTS = 256;
@@ -29,6 +35,8 @@ public final class KvCache {
     private final CachePolicy policy;
     private final int layers;
     private final int kvLength;
+    private final int kvHeads;
+    private final int headDim;
     private final int sinks;
     private final int window;
     private final int evictChunk;
@@ -54,6 +62,8 @@ public final class KvCache {
         this.policy = policy;
         this.layers = config.blockCount();
         this.kvLength = config.kvLength();
+        this.kvHeads = config.headCountKv();
+        this.headDim = config.headDim();
         this.sinks = policy.sinkTokens();
         this.window = policy.windowTokens();
         this.evictChunk = evictChunk;
@@ -123,13 +133,31 @@ public final class KvCache {
         return 2L * layers * keys[0].length * Float.BYTES;
     }
 
-    /** The key rows of one layer: token at slot s occupies [s*kvLength, (s+1)*kvLength). */
+    /** The keys of one layer: head h of the token at slot s starts at {@code h * headStride() + s * headDim}. */
     public float[] keys(int layer) {
         return keys[layer];
     }
 
+    /** The values of one layer, laid out as {@link #keys}. */
     public float[] values(int layer) {
         return values[layer];
+    }
+
+    /** Floats between one KV head's block and the next in {@link #keys} and {@link #values}. */
+    public int headStride() {
+        return (sinks + ringCapacity) * headDim;
+    }
+
+    /**
+     * Stores the key and value of one token (all KV heads: {@code kvLength} floats each, from
+     * {@code k[offset..]} and {@code v[offset..]}) in {@code slot} of {@code layer}.
+     */
+    public void store(int layer, int slot, float[] k, float[] v, int offset) {
+        int stride = headStride();
+        for (int h = 0; h < kvHeads; h++) {
+            System.arraycopy(k, offset + h * headDim, keys[layer], h * stride + slot * headDim, headDim);
+            System.arraycopy(v, offset + h * headDim, values[layer], h * stride + slot * headDim, headDim);
+        }
     }
 
     /** The slot of the token at absolute position {@code position}. */
@@ -358,25 +386,42 @@ public final class KvCache {
         return positions;
     }
 
+    /** Writes one token's row (its KV heads in order, as in the forward pass), whatever the layout in memory. */
     private void writeRow(DataOutputStream out, ByteBuffer row, float[] source, int slot) throws IOException {
         row.clear();
-        row.asFloatBuffer().put(source, slot * kvLength, kvLength);
+        FloatBuffer floats = row.asFloatBuffer();
+        for (int h = 0; h < kvHeads; h++) {
+            floats.put(source, h * headStride() + slot * headDim, headDim);
+        }
         out.write(row.array());
     }
 
     private void readRow(DataInputStream in, ByteBuffer row, float[] target, int slot) throws IOException {
         in.readFully(row.array());
         row.clear();
-        row.asFloatBuffer().get(target, slot * kvLength, kvLength);
+        FloatBuffer floats = row.asFloatBuffer();
+        for (int h = 0; h < kvHeads; h++) {
+            floats.get(target, h * headStride() + slot * headDim, headDim);
+        }
     }
 
+    /** Enlarges the ring (dense caches only: nothing is evicted, so slots keep their indices). */
     private void grow(int slots) {
         checkMemory((long) sinks + slots);
-        int length = (sinks + slots) * kvLength;
+        int oldStride = headStride();
+        int newStride = (sinks + slots) * headDim;
         for (int l = 0; l < layers; l++) {
-            keys[l] = java.util.Arrays.copyOf(keys[l], length);
-            values[l] = java.util.Arrays.copyOf(values[l], length);
+            keys[l] = regrouped(keys[l], oldStride, newStride);
+            values[l] = regrouped(values[l], oldStride, newStride);
         }
         ringCapacity = slots;
+    }
+
+    private float[] regrouped(float[] old, int oldStride, int newStride) {
+        float[] grown = new float[kvHeads * newStride];
+        for (int h = 0; h < kvHeads; h++) {
+            System.arraycopy(old, h * oldStride, grown, h * newStride, oldStride);
+        }
+        return grown;
     }
 }

@@ -66,26 +66,24 @@ final class Attention {
             }
             rope.rotate(st.q, i * qLength, config.headCount(), st.cos, st.sin, i * pairs);
             rope.rotate(st.k, i * kvLength, config.headCountKv(), st.cos, st.sin, i * pairs);
-            int slot = cache.slot(cache.nextPosition() + i);
-            System.arraycopy(st.k, i * kvLength, cachedKeys, slot * kvLength, kvLength);
-            System.arraycopy(st.v, i * kvLength, cachedValues, slot * kvLength, kvLength);
+            cache.store(layer, cache.slot(cache.nextPosition() + i), st.k, st.v, i * kvLength);
         }
         float[] scores = st.scores(config.headCount(), st.keysPerRow);
+        int headStride = cache.headStride();
         pool.forRange(config.headCount(), (from, to) -> {
             for (int h = from; h < to; h++) {
                 for (int i = 0; i < count; i++) {
-                    attendOneHead(h, i, cachedKeys, cachedValues, st, scores, h * st.keysPerRow);
+                    attendOneHead(h, i, cachedKeys, cachedValues, headStride, st, scores, h * st.keysPerRow);
                 }
             }
         });
     }
 
     /** softmax(q . k / sqrt(d)) . v for head {@code h} of batch token {@code i}. */
-    private void attendOneHead(int h, int i, float[] keys, float[] values, ForwardState st, float[] scores,
-                               int scoresOffset) {
-        int kvLength = config.kvLength();
+    private void attendOneHead(int h, int i, float[] keys, float[] values, int headStride, ForwardState st,
+                               float[] scores, int scoresOffset) {
         int qOffset = i * config.queryLength() + h * headDim;
-        int kvHeadOffset = (h / groupSize) * headDim;
+        int kvHeadOffset = (h / groupSize) * headStride;
         int[] slots = st.keySlots;
         int slotsOffset = i * st.keysPerRow;
         int n = st.keyCounts[i];
@@ -94,7 +92,7 @@ final class Attention {
 
         for (int j = 0; j < n; j++) {
             float[] query = j < sinks ? sinkQuery : st.q;
-            int key = slots[slotsOffset + j] * kvLength + kvHeadOffset;
+            int key = kvHeadOffset + slots[slotsOffset + j] * headDim;
             scores[scoresOffset + j] = scale * ArrayMath.dot(query, qOffset, keys, key, headDim);
         }
         softmax(scores, scoresOffset, n);
@@ -102,7 +100,7 @@ final class Attention {
         int out = i * config.queryLength() + h * headDim;
         java.util.Arrays.fill(st.attention, out, out + headDim, 0f);
         for (int j = 0; j < n; j++) {
-            int value = slots[slotsOffset + j] * kvLength + kvHeadOffset;
+            int value = kvHeadOffset + slots[slotsOffset + j] * headDim;
             ArrayMath.addScaled(st.attention, out, scores[scoresOffset + j], values, value, headDim);
         }
     }
