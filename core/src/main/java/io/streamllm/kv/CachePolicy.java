@@ -12,8 +12,10 @@ public sealed interface CachePolicy permits DensePolicy, WindowPolicy, SinkWindo
     /** {@link #windowTokens()} of a policy that never evicts. */
     int UNBOUNDED = Integer.MAX_VALUE;
 
-    /** Tokens at the start of the stream kept for ever (the attention sinks). */
-    int sinkTokens();
+    /** Tokens at the start of the stream kept for ever (the attention sinks); none unless the policy says. */
+    default int sinkTokens() {
+        return 0;
+    }
 
     /** The most recent tokens kept besides the sinks, or {@link #UNBOUNDED}. */
     int windowTokens();
@@ -59,6 +61,13 @@ public sealed interface CachePolicy permits DensePolicy, WindowPolicy, SinkWindo
             throw new StreamllmException("cache policy '" + spec + "': sizes must be whole numbers");
         } catch (IllegalArgumentException e) {
             throw new StreamllmException("cache policy '" + spec + "': " + e.getMessage());
+        }
+    }
+
+    /** The check every windowed policy makes of its window size. */
+    static void requirePositiveWindow(int window) {
+        if (window < 1) {
+            throw new IllegalArgumentException("the window must hold at least 1 token, got " + window);
         }
     }
 

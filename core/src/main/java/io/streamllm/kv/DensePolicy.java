@@ -3,11 +3,6 @@ package io.streamllm.kv;
 /** Keeps every token at its original position: the baseline that breaks past the trained context. */
 public record DensePolicy() implements CachePolicy {
     @Override
-    public int sinkTokens() {
-        return 0;
-    }
-
-    @Override
     public int windowTokens() {
         return UNBOUNDED;
     }

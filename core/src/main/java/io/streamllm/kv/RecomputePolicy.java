@@ -7,14 +7,7 @@ package io.streamllm.kv;
  */
 public record RecomputePolicy(int window) implements CachePolicy {
     public RecomputePolicy {
-        if (window < 1) {
-            throw new IllegalArgumentException("the window must hold at least 1 token, got " + window);
-        }
-    }
-
-    @Override
-    public int sinkTokens() {
-        return 0;
+        CachePolicy.requirePositiveWindow(window);
     }
 
     @Override

@@ -6,9 +6,7 @@ public record SinkWindowPolicy(int sinks, int window) implements CachePolicy {
         if (sinks < 0) {
             throw new IllegalArgumentException("the number of sink tokens cannot be negative, got " + sinks);
         }
-        if (window < 1) {
-            throw new IllegalArgumentException("the window must hold at least 1 token, got " + window);
-        }
+        CachePolicy.requirePositiveWindow(window);
     }
 
     @Override

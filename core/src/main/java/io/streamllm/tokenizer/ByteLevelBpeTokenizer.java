@@ -1,6 +1,5 @@
 package io.streamllm.tokenizer;
 
-import java.util.EnumSet;
 import java.util.List;
 
 /**
@@ -11,8 +10,6 @@ import java.util.List;
 public final class ByteLevelBpeTokenizer extends VocabularyTokenizer {
     private final BpeModel model;
     private final PreTokenizer preTokenizer;
-    private final SpecialTokenMatcher userDefinedMatcher;
-    private final SpecialTokenMatcher allSpecialMatcher;
 
     /**
      * @param preTokenizer splits plain text into words (see {@link PreTokenizer#LLAMA3_PATTERN} etc.)
@@ -23,35 +20,12 @@ public final class ByteLevelBpeTokenizer extends VocabularyTokenizer {
         super(vocabulary, specials, id -> vocabulary.textBytes(id, ByteLevelAlphabet::decode));
         this.model = new BpeModel(vocabulary, merges, unknownId, false, false, ignoreMerges);
         this.preTokenizer = preTokenizer;
-        this.userDefinedMatcher = SpecialTokenMatcher.forTypes(vocabulary, EnumSet.of(TokenType.USER_DEFINED));
-        this.allSpecialMatcher = SpecialTokenMatcher.forTypes(vocabulary,
-                EnumSet.of(TokenType.USER_DEFINED, TokenType.CONTROL, TokenType.UNKNOWN));
     }
 
     @Override
     public int[] encode(String text, boolean addBos, boolean parseSpecial) {
-        IntList out = new IntList(text.length() / 3 + 2);
-        if (addBos && specials.addBos() && specials.bos() >= 0) {
-            out.add(specials.bos());
-        }
-        SpecialTokenMatcher matcher = parseSpecial ? allSpecialMatcher : userDefinedMatcher;
-        matcher.split(text, new SpecialTokenMatcher.Sink() {
-            private boolean startOfText = true;
-
-            @Override
-            public void text(String fragment) {
-                preTokenizer.split(fragment, startOfText,
-                        word -> model.encodeWord(ByteLevelAlphabet.encode(word), out));
-                startOfText = false;
-            }
-
-            @Override
-            public void token(int id) {
-                out.add(id);
-                startOfText = false;
-            }
-        });
-        return out.toArray();
+        return encodeAroundSpecialTokens(text, addBos, parseSpecial, (fragment, first, afterToken, out) ->
+                preTokenizer.split(fragment, first, word -> model.encodeWord(ByteLevelAlphabet.encode(word), out)));
     }
 
     /** Byte-level text keeps its spaces: a leading space is part of the first word. */

@@ -2,7 +2,6 @@ package io.streamllm.tokenizer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.EnumSet;
 
 /**
  * SentencePiece-style BPE with scores and byte fallback (GGUF {@code tokenizer.ggml.model = "llama"}),
@@ -18,8 +17,6 @@ public final class SentencePieceTokenizer extends VocabularyTokenizer {
     private final int[] scoreRanks;
     private final boolean addSpacePrefix;
     private final int unknownId;
-    private final SpecialTokenMatcher userDefinedMatcher;
-    private final SpecialTokenMatcher allSpecialMatcher;
 
     SentencePieceTokenizer(Vocabulary vocabulary, float[] scores, boolean addSpacePrefix, SpecialTokens specials, int unknownId) {
         super(vocabulary, specials, id -> vocabulary.textBytes(id,
@@ -30,11 +27,6 @@ public final class SentencePieceTokenizer extends VocabularyTokenizer {
         this.scoreRanks = rankDescending(scores);
         this.addSpacePrefix = addSpacePrefix;
         this.unknownId = unknownId;
-        // As in llama.cpp: user-defined tokens are always cut out of the text, control and unknown ones
-        // only when special tokens are parsed.
-        this.userDefinedMatcher = SpecialTokenMatcher.forTypes(vocabulary, EnumSet.of(TokenType.USER_DEFINED));
-        this.allSpecialMatcher = SpecialTokenMatcher.forTypes(vocabulary,
-                EnumSet.of(TokenType.USER_DEFINED, TokenType.CONTROL, TokenType.UNKNOWN));
     }
 
     /**
@@ -62,29 +54,11 @@ public final class SentencePieceTokenizer extends VocabularyTokenizer {
 
     @Override
     public int[] encode(String text, boolean addBos, boolean parseSpecial) {
-        IntList out = new IntList(text.length() / 3 + 2);
-        if (addBos && specials.addBos() && specials.bos() >= 0) {
-            out.add(specials.bos());
-        }
-        SpecialTokenMatcher matcher = parseSpecial ? allSpecialMatcher : userDefinedMatcher;
-        matcher.split(text, new SpecialTokenMatcher.Sink() {
-            // SentencePiece puts its dummy prefix at the start of the text and after each special token.
-            private boolean afterSpecial = true;
-
-            @Override
-            public void text(String fragment) {
-                String prefixed = addSpacePrefix && afterSpecial ? " " + fragment : fragment;
-                encodeFragment(prefixed.replace(' ', WORD_BOUNDARY), out);
-                afterSpecial = false;
-            }
-
-            @Override
-            public void token(int id) {
-                out.add(id);
-                afterSpecial = true;
-            }
+        // SentencePiece puts its dummy prefix at the start of the text and after each special token.
+        return encodeAroundSpecialTokens(text, addBos, parseSpecial, (fragment, first, afterToken, out) -> {
+            String prefixed = addSpacePrefix && (first || afterToken) ? " " + fragment : fragment;
+            encodeFragment(prefixed.replace(' ', WORD_BOUNDARY), out);
         });
-        return out.toArray();
     }
 
     private void encodeFragment(String text, IntList out) {

@@ -1,5 +1,6 @@
 package io.streamllm.tokenizer;
 
+import java.util.EnumSet;
 import java.util.function.IntFunction;
 
 /** What every tokenizer over a {@link Vocabulary} shares: the pieces, the special tokens, the decoded bytes. */
@@ -7,6 +8,18 @@ abstract class VocabularyTokenizer implements Tokenizer {
     protected final Vocabulary vocabulary;
     protected final SpecialTokens specials;
     private final byte[][] decodedBytes;
+    private final SpecialTokenMatcher userDefinedMatcher;
+    private final SpecialTokenMatcher allSpecialMatcher;
+
+    /** Encodes one piece of plain text (no special tokens in it) and appends its ids to {@code out}. */
+    @FunctionalInterface
+    interface FragmentEncoder {
+        /**
+         * @param first whether the fragment starts the text
+         * @param afterToken whether a special token came just before it
+         */
+        void encode(String fragment, boolean first, boolean afterToken, IntList out);
+    }
 
     /** @param decodeToken the bytes token {@code id} stands for in decoded text; computed once per token */
     VocabularyTokenizer(Vocabulary vocabulary, SpecialTokens specials, IntFunction<byte[]> decodeToken) {
@@ -16,6 +29,40 @@ abstract class VocabularyTokenizer implements Tokenizer {
         for (int id = 0; id < vocabulary.size(); id++) {
             decodedBytes[id] = decodeToken.apply(id);
         }
+        // As in llama.cpp: user-defined tokens are always cut out of the text, control and unknown ones
+        // only when special tokens are parsed.
+        this.userDefinedMatcher = SpecialTokenMatcher.forTypes(vocabulary, EnumSet.of(TokenType.USER_DEFINED));
+        this.allSpecialMatcher = SpecialTokenMatcher.forTypes(vocabulary,
+                EnumSet.of(TokenType.USER_DEFINED, TokenType.CONTROL, TokenType.UNKNOWN));
+    }
+
+    /** BOS when asked and the model adds one, then the text with special tokens cut out and the rest encoded. */
+    protected final int[] encodeAroundSpecialTokens(String text, boolean addBos, boolean parseSpecial,
+                                                    FragmentEncoder encoder) {
+        IntList out = new IntList(text.length() / 3 + 2);
+        if (addBos && specials.addBos() && specials.bos() >= 0) {
+            out.add(specials.bos());
+        }
+        SpecialTokenMatcher matcher = parseSpecial ? allSpecialMatcher : userDefinedMatcher;
+        matcher.split(text, new SpecialTokenMatcher.Sink() {
+            private boolean first = true;
+            private boolean afterToken = false;
+
+            @Override
+            public void text(String fragment) {
+                encoder.encode(fragment, first, afterToken, out);
+                first = false;
+                afterToken = false;
+            }
+
+            @Override
+            public void token(int id) {
+                out.add(id);
+                first = false;
+                afterToken = true;
+            }
+        });
+        return out.toArray();
     }
 
     @Override
