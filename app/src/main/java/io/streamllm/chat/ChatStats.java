@@ -3,8 +3,8 @@ package io.streamllm.chat;
 import io.streamllm.engine.Conversation;
 import io.streamllm.engine.Generator;
 import io.streamllm.engine.Session;
+import io.streamllm.engine.CacheStats;
 import io.streamllm.kv.CachePolicy;
-import io.streamllm.kv.KvCache;
 
 import java.util.Locale;
 
@@ -28,9 +28,9 @@ public record ChatStats(String policy, int capacity, int held, int sinks, int wi
     static ChatStats of(ChatSession chat, long turns, Conversation.Turn lastTurn, boolean incremental) {
         Conversation conversation = chat.conversation();
         Session session = conversation.session();
-        KvCache cache = session.cache();
-        return new ChatStats(session.policy().spec(), session.policy().capacity(), cache.size(), cache.sinkCount(),
-                cache.windowCount(), cache.nextPosition(), cache.windowStart(), session.tokensSeen(), cache.evictedTokens(),
+        CacheStats cache = session.cacheStats();
+        return new ChatStats(session.policy().spec(), session.policy().capacity(), cache.size(), cache.sinks(),
+                cache.window(), cache.nextPosition(), cache.windowStart(), cache.tokensSeen(), cache.evictedTokens(),
                 turns, chat.transcript().size(), conversation.historyLength(), conversation.restarts(),
                 chat.template().name(), incremental, lastTurn);
     }

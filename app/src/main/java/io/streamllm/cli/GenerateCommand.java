@@ -71,7 +71,7 @@ final class GenerateCommand implements Callable<Integer> {
                     "prompt: %d tokens in %.1f ms (%.1f tok/s) | generated: %d tokens in %.1f ms (%.1f tok/s) | stop: %s | cache: %d tokens, %d evicted",
                     result.promptTokens(), result.prefillNanos() / 1e6, result.prefillTokensPerSecond(),
                     result.generatedTokens(), result.decodeNanos() / 1e6, result.decodeTokensPerSecond(),
-                    result.stopReason().name().toLowerCase(), session.cache().size(), session.cache().evictedTokens()));
+                    result.stopReason().name().toLowerCase(), session.cacheStats().size(), session.cacheStats().evictedTokens()));
         }
         return 0;
     }

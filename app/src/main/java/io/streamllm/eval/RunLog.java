@@ -1,5 +1,6 @@
 package io.streamllm.eval;
 
+import io.streamllm.engine.CacheStats;
 import io.streamllm.engine.Session;
 import org.knowm.xchart.XYChart;
 
@@ -91,8 +92,9 @@ public final class RunLog implements AutoCloseable {
         private void flush(Session session) {
             double[] ms = Arrays.stream(nanos, 0, count).mapToDouble(n -> n / 1e6).toArray();
             double mean = Statistics.mean(ms);
+            CacheStats cache = session.cacheStats();
             record(new Window(policy, start, start + count, Statistics.median(ms), mean, ProcessMemory.residentBytes(),
-                    session.cache().allocatedBytes(), session.cache().size(), nllSum / count));
+                    cache.allocatedBytes(), cache.size(), nllSum / count));
             start += count;
             count = 0;
             nllSum = 0;

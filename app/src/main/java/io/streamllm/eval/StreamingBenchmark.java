@@ -138,7 +138,7 @@ public final class StreamingBenchmark {
             session.feed(token);
             stepMs[i] = (System.nanoTime() - t0) / 1e6;
         }
-        return new Measurement(stepMs, ProcessMemory.residentBytes(), session.cache().allocatedBytes());
+        return new Measurement(stepMs, ProcessMemory.residentBytes(), session.cacheStats().allocatedBytes());
     }
 
     private int[] randomTokens(int n) {

@@ -108,7 +108,7 @@ final class ModelService implements AutoCloseable {
         Conversation conversation = lease.conversation();
         Transcript before = lease.transcript();
         SessionStats stats = before != null ? before.stats() : SessionStats.empty(model.policy().capacity());
-        long evictedBefore = conversation.session().cache().evictedTokens();
+        long evictedBefore = conversation.session().cacheStats().evictedTokens();
         activeGenerations.incrementAndGet();
         Conversation.Turn turn;
         try {
@@ -122,7 +122,7 @@ final class ModelService implements AutoCloseable {
         int generated = turn.result().generatedTokens();
         metrics.generated(generated - steps.counted);
         String finishReason = finishReason(turn.result().stopReason(), steps.cut);
-        long evictedAfter = conversation.session().cache().evictedTokens();
+        long evictedAfter = conversation.session().cacheStats().evictedTokens();
         metrics.turn(turn.reusedTokens(), turn.prefilledTokens(), generated, finishReason,
                 turn.restarted() ? evictedAfter : evictedAfter - evictedBefore, turn.restarted());
 

@@ -36,7 +36,7 @@ public final class ServedModel implements AutoCloseable {
         this.prefillChunk = prefillChunk;
         this.evictChunk = evictChunk;
         this.endStops = StopStrings.withModelEndTokens(List.of(), model.tokenizer());
-        this.sessionBytes = newSession().cache().allocatedBytes();
+        this.sessionBytes = newSession().cacheStats().allocatedBytes();
     }
 
     /** The name clients give as "model". */

@@ -1,7 +1,7 @@
 package io.streamllm.server;
 
 import io.streamllm.engine.Conversation;
-import io.streamllm.kv.KvCache;
+import io.streamllm.engine.CacheStats;
 
 /**
  * Where a session stands: what its turns cost so far and what its KV cache holds. Shown by
@@ -34,9 +34,9 @@ public record SessionStats(long turns, long historyTokens, int cacheTokens, int 
 
     /** These totals with the cache figures of {@code conversation} as it is now. */
     public SessionStats withCacheOf(Conversation conversation) {
-        KvCache cache = conversation.session().cache();
-        return new SessionStats(turns, conversation.historyLength(), cache.size(), cacheCapacity, cache.sinkCount(),
-                cache.windowCount(), cache.evictedTokens(), cache.nextPosition(), promptTokens, reusedTokens,
+        CacheStats cache = conversation.session().cacheStats();
+        return new SessionStats(turns, conversation.historyLength(), cache.size(), cacheCapacity, cache.sinks(),
+                cache.window(), cache.evictedTokens(), cache.nextPosition(), promptTokens, reusedTokens,
                 prefilledTokens, completionTokens, conversation.restarts());
     }
 }

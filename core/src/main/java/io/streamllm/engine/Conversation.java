@@ -63,7 +63,7 @@ public final class Conversation {
             common--;
         }
         boolean restarted = false;
-        if (common < historyLength && !session.cache().rollbackTo(common)) {
+        if (common < historyLength && !session.rollbackTo(common)) {
             // The conversation changed inside the evicted past: read it again from the start.
             session.reset();
             historyLength = 0;

@@ -58,9 +58,10 @@ public final class Session {
         return network;
     }
 
-    /** The cache (for statistics; the session owns it). */
-    public KvCache cache() {
-        return cache;
+    /** What the cache holds now (the cache itself is the session's: rollback and eviction go through it). */
+    public CacheStats cacheStats() {
+        return new CacheStats(cache.size(), cache.sinkCount(), cache.windowCount(), cache.windowStart(),
+                cache.nextPosition(), cache.evictedTokens(), cache.allocatedBytes(), tokensSeen);
     }
 
     /** Tokens fed so far. */
@@ -158,6 +159,18 @@ public final class Session {
         }
         cache.readFrom(in);
         tokensSeen = seen;
+    }
+
+    /**
+     * Continues the stream as if it had already run to {@code position} (the window emptied, the sinks
+     * kept), to test and measure streams of billions of positions without feeding them.
+     */
+    public void fastForward(long position) {
+        if (recent != null) {
+            throw new IllegalStateException(policy.spec() + " re-encodes its window; it cannot skip positions");
+        }
+        cache.fastForward(position);
+        tokensSeen = position;
     }
 
     /** Evicts ahead so that {@code tokens} more fit without evicting (before a chat turn). */

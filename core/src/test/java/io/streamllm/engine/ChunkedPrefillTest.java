@@ -43,7 +43,7 @@ class ChunkedPrefillTest {
                 maxError = Math.max(maxError, Math.abs(batched[i] - oneByOne[i]));
             }
             assertThat(maxError).isLessThan(1e-4);
-            assertThat(chunked.cache().size()).isEqualTo(single.cache().size());
+            assertThat(chunked.cacheStats().size()).isEqualTo(single.cacheStats().size());
             assertThat(chunked.tokensSeen()).isEqualTo(700);
         }
     }

@@ -94,10 +94,10 @@ class ConversationTest {
         for (int turn = 0; turn < 1000; turn++) {
             int[] next = concat(conversation.history(), Arrays.copyOfRange(prompt, turn == 0 ? 0 : 1, prompt.length));
             conversation.reply(next, new Generator.Settings(4, SamplerSettings.greedy(), List.of()), text -> { }, () -> false);
-            assertThat(session.cache().size()).isLessThanOrEqualTo(64);
+            assertThat(session.cacheStats().size()).isLessThanOrEqualTo(64);
         }
         assertThat(conversation.historyLength()).isGreaterThan(5000);
-        assertThat(session.cache().evictedTokens()).isGreaterThan(5000);
+        assertThat(session.cacheStats().evictedTokens()).isGreaterThan(5000);
     }
 
     @Test
@@ -119,7 +119,42 @@ class ConversationTest {
             Conversation.Turn b = restored.reply(next, GREEDY_8, t -> { }, () -> false);
             assertThat(b.reusedTokens()).as(policy).isEqualTo(a.reusedTokens());
             assertThat(b.result().text()).as(policy).isEqualTo(a.result().text());
-            assertThat(restored.session().cache().size()).isEqualTo(original.session().cache().size());
+            assertThat(restored.session().cacheStats().size()).isEqualTo(original.session().cacheStats().size());
+        }
+    }
+
+    @Test
+    void editingAnEarlierTurnAnswersAsAFreshConversationUnderEveryPolicy() {
+        for (String policy : List.of("recompute:200", "sink:4:200", "window:200", "dense")) {
+            Conversation conversation = new Conversation(
+                    new Session(model.network(), io.streamllm.kv.CachePolicy.parse(policy)), model.tokenizer());
+            int[] first = model.tokenizer().encode("Once upon a time there was a dog named Max");
+            conversation.reply(first, GREEDY_8, t -> { }, () -> false);
+            int[] second = concat(conversation.history(), model.tokenizer().encode(" He ran to the park.", false, false));
+            conversation.reply(second, GREEDY_8, t -> { }, () -> false);
+
+            // The client edits its first message: everything after "Once upon a time" changes.
+            int[] edited = concat(model.tokenizer().encode("Once upon a time"),
+                    model.tokenizer().encode(" a girl sang. She was happy.", false, false));
+            Conversation.Turn turn = conversation.reply(edited, GREEDY_8, t -> { }, () -> false);
+            assertThat(turn.restarted()).as(policy).isFalse();
+
+            Conversation fresh = new Conversation(
+                    new Session(model.network(), io.streamllm.kv.CachePolicy.parse(policy)), model.tokenizer());
+            Conversation.Turn expected = fresh.reply(edited, GREEDY_8, t -> { }, () -> false);
+            assertThat(turn.result().text()).as(policy).isEqualTo(expected.result().text());
+            assertThat(conversation.session().tokensSeen()).as(policy).isEqualTo(conversation.historyLength());
+        }
+    }
+
+    @Test
+    void aRollbackForgetsTheTokensSeenAfterIt() {
+        for (String policy : List.of("sink:4:200", "window:200", "recompute:200", "dense")) {
+            Session session = new Session(model.network(), io.streamllm.kv.CachePolicy.parse(policy));
+            session.feed(model.tokenizer().encode("Once upon a time there was a dog"));
+            assertThat(session.rollbackTo(6)).as(policy).isTrue();
+            assertThat(session.tokensSeen()).as(policy).isEqualTo(6);
+            assertThat(session.cacheStats().tokensSeen()).as(policy).isEqualTo(6);
         }
     }
 

@@ -44,13 +44,13 @@ class SinkCacheEquivalenceTest {
                 assertSameLogits(fast.feed(stream[t]), reference.step(stream[t]), "step " + t);
             }
             if (jumpTo > 0) {
-                fast.cache().fastForward(jumpTo);
+                fast.fastForward(jumpTo);
                 reference.dropWindow();
             }
             for (; t < WARM_UP + AFTER_JUMP; t++) {
                 assertSameLogits(fast.feed(stream[t]), reference.step(stream[t]), "step " + t + " after jumping to " + jumpTo);
             }
-            assertThat(fast.cache().size()).isLessThanOrEqualTo(sinks + window);
+            assertThat(fast.cacheStats().size()).isLessThanOrEqualTo(sinks + window);
         }
     }
 
@@ -77,7 +77,7 @@ class SinkCacheEquivalenceTest {
         for (int t = 0; t < 20; t++) {
             session.feed(stream[t]);
         }
-        session.cache().fastForward(jumpTo);
+        session.fastForward(jumpTo);
         float[][] logits = new float[30][];
         for (int i = 0; i < logits.length; i++) {
             logits[i] = session.feed(stream[20 + i]).clone();
