@@ -23,6 +23,14 @@ final class SamplingOptions {
     @Option(names = "--repeat-last-n", defaultValue = "64", paramLabel = "N", description = "how many recent tokens the penalty sees (default: ${DEFAULT-VALUE})")
     int repeatLastN;
 
+    @Option(names = "--frequency-penalty", defaultValue = "0", paramLabel = "X",
+            description = "lower a token's logit by X per time it was generated, -2..2, 0 = off (default: ${DEFAULT-VALUE})")
+    float frequencyPenalty;
+
+    @Option(names = "--presence-penalty", defaultValue = "0", paramLabel = "X",
+            description = "lower the logit of every token generated so far by X, -2..2, 0 = off (default: ${DEFAULT-VALUE})")
+    float presencePenalty;
+
     @Option(names = "--seed", paramLabel = "S", description = "random seed (default: random, printed on stderr)")
     Long seed;
 
@@ -31,6 +39,7 @@ final class SamplingOptions {
         if (seed == null && temperature > 0) {
             Console.status("seed: " + s);
         }
-        return new SamplerSettings(temperature, topK, topP, minP, repeatPenalty, repeatLastN, s);
+        return new SamplerSettings(temperature, topK, topP, minP, repeatPenalty, repeatLastN, s, frequencyPenalty,
+                presencePenalty);
     }
 }

@@ -12,10 +12,19 @@ import java.util.List;
  * @param maxTokens    tokens to generate at most, or null for the server's default
  * @param seed         sampling seed, or null for a random one
  * @param user         OpenAI's end-user id; names the session when no X-Session-Id header does
+ * @param frequencyPenalty OpenAI's frequency_penalty (-2..2, 0 = off)
+ * @param presencePenalty  OpenAI's presence_penalty (-2..2, 0 = off)
  */
 public record CompletionRequest(Kind kind, String model, List<ChatMessage> messages, String prompt, Integer maxTokens,
                                 float temperature, float topP, List<String> stop, Long seed, boolean stream,
-                                boolean includeUsage, String user) {
+                                boolean includeUsage, String user, float frequencyPenalty, float presencePenalty) {
+
+    /** A request without frequency or presence penalty. */
+    public CompletionRequest(Kind kind, String model, List<ChatMessage> messages, String prompt, Integer maxTokens,
+                             float temperature, float topP, List<String> stop, Long seed, boolean stream,
+                             boolean includeUsage, String user) {
+        this(kind, model, messages, prompt, maxTokens, temperature, topP, stop, seed, stream, includeUsage, user, 0f, 0f);
+    }
 
     /** The two generation endpoints, with the object names OpenAI gives their answers. */
     public enum Kind {

@@ -133,9 +133,10 @@ final class ModelService implements AutoCloseable {
                 lease.sessionId(), after);
     }
 
-    private static SamplerSettings sampler(CompletionRequest request) {
+    static SamplerSettings sampler(CompletionRequest request) {
         long seed = request.seed() != null ? request.seed() : ThreadLocalRandom.current().nextLong();
-        return new SamplerSettings(request.temperature(), 0, request.topP(), 0f, 1f, 64, seed);
+        return new SamplerSettings(request.temperature(), 0, request.topP(), 0f, 1f, 64, seed,
+                request.frequencyPenalty(), request.presencePenalty());
     }
 
     private static String finishReason(StopReason reason, boolean cutByCount) {

@@ -71,7 +71,8 @@ public final class RequestParser {
             includeUsage = new Fields(options, "stream_options.").bool("include_usage");
         }
         return new CompletionRequest(kind, model, messages, prompt, maxTokens, temperature, topP,
-                stop(root.get("stop")), fields.integer("seed"), stream, includeUsage, fields.string("user"));
+                stop(root.get("stop")), fields.integer("seed"), stream, includeUsage, fields.string("user"),
+                fields.number("frequency_penalty", 0f, -2f, 2f), fields.number("presence_penalty", 0f, -2f, 2f));
     }
 
     /** Parses any JSON object body (also for the tests and the load command). */

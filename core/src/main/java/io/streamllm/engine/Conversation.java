@@ -22,14 +22,14 @@ public final class Conversation {
     }
 
     private final Session session;
-    private final Tokenizer tokenizer;
+    private final Generator generator;
     private int[] history = new int[1024];
     private int historyLength;
     private long restarts;
 
     public Conversation(Session session, Tokenizer tokenizer) {
         this.session = session;
-        this.tokenizer = tokenizer;
+        this.generator = new Generator(session, tokenizer);
     }
 
     public Session session() {
@@ -76,7 +76,6 @@ public final class Conversation {
         int budget = settings.maxTokens() < 0 ? 0 : settings.maxTokens();
         session.makeRoom(newTokens.length + budget);
 
-        Generator generator = new Generator(session, tokenizer);
         Generator.Result result = generator.generate(newTokens, settings, onText, cancelled, this::append);
         return new Turn(result, common, newTokens.length, restarted);
     }

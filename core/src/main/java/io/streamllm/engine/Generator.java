@@ -48,10 +48,13 @@ public final class Generator {
 
     private final Session session;
     private final Tokenizer tokenizer;
+    private final int[] endTokens;
+    private Sampler sampler; // reused by later generations: its buffers are the size of the vocabulary
 
     public Generator(Session session, Tokenizer tokenizer) {
         this.session = session;
         this.tokenizer = tokenizer;
+        this.endTokens = tokenizer.specials().endOfGeneration().stream().mapToInt(Integer::intValue).toArray();
     }
 
     public Session session() {
@@ -81,9 +84,13 @@ public final class Generator {
         }
         long prefillEnd = System.nanoTime();
 
-        Sampler sampler = new Sampler(settings.sampler(), logits.length);
+        if (sampler == null) {
+            sampler = new Sampler(settings.sampler(), logits.length);
+        } else {
+            sampler.restart(settings.sampler());
+        }
         for (int token : prompt) {
-            sampler.accept(token);
+            sampler.acceptPrompt(token);
         }
         TokenDecoder decoder = new TokenDecoder(tokenizer, !hasText(prompt));
         StopStringFilter stops = new StopStringFilter(settings.stopStrings());
@@ -106,12 +113,12 @@ public final class Generator {
                 break;
             }
             if (settings.ignoreEndTokens()) {
-                for (int end : tokenizer.specials().endOfGeneration()) {
+                for (int end : endTokens) {
                     logits[end] = Float.NEGATIVE_INFINITY;
                 }
             }
             int token = sampler.sample(logits);
-            if (tokenizer.specials().endsGeneration(token)) {
+            if (isEndToken(token)) {
                 reason = StopReason.END_OF_GENERATION;
                 break;
             }
@@ -131,6 +138,15 @@ public final class Generator {
         }
         return new Result(text.toString(), prompt.length, generated, reason, prefillEnd - start,
                 System.nanoTime() - prefillEnd);
+    }
+
+    private boolean isEndToken(int token) {
+        for (int end : endTokens) {
+            if (end == token) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether any prompt token stands for text (not just BOS or other control tokens). */

@@ -10,9 +10,18 @@ package io.streamllm.engine;
  * @param repetitionPenalty  divide positive logits (multiply negative ones) of recent tokens by this (1 = off)
  * @param repetitionWindow   how many recent tokens the penalty looks at
  * @param seed               random seed
+ * @param frequencyPenalty   subtracted from a token's logit once per time it was generated in this completion
+ *                           (OpenAI's {@code frequency_penalty}; 0 = off)
+ * @param presencePenalty    subtracted once from the logit of every token generated in this completion
+ *                           (OpenAI's {@code presence_penalty}; 0 = off)
  */
 public record SamplerSettings(float temperature, int topK, float topP, float minP, float repetitionPenalty,
-                              int repetitionWindow, long seed) {
+                              int repetitionWindow, long seed, float frequencyPenalty, float presencePenalty) {
+
+    public SamplerSettings(float temperature, int topK, float topP, float minP, float repetitionPenalty,
+                           int repetitionWindow, long seed) {
+        this(temperature, topK, topP, minP, repetitionPenalty, repetitionWindow, seed, 0f, 0f);
+    }
 
     /** llama.cpp's defaults: temperature 0.8, top-k 40, top-p 0.95, min-p 0.05, no repetition penalty. */
     public static SamplerSettings defaults() {
@@ -42,6 +51,18 @@ public record SamplerSettings(float temperature, int topK, float topP, float min
         if (repetitionWindow < 0) {
             throw new IllegalArgumentException("repetition window must be 0 or more, got " + repetitionWindow);
         }
+        if (!(Math.abs(frequencyPenalty) <= 2)) {
+            throw new IllegalArgumentException("frequency penalty must be in [-2, 2], got " + frequencyPenalty);
+        }
+        if (!(Math.abs(presencePenalty) <= 2)) {
+            throw new IllegalArgumentException("presence penalty must be in [-2, 2], got " + presencePenalty);
+        }
+    }
+
+    /** These settings with OpenAI's frequency and presence penalties. */
+    public SamplerSettings withPenalties(float frequency, float presence) {
+        return new SamplerSettings(temperature, topK, topP, minP, repetitionPenalty, repetitionWindow, seed,
+                frequency, presence);
     }
 
     public boolean isGreedy() {
