@@ -20,11 +20,18 @@ final class StopStringFilter {
         return stopped;
     }
 
-    /** Adds decoded text; returns what can be released now. */
+    /**
+     * Adds decoded text; returns what can be released now. Text that neither holds nor may start a stop
+     * string comes back as the same String, so the usual token costs no allocation.
+     */
     String accept(String text) {
         if (stopped) {
             return "";
         }
+        if (stops.isEmpty()) {
+            return text;
+        }
+        boolean heldNothing = pending.isEmpty();
         pending.append(text);
         int earliest = -1;
         for (String stop : stops) {
@@ -40,6 +47,13 @@ final class StopStringFilter {
             return out;
         }
         int keep = longestSuffixThatStartsAStop();
+        if (keep == 0 && heldNothing) {
+            pending.setLength(0);
+            return text;
+        }
+        if (keep == pending.length()) {
+            return "";
+        }
         String out = pending.substring(0, pending.length() - keep);
         pending.delete(0, pending.length() - keep);
         return out;
@@ -47,22 +61,33 @@ final class StopStringFilter {
 
     /** Releases what is held back (the text ended without a stop string). */
     String flush() {
-        String out = stopped ? "" : pending.toString();
+        String out = stopped || pending.isEmpty() ? "" : pending.toString();
         pending.setLength(0);
         return out;
     }
 
     private int longestSuffixThatStartsAStop() {
-        String text = pending.toString();
+        int length = pending.length();
         int best = 0;
         for (String stop : stops) {
-            for (int length = Math.min(stop.length() - 1, text.length()); length > best; length--) {
-                if (stop.regionMatches(0, text, text.length() - length, length)) {
-                    best = length;
+            for (int n = Math.min(stop.length() - 1, length); n > best; n--) {
+                if (endsWithStartOf(stop, n)) {
+                    best = n;
                     break;
                 }
             }
         }
         return best;
+    }
+
+    /** Whether the held text ends with the first {@code n} characters of {@code stop}. */
+    private boolean endsWithStartOf(String stop, int n) {
+        int from = pending.length() - n;
+        for (int i = 0; i < n; i++) {
+            if (pending.charAt(from + i) != stop.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -68,16 +68,24 @@ final class Attention {
             rope.rotate(st.k, i * kvLength, config.headCountKv(), st.cos, st.sin, i * pairs);
             cache.store(layer, cache.slot(cache.nextPosition() + i), st.k, st.v, i * kvLength);
         }
-        float[] scores = st.scores(config.headCount(), st.keysPerRow);
-        int headStride = cache.headStride();
-        pool.forRange(config.headCount(), (from, to) -> {
-            for (int h = from; h < to; h++) {
-                for (int i = 0; i < count; i++) {
-                    attendOneHead(h, i, cachedKeys, cachedValues, headStride, st, scores, h * st.keysPerRow);
-                }
-            }
-        });
+        st.scores(config.headCount(), st.keysPerRow);
+        st.attentionCall(this, cachedKeys, cachedValues, cache.headStride(), count);
+        try {
+            pool.forRange(config.headCount(), 1, ATTEND_HEADS, st);
+        } finally {
+            st.attentionCall(null, null, null, 0, 0);
+        }
     }
+
+    /** Heads [from, to) of every batch token; the call's inputs travel in the state (no allocation per call). */
+    private static final Parallel.ArgumentTask<ForwardState> ATTEND_HEADS = (st, from, to) -> {
+        for (int h = from; h < to; h++) {
+            for (int i = 0; i < st.batchCount; i++) {
+                st.attentionOwner.attendOneHead(h, i, st.layerKeys, st.layerValues, st.headStride, st, st.scores,
+                        h * st.keysPerRow);
+            }
+        }
+    };
 
     /** softmax(q . k / sqrt(d)) . v for head {@code h} of batch token {@code i}. */
     private void attendOneHead(int h, int i, float[] keys, float[] values, int headStride, ForwardState st,

@@ -28,6 +28,13 @@ public final class ForwardState {
     final boolean[] sinkRotated; // per batch token: whether the sinks need the second query rotation
     final float[] finalRows; // normalized last rows, for the logits
 
+    // The attention call in progress (its heads run on the pool's threads): set for the call, then cleared.
+    Attention attentionOwner;
+    float[] layerKeys;
+    float[] layerValues;
+    int headStride;
+    int batchCount;
+
     public ForwardState(ModelConfig config, int maxBatch) {
         this.maxBatch = maxBatch;
         int dim = config.embeddingLength();
@@ -64,6 +71,14 @@ public final class ForwardState {
             keySlots = new int[rows * keys];
         }
         return keySlots;
+    }
+
+    void attentionCall(Attention owner, float[] keys, float[] values, int headStride, int count) {
+        this.attentionOwner = owner;
+        this.layerKeys = keys;
+        this.layerValues = values;
+        this.headStride = headStride;
+        this.batchCount = count;
     }
 
     /** A scores buffer for {@code rows} rows of {@code keys} entries. */

@@ -45,8 +45,10 @@ final class F32Matrix extends WeightMatrix {
             acc2 = weights(w, i + 2 * LANES).fma(load(x, xOffset + i + 2 * LANES), acc2);
             acc3 = weights(w, i + 3 * LANES).fma(load(x, xOffset + i + 3 * LANES), acc3);
         }
+        // The remaining whole vectors load directly: a second call site of weights() was left out of line
+        // by C2, which then boxed every vector it returned (20 KB of garbage per token on stories260K).
         for (int upper = cols - LANES; i <= upper; i += LANES) {
-            acc0 = weights(w, i).fma(load(x, xOffset + i), acc0);
+            acc0 = FloatVector.fromMemorySegment(F, data, w + 4L * i, LE).fma(load(x, xOffset + i), acc0);
         }
         float s = sum(acc0.add(acc1).add(acc2.add(acc3)));
         for (; i < cols; i++) {

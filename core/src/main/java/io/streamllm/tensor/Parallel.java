@@ -41,6 +41,15 @@ public final class Parallel implements AutoCloseable {
         void run(int start, int end);
     }
 
+    /**
+     * A piece of work over items [start, end) that gets its inputs as an argument: unlike a capturing
+     * lambda, a task held in a constant costs no allocation per call.
+     */
+    @FunctionalInterface
+    public interface ArgumentTask<A> {
+        void run(A argument, int start, int end);
+    }
+
     /** How long an idle worker spins for the next job, or the caller for the last chunks, before parking. */
     static final long SPIN_NANOS = 1_000_000;
     /** How much of that spin does not yield the CPU. */
@@ -61,6 +70,9 @@ public final class Parallel implements AutoCloseable {
     private RangeTask task;
     private int n;
     private int grain;
+    private ArgumentTask<Object> argumentTask;
+    private Object argument;
+    private final RangeTask withArgument = (start, end) -> argumentTask.run(argument, start, end);
 
     /**
      * The job's claim word: job number (bits 40-63), chunk count (bits 32-39) and next chunk to take
@@ -163,15 +175,37 @@ public final class Parallel implements AutoCloseable {
      * chunk is rethrown here once all chunks have finished.
      */
     public void forRange(int n, int grain, RangeTask task) {
+        if (!startJob(n, grain)) {
+            task.run(0, n);
+            return;
+        }
+        runJob(task, n, grain);
+    }
+
+    /** Like {@link #forRange(int, int, RangeTask)}, passing {@code argument} to every chunk of {@code task}. */
+    @SuppressWarnings("unchecked")
+    public <A> void forRange(int n, int grain, ArgumentTask<A> task, A argument) {
+        if (!startJob(n, grain)) {
+            task.run(argument, 0, n);
+            return;
+        }
+        this.argumentTask = (ArgumentTask<Object>) task;
+        this.argument = argument;
+        runJob(withArgument, n, grain);
+    }
+
+    /** Whether the range is worth splitting and this call owns the pool; else the caller runs it alone. */
+    private boolean startJob(int n, int grain) {
         if (n < 0 || grain < 1) {
             throw new IllegalArgumentException("n = " + n + ", grain = " + grain);
         }
         int units = (int) (((long) n + grain - 1) / grain);
-        if (Math.min(threads, units) < 2 || closed || !busy.compareAndSet(false, true)) {
-            task.run(0, n);
-            return;
-        }
+        return Math.min(threads, units) >= 2 && !closed && busy.compareAndSet(false, true);
+    }
+
+    private void runJob(RangeTask task, int n, int grain) {
         try {
+            int units = (int) (((long) n + grain - 1) / grain);
             int chunks = (int) Math.min(Math.min(units, (long) threads * CHUNKS_PER_THREAD), MAX_CHUNKS);
             this.task = task;
             this.n = n;
@@ -186,12 +220,14 @@ public final class Parallel implements AutoCloseable {
             }
             runChunks(jobs);
             awaitChunks(chunks);
-            this.task = null;
             Throwable t = failure.getAndSet(null);
             if (t != null) {
                 throw propagate(t);
             }
         } finally {
+            this.task = null;
+            this.argumentTask = null;
+            this.argument = null;
             busy.set(false);
         }
     }

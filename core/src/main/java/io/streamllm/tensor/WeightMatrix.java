@@ -96,7 +96,7 @@ public abstract class WeightMatrix {
         int tileInputs = tileInputs();
         int tiledBatch = batch - batch % tileInputs;
         if (tiledBatch > 0) {
-            float[] sums = new float[tileRows * tileInputs * Vectors.LANES];
+            float[] sums = tileSums(tileRows * tileInputs * Vectors.LANES);
             long rowBytes = data.byteSize() / Math.max(1, rows);
             int blockRows = (int) Math.max(tileRows, ROW_BLOCK_BYTES / Math.max(1, rowBytes) / tileRows * tileRows);
             for (int blockStart = rowStart; blockStart < rowEnd; blockStart += blockRows) {
@@ -199,7 +199,44 @@ public abstract class WeightMatrix {
         if ((long) rows * cols * batch < PARALLEL_THRESHOLD) {
             matmulRows(x, batch, out, 0, rows);
         } else {
-            pool.forRange(rows, tileRows(), (start, end) -> matmulRows(x, batch, out, start, end));
+            MatmulCall call = CALLS.get();
+            call.set(this, x, batch, out);
+            try {
+                pool.forRange(rows, tileRows(), MatmulCall.ROWS, call);
+            } finally {
+                call.set(null, null, 0, null);
+            }
+        }
+    }
+
+    /** Each thread's scratch for tile sums: a prefill calls matmulRows hundreds of times per chunk. */
+    private static final ThreadLocal<float[][]> TILE_SUMS = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    private static float[] tileSums(int length) {
+        float[][] holder = TILE_SUMS.get();
+        if (holder[0].length < length) {
+            holder[0] = new float[length];
+        }
+        return holder[0];
+    }
+
+    private static final ThreadLocal<MatmulCall> CALLS = ThreadLocal.withInitial(MatmulCall::new);
+
+    /** The arguments of one parallel matmul, reused by the calling thread so that a call allocates nothing. */
+    private static final class MatmulCall {
+        static final Parallel.ArgumentTask<MatmulCall> ROWS =
+                (call, start, end) -> call.matrix.matmulRows(call.x, call.batch, call.out, start, end);
+
+        WeightMatrix matrix;
+        float[] x;
+        int batch;
+        float[] out;
+
+        void set(WeightMatrix matrix, float[] x, int batch, float[] out) {
+            this.matrix = matrix;
+            this.x = x;
+            this.batch = batch;
+            this.out = out;
         }
     }
 

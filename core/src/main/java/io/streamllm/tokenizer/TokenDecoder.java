@@ -38,6 +38,13 @@ public final class TokenDecoder {
 
     /** Adds one token; returns the text that became complete (often empty, never null). */
     public String append(int id) {
+        if (!pending.hasRemaining() && !leadingSpacePending) {
+            // The usual case, without allocation: nothing held back and the token is whole characters.
+            String text = tokenizer.decodedText(id);
+            if (text != null) {
+                return text;
+            }
+        }
         byte[] bytes = tokenizer.decodeBytes(id);
         int from = 0;
         if (leadingSpacePending && bytes.length > 0) {

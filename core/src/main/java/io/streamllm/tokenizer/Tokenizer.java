@@ -27,6 +27,15 @@ public interface Tokenizer {
     byte[] decodeBytes(int id);
 
     /**
+     * The text token {@code id} decodes to when its bytes are whole UTF-8 characters on their own, else
+     * null (a byte-fallback token, part of a character). The same String every time, so that streaming
+     * text token by token allocates nothing for most tokens.
+     */
+    default String decodedText(int id) {
+        return null;
+    }
+
+    /**
      * Decodes a whole sequence that starts a text: control tokens give nothing, and the leading space of
      * the first piece is stripped when {@link #stripsLeadingSpace()} says so. Incomplete or invalid UTF-8
      * becomes U+FFFD. For text that arrives token by token, use {@link TokenDecoder}.

@@ -1,5 +1,8 @@
 package io.streamllm.tokenizer;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
 import java.util.function.IntFunction;
 
@@ -8,6 +11,8 @@ abstract class VocabularyTokenizer implements Tokenizer {
     protected final Vocabulary vocabulary;
     protected final SpecialTokens specials;
     private final byte[][] decodedBytes;
+    private final String[] decodedTexts;           // filled on first use (see decodedText)
+    private final boolean[] notWholeCharacters;    // tokens found to hold part of a character
     private final SpecialTokenMatcher userDefinedMatcher;
     private final SpecialTokenMatcher allSpecialMatcher;
 
@@ -26,6 +31,8 @@ abstract class VocabularyTokenizer implements Tokenizer {
         this.vocabulary = vocabulary;
         this.specials = specials;
         this.decodedBytes = new byte[vocabulary.size()][];
+        this.decodedTexts = new String[vocabulary.size()];
+        this.notWholeCharacters = new boolean[vocabulary.size()];
         for (int id = 0; id < vocabulary.size(); id++) {
             decodedBytes[id] = decodeToken.apply(id);
         }
@@ -69,6 +76,31 @@ abstract class VocabularyTokenizer implements Tokenizer {
     public byte[] decodeBytes(int id) {
         vocabulary.type(id); // range check with a clear message
         return decodedBytes[id].clone();
+    }
+
+    @Override
+    public String decodedText(int id) {
+        vocabulary.type(id); // range check with a clear message
+        String text = decodedTexts[id];
+        if (text == null && !notWholeCharacters[id]) {
+            // Racy but safe: every thread computes the same immutable String.
+            text = wholeCharacters(decodedBytes[id]);
+            if (text == null) {
+                notWholeCharacters[id] = true;
+            } else {
+                decodedTexts[id] = text;
+            }
+        }
+        return text;
+    }
+
+    /** The bytes as text when they are complete, valid UTF-8; else null. */
+    private static String wholeCharacters(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
     }
 
     @Override

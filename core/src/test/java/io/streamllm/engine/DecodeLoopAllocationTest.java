@@ -1,0 +1,117 @@
+package io.streamllm.engine;
+
+import io.streamllm.kv.CachePolicy;
+import io.streamllm.model.Model;
+import io.streamllm.model.ModelLoader;
+import io.streamllm.testing.AllocationMeter;
+import io.streamllm.testing.References;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The decode loops allocate nothing per token once warm: a long stream must not grow the heap (and,
+ * under default GC settings, the RSS). Measured with the thread's allocation counter on the shipped
+ * model, so the forward pass, sampling, stop strings and detokenization are all counted.
+ */
+class DecodeLoopAllocationTest {
+    /** Per-turn objects (the result, its text) are amortized over the turn's tokens; this is their bound. */
+    private static final double MAX_BYTES_PER_TOKEN = 64;
+
+    private static Model model;
+
+    @BeforeAll
+    static void load() {
+        model = ModelLoader.load(References.stories260K());
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    @Test
+    void feedingTokensAllocatesNothing() {
+        Session session = new Session(model.network(), CachePolicy.parse("sink:4:60"));
+        double perToken = AllocationMeter.bytesPerToken(() -> {
+            for (int i = 0; i < 200; i++) {
+                session.feed(100 + i % 300);
+            }
+            return 200;
+        }, 50, 50);
+        assertThat(perToken).isLessThan(MAX_BYTES_PER_TOKEN);
+    }
+
+    @Test
+    void samplingTheWholeVocabularyAllocatesNothing() {
+        for (SamplerSettings settings : List.of(new SamplerSettings(0.8f, 0, 1f, 0f, 1f, 64, 1),
+                new SamplerSettings(0.8f, 0, 0.95f, 0.05f, 1.1f, 64, 2).withPenalties(0.5f, 0.5f),
+                new SamplerSettings(1.2f, 40, 0.9f, 0f, 1f, 64, 3))) {
+            Sampler sampler = new Sampler(settings, 32_000);
+            float[] logits = new float[32_000];
+            float[] work = new float[32_000];
+            java.util.SplittableRandom random = new java.util.SplittableRandom(4);
+            for (int i = 0; i < logits.length; i++) {
+                logits[i] = (float) (random.nextGaussian() * 3);
+            }
+            double perToken = AllocationMeter.bytesPerToken(() -> {
+                for (int i = 0; i < 100; i++) {
+                    System.arraycopy(logits, 0, work, 0, logits.length);
+                    sampler.accept(sampler.sample(work));
+                }
+                return 100;
+            }, 30, 30);
+            assertThat(perToken).as(settings.toString()).isLessThan(MAX_BYTES_PER_TOKEN);
+        }
+    }
+
+    @Test
+    void generatingAllocatesNothingPerToken() {
+        Session session = new Session(model.network(), CachePolicy.parse("sink:4:60"));
+        Generator generator = new Generator(session, model.tokenizer());
+        int[] prompt = model.tokenizer().encode("Once upon a time");
+        Generator.Settings settings = new Generator.Settings(-1,
+                new SamplerSettings(0.8f, 0, 0.95f, 0.05f, 1f, 64, 5).withPenalties(0.2f, 0.2f),
+                List.of("The end.", "\nUser:"), true);
+        StringBuilder sink = new StringBuilder();
+        Consumer<String> onText = text -> sink.setLength(0);
+        double perToken = AllocationMeter.bytesPerToken(() -> {
+            session.reset();
+            int[] left = {2000};
+            return generator.generate(prompt, settings, onText, () -> left[0]-- == 0).generatedTokens();
+        }, 15, 5);
+        assertThat(perToken).isLessThan(MAX_BYTES_PER_TOKEN);
+    }
+
+    @Test
+    void chatTurnsAllocateNothingPerToken() {
+        Conversation conversation = new Conversation(new Session(model.network(), CachePolicy.parse("sink:4:300")),
+                model.tokenizer());
+        int[] userTurn = model.tokenizer().encode(" Tom said hi.", false, false);
+        Generator.Settings settings = new Generator.Settings(120,
+                new SamplerSettings(0.8f, 0, 1f, 0f, 1f, 64, 6), List.of("</s>", "\nUser:"), true);
+        Consumer<String> onText = text -> { };
+        long allocated = 0;
+        long tokens = 0;
+        for (int turn = 0; turn < 100; turn++) {
+            // The client's side (the whole conversation as tokens) is built outside the measurement.
+            int[] history = conversation.history();
+            int[] next = Arrays.copyOf(history, history.length + userTurn.length);
+            System.arraycopy(userTurn, 0, next, history.length, userTurn.length);
+            long before = AllocationMeter.threadAllocatedBytes();
+            int generated = conversation.reply(next, settings, onText, () -> false).result().generatedTokens();
+            if (turn >= 60) { // warmed up (the JIT has compiled the vector kernels)
+                allocated += AllocationMeter.threadAllocatedBytes() - before;
+                tokens += generated;
+            }
+        }
+        double perToken = (double) allocated / tokens;
+        assertThat(perToken).isLessThan(MAX_BYTES_PER_TOKEN);
+    }
+}
