@@ -1,0 +1,43 @@
+package io.streamllm.eval;
+
+import io.streamllm.kv.CachePolicy;
+import io.streamllm.model.Model;
+import io.streamllm.model.ModelLoader;
+import io.streamllm.testing.AllocationMeter;
+import io.streamllm.testing.References;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The scoring loop of {@code perplexity --text ... --cache sink:4:507} allocates nothing per token once
+ * warm, so that a long run keeps a flat heap. The thread's allocation counter is read by the listener
+ * at two tokens of one evaluation, so only the steady loop (feed, score, accumulate) is measured.
+ */
+class PerplexityAllocationTest {
+    private static final int WARM_UP = 4_000;
+    private static final int MEASURED = 8_000;
+
+    @Test
+    void scoringAStreamAllocatesNothingPerToken() {
+        try (Model model = ModelLoader.load(References.stories260K())) {
+            int[] text = model.tokenizer().encode("One day, a little girl named Lily found a needle in her room."
+                    + " She knew it was difficult to play with it because it was sharp.", false, false);
+            int[] tokens = new int[WARM_UP + MEASURED + 1];
+            for (int i = 0; i < tokens.length; i++) {
+                tokens[i] = text[i % text.length];
+            }
+            long[] counter = new long[2];
+            StreamingPerplexity.Listener meter = (index, nll, feedNanos, session) -> {
+                if (index == WARM_UP) {
+                    counter[0] = AllocationMeter.threadAllocatedBytes();
+                } else if (index == WARM_UP + MEASURED) {
+                    counter[1] = AllocationMeter.threadAllocatedBytes();
+                }
+            };
+            new StreamingPerplexity(model, 256, 1).evaluate(CachePolicy.parse("sink:4:507"),
+                    new TokenStream(tokens, "test"), meter);
+            assertThat((double) (counter[1] - counter[0]) / MEASURED).isLessThan(64);
+        }
+    }
+}
