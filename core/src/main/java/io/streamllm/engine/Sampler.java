@@ -65,6 +65,10 @@ public final class Sampler {
         distinctGenerated = 0;
     }
 
+    public SamplerSettings settings() {
+        return settings;
+    }
+
     /** Tells the sampler a prompt token was added to the text (for the repetition penalty). */
     public void acceptPrompt(int token) {
         if (recent.length > 0) {
@@ -185,7 +189,71 @@ public final class Sampler {
 
     /** Any top-k, top-p and min-p over the whole vocabulary, without sorting it. */
     private int sampleWholeVocabulary(float[] logits, int k) {
-        double kept = selectFromWholeVocabulary(logits, k);
+        int best = argmax(logits);
+        double total = computeProbabilities(logits, logits[best], logits.length);
+        int kept = aboveMinP(logits, k, total);
+        if (kept > 0) {
+            return drawFromSorted(kept);
+        }
+        return drawFromAll(logits, k, total);
+    }
+
+    /**
+     * With min-p, the tokens that can be kept are few (those at least minP times as likely as the best):
+     * sorts just them into {@link #orderKeys} and applies top-k and top-p there; returns how many are kept.
+     * Returns 0 when that does not apply (no min-p, or a top-k set reaching below the min-p floor).
+     */
+    private int aboveMinP(float[] logits, int k, double total) {
+        float floor = settings.minP(); // times the best token's probability, which is exp(0) = 1
+        if (floor == 0) {
+            return 0;
+        }
+        int n = 0;
+        for (int i = 0; i < logits.length; i++) {
+            if (probabilities[i] >= floor) {
+                orderKeys[n++] = orderKey(logits[i], i);
+            }
+        }
+        if (k < logits.length && k > n) {
+            return 0;
+        }
+        LongHeapSort.sort(orderKeys, n);
+        double topKMass = total;
+        if (k < n) {
+            topKMass = 0;
+            for (int j = 0; j < k; j++) {
+                topKMass += probabilities[(int) orderKeys[j]];
+            }
+        }
+        double target = settings.topP() * topKMass;
+        double cumulative = 0;
+        for (int j = 0; j < Math.min(k, n); j++) {
+            cumulative += probabilities[(int) orderKeys[j]];
+            if (cumulative >= target) {
+                return j + 1;
+            }
+        }
+        return Math.min(k, n);
+    }
+
+    /** Draws among the first {@code kept} tokens of {@link #orderKeys}. */
+    private int drawFromSorted(int kept) {
+        double mass = 0;
+        for (int j = 0; j < kept; j++) {
+            mass += probabilities[(int) orderKeys[j]];
+        }
+        double r = random.nextDouble() * mass;
+        for (int j = 0; j < kept; j++) {
+            r -= probabilities[(int) orderKeys[j]];
+            if (r < 0) {
+                return (int) orderKeys[j];
+            }
+        }
+        return (int) orderKeys[kept - 1];
+    }
+
+    private int drawFromAll(float[] logits, int k, double total) {
+        double kept = selectFromWholeVocabulary(logits, k, total);
         float floor = settings.minP();
         double r = random.nextDouble() * kept;
         int last = -1;
@@ -207,8 +275,20 @@ public final class Sampler {
      */
     double[] wholeVocabularyDistribution(float[] logits) {
         int k = settings.topK() == 0 ? logits.length : Math.min(settings.topK(), logits.length);
-        double kept = selectFromWholeVocabulary(logits, k);
+        double total = computeProbabilities(logits, logits[argmax(logits)], logits.length);
         double[] distribution = new double[logits.length];
+        int keptSorted = aboveMinP(logits, k, total);
+        if (keptSorted > 0) {
+            double mass = 0;
+            for (int j = 0; j < keptSorted; j++) {
+                mass += probabilities[(int) orderKeys[j]];
+            }
+            for (int j = 0; j < keptSorted; j++) {
+                distribution[(int) orderKeys[j]] = probabilities[(int) orderKeys[j]] / mass;
+            }
+            return distribution;
+        }
+        double kept = selectFromWholeVocabulary(logits, k, total);
         for (int i = 0; i < logits.length; i++) {
             distribution[i] = isKept(logits, i, settings.minP()) ? probabilities[i] / kept : 0;
         }
@@ -216,10 +296,8 @@ public final class Sampler {
     }
 
     /** Computes the probabilities and the top-k / top-p boundary; returns the mass of the tokens kept. */
-    private double selectFromWholeVocabulary(float[] logits, int k) {
+    private double selectFromWholeVocabulary(float[] logits, int k, double total) {
         int n = logits.length;
-        int best = argmax(logits);
-        double total = computeProbabilities(logits, logits[best], n);
         boundary = -1;
         boundaryMass = total;
         if (k < n || settings.topP() < 1) {
