@@ -4,7 +4,6 @@ import io.streamllm.ModelFormatException;
 import io.streamllm.format.MappedFile;
 import io.streamllm.tensor.GgmlType;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -30,7 +29,7 @@ public final class GgufFile implements AutoCloseable {
     private static final int MAX_DIMS = 4;
 
     private final Path path;
-    private final Arena arena;
+    private final MappedFile mapped;
     private final MemorySegment file;
     private final int version;
     private final GgufMetadata metadata;
@@ -38,10 +37,10 @@ public final class GgufFile implements AutoCloseable {
     private final int alignment;
     private final long dataStart;
 
-    private GgufFile(Path path, Arena arena, MemorySegment file, int version, GgufMetadata metadata,
+    private GgufFile(Path path, MappedFile mapped, MemorySegment file, int version, GgufMetadata metadata,
                      Map<String, GgufTensorInfo> tensors, int alignment, long dataStart) {
         this.path = path;
-        this.arena = arena;
+        this.mapped = mapped;
         this.file = file;
         this.version = version;
         this.metadata = metadata;
@@ -52,10 +51,11 @@ public final class GgufFile implements AutoCloseable {
 
     /** Maps and validates {@code path}. */
     public static GgufFile open(Path path) {
-        return MappedFile.open(path, (arena, file) -> parse(path, arena, file));
+        return MappedFile.open(path, mapped -> parse(path, mapped));
     }
 
-    private static GgufFile parse(Path path, Arena arena, MemorySegment file) {
+    private static GgufFile parse(Path path, MappedFile mapped) {
+        MemorySegment file = mapped.segment();
         String name = path.toString();
         Reader in = new Reader(name, file);
         if (file.byteSize() < 4) {
@@ -143,7 +143,7 @@ public final class GgufFile implements AutoCloseable {
                         + end + " but the file has only " + file.byteSize() + " bytes");
             }
         }
-        return new GgufFile(path, arena, file, version, metadata, Collections.unmodifiableMap(byName), alignment, dataStart);
+        return new GgufFile(path, mapped, file, version, metadata, Collections.unmodifiableMap(byName), alignment, dataStart);
     }
 
     private static String describeMagic(MemorySegment file) {
@@ -195,9 +195,14 @@ public final class GgufFile implements AutoCloseable {
         return file.byteSize();
     }
 
+    /** Throws a {@link io.streamllm.ModelFormatException} if the file was truncated since it was opened. */
+    public void checkUnchanged() {
+        mapped.checkUnchanged();
+    }
+
     @Override
     public void close() {
-        arena.close();
+        mapped.close();
     }
 
     /** A bounds-checked little-endian cursor over the mapping. */

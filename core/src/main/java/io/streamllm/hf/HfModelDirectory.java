@@ -176,6 +176,11 @@ public final class HfModelDirectory implements TensorStore {
     }
 
     @Override
+    public void checkUnchanged() {
+        files.forEach(SafetensorsFile::checkUnchanged);
+    }
+
+    @Override
     public void close() {
         files.forEach(SafetensorsFile::close);
     }

@@ -6,7 +6,6 @@ import io.streamllm.format.TensorView;
 import io.streamllm.tensor.GgmlType;
 import io.streamllm.util.Json;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -23,16 +22,16 @@ import java.util.Map;
 public final class SafetensorsFile implements AutoCloseable {
     private static final long MAX_HEADER = 100L << 20;
 
-    private final Arena arena;
+    private final MappedFile mapped;
     private final Map<String, TensorView> tensors;
 
-    private SafetensorsFile(Arena arena, Map<String, TensorView> tensors) {
-        this.arena = arena;
+    private SafetensorsFile(MappedFile mapped, Map<String, TensorView> tensors) {
+        this.mapped = mapped;
         this.tensors = tensors;
     }
 
     public static SafetensorsFile open(Path path) {
-        return MappedFile.open(path, (arena, file) -> new SafetensorsFile(arena, parse(path.toString(), file)));
+        return MappedFile.open(path, mapped -> new SafetensorsFile(mapped, parse(path.toString(), mapped.segment())));
     }
 
     private static Map<String, TensorView> parse(String name, MemorySegment file) {
@@ -101,8 +100,13 @@ public final class SafetensorsFile implements AutoCloseable {
         return tensors;
     }
 
+    /** Throws a {@link io.streamllm.ModelFormatException} if the file was truncated since it was opened. */
+    public void checkUnchanged() {
+        mapped.checkUnchanged();
+    }
+
     @Override
     public void close() {
-        arena.close();
+        mapped.close();
     }
 }

@@ -50,7 +50,7 @@ public final class ModelLoader {
             Tokenizer tokenizer = Tokenizers.fromGguf(meta);
             String name = meta.findString("general.name").orElse(path.getFileName().toString());
             String template = meta.findString("tokenizer.chat_template").orElse(null);
-            return new Model(name, path, config, Llama.load(config, store, pool), tokenizer, template, store);
+            return new Model(name, path, config, FileBackedTransformer.of(config, store, pool), tokenizer, template, store);
         } catch (RuntimeException e) {
             file.close();
             throw e;
@@ -106,7 +106,7 @@ public final class ModelLoader {
             ModelConfig config = configFromHuggingFace(store.config(), store);
             Tokenizer tokenizer = Tokenizers.fromHuggingFace(directory);
             String template = chatTemplateFromHuggingFace(directory);
-            return new Model(directory.getFileName().toString(), directory, config, Llama.load(config, store, pool),
+            return new Model(directory.getFileName().toString(), directory, config, FileBackedTransformer.of(config, store, pool),
                     tokenizer, template, store);
         } catch (RuntimeException e) {
             store.close();
