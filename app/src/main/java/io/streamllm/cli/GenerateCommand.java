@@ -10,8 +10,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -57,16 +55,15 @@ final class GenerateCommand implements Callable<Integer> {
             Console.status("cache: " + policy.spec() + ", prompt: " + promptTokens.length + " tokens");
 
             Interrupt interrupt = Interrupt.install();
-            PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+            Stdout out = new Stdout();
             Generator.Settings settings = new Generator.Settings(maxTokens, sampling.settings(),
                     ignoreEos ? stopStrings : StopStrings.withModelEndTokens(stopStrings, model.tokenizer()), ignoreEos);
             Generator.Result result = new Generator(session, model.tokenizer())
-                    .generate(promptTokens, settings, text -> {
-                        out.print(text);
-                        out.flush();
-                    }, interrupt::requested);
-            out.println();
-            out.flush();
+                    .generate(promptTokens, settings, out::print, () -> interrupt.requested() || out.closed());
+            out.print(System.lineSeparator());
+            if (out.closed()) {
+                return Stdout.CLOSED_EXIT_CODE;
+            }
             Console.status(String.format(
                     "prompt: %d tokens in %.1f ms (%.1f tok/s) | generated: %d tokens in %.1f ms (%.1f tok/s) | stop: %s | cache: %d tokens, %d evicted",
                     result.promptTokens(), result.prefillNanos() / 1e6, result.prefillTokensPerSecond(),

@@ -3,6 +3,8 @@ package io.streamllm.cli;
 import io.streamllm.testing.References;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.util.List;
 import java.util.Map;
 
@@ -60,5 +62,40 @@ class GenerateCommandTest {
         assertThat(run.exitCode()).isZero();
         // 5 prompt tokens and 3000 generated ones went in; the cache holds 4 sinks + 60.
         assertThat(run.stderr()).contains("generated: 3000 tokens").contains("cache: 64 tokens, 2941 evicted");
+    }
+
+    /** A reader that closes the pipe ({@code | head -c 100}) stops the generation at the next token, quietly. */
+    @Test
+    void aClosedStdoutStopsTheGeneration() {
+        ClosingPipe pipe = new ClosingPipe(100);
+        CliRun run = CliRun.withStdout(pipe, "generate", "-n", "3000", "--ignore-eos", "--cache", "sink:4:60", "--seed", "1");
+        assertThat(run.exitCode()).isEqualTo(Stdout.CLOSED_EXIT_CODE);
+        assertThat(pipe.writesRefused).isBetween(1, 2);
+        assertThat(run.stderr()).doesNotContain("generated:").doesNotContain("streamllm:");
+    }
+
+    /** Takes {@code capacity} bytes, then refuses every write as a closed pipe does. */
+    private static final class ClosingPipe extends OutputStream {
+        private int left;
+        int writesRefused;
+
+        ClosingPipe(int capacity) {
+            this.left = capacity;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            if (length > left) {
+                left = 0;
+                writesRefused++;
+                throw new IOException("Broken pipe");
+            }
+            left -= length;
+        }
     }
 }
