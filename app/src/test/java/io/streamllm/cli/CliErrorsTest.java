@@ -53,6 +53,19 @@ class CliErrorsTest {
         assertOneLineError(CliRun.of("generate", "-m", file.toString()), "unsupported architecture 'mamba'");
     }
 
+    /** Text from the file in a message is cut short and escaped: one line, whatever bytes the file holds. */
+    @Test
+    void hugeBinaryStringsFromTheFileAreQuotedShort() {
+        Path file = dir.resolve("huge.gguf");
+        String architecture = "mamba\0" + "\u0001x".repeat(50_000);
+        new GgufWriter().putString("general.architecture", architecture)
+                .addTensor("token_embd.weight", new long[] {4, 2}, new float[8]).write(file);
+        CliRun run = CliRun.of("generate", "-m", file.toString());
+        assertOneLineError(run, "unsupported architecture 'mamba\\x00\\x01x");
+        assertThat(run.stderr().length()).isLessThan(file.toString().length() + 200);
+        assertThat(run.stderr()).doesNotContain("\0").doesNotContain("\u0001");
+    }
+
     @Test
     void badCachePolicies() {
         assertOneLineError(CliRun.of("generate", "--cache", "sink:0:0", "-n", "1"), "window must hold at least 1 token");

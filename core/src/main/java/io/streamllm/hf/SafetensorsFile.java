@@ -1,5 +1,6 @@
 package io.streamllm.hf;
 
+import io.streamllm.util.Quote;
 import io.streamllm.ModelFormatException;
 import io.streamllm.format.MappedFile;
 import io.streamllm.format.TensorView;
@@ -62,13 +63,13 @@ public final class SafetensorsFile implements AutoCloseable {
                     || !(info.get("dtype") instanceof String dtype)
                     || !(info.get("shape") instanceof List<?> shapeList)
                     || !(info.get("data_offsets") instanceof List<?> offsets) || offsets.size() != 2) {
-                throw new ModelFormatException(name + ": corrupt safetensors entry for '" + tensor + "'");
+                throw new ModelFormatException(name + ": corrupt safetensors entry for " + Quote.of(tensor));
             }
             GgmlType type = switch (dtype) {
                 case "F32" -> GgmlType.F32;
                 case "F16" -> GgmlType.F16;
                 case "BF16" -> GgmlType.BF16;
-                default -> throw new ModelFormatException(name + ": tensor '" + tensor + "' has dtype " + dtype
+                default -> throw new ModelFormatException(name + ": tensor " + Quote.of(tensor) + " has dtype " + dtype
                         + ", which streamllm does not read (supported: F32, F16, BF16)");
             };
             // safetensors shapes are row-major (outermost first); ggml order is the reverse.
@@ -84,11 +85,11 @@ public final class SafetensorsFile implements AutoCloseable {
                 elements *= d;
             }
             if (begin < 0 || end < begin || end > dataSize) {
-                throw new ModelFormatException(name + ": truncated file: tensor '" + tensor + "' needs bytes up to "
+                throw new ModelFormatException(name + ": truncated file: tensor " + Quote.of(tensor) + " needs bytes up to "
                         + (dataStart + end) + " but the file has " + file.byteSize());
             }
             if (end - begin != type.bytesFor(elements)) {
-                throw new ModelFormatException(name + ": tensor '" + tensor + "' has " + (end - begin)
+                throw new ModelFormatException(name + ": tensor " + Quote.of(tensor) + " has " + (end - begin)
                         + " bytes but its shape needs " + type.bytesFor(elements));
             }
             tensors.put(tensor, new TensorView(tensor, type, shape, file.asSlice(dataStart + begin, end - begin)));

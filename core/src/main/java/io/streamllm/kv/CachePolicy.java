@@ -1,5 +1,6 @@
 package io.streamllm.kv;
 
+import io.streamllm.util.Quote;
 import io.streamllm.StreamllmException;
 
 /**
@@ -58,9 +59,9 @@ public sealed interface CachePolicy permits DensePolicy, WindowPolicy, SinkWindo
                         + "' (expected dense, window:W, sink:S:W or recompute:W)");
             };
         } catch (NumberFormatException e) {
-            throw new StreamllmException("cache policy '" + spec + "': sizes must be whole numbers");
+            throw new StreamllmException("cache policy " + Quote.of(spec) + ": sizes must be whole numbers");
         } catch (IllegalArgumentException e) {
-            throw new StreamllmException("cache policy '" + spec + "': " + e.getMessage());
+            throw new StreamllmException("cache policy " + Quote.of(spec) + ": " + e.getMessage());
         }
     }
 
@@ -73,7 +74,7 @@ public sealed interface CachePolicy permits DensePolicy, WindowPolicy, SinkWindo
 
     private static void requireParts(String spec, String[] parts, int count, String form) {
         if (parts.length != count) {
-            throw new StreamllmException("cache policy '" + spec + "' should be written " + form);
+            throw new StreamllmException("cache policy " + Quote.of(spec) + " should be written " + form);
         }
     }
 }

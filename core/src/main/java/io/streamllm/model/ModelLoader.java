@@ -1,5 +1,6 @@
 package io.streamllm.model;
 
+import io.streamllm.util.Quote;
 import io.streamllm.ModelFormatException;
 import io.streamllm.format.TensorStore;
 import io.streamllm.gguf.GgufFile;
@@ -60,8 +61,8 @@ public final class ModelLoader {
     static ModelConfig configFromGguf(GgufMetadata meta, TensorStore store) {
         String arch = meta.getString("general.architecture");
         if (!GGUF_ARCHITECTURES.contains(arch)) {
-            throw new ModelFormatException(store.source() + ": unsupported architecture '" + arch
-                    + "' (supported: " + String.join(", ", GGUF_ARCHITECTURES) + ")");
+            throw new ModelFormatException(store.source() + ": unsupported architecture " + Quote.of(arch)
+                    + " (supported: " + String.join(", ", GGUF_ARCHITECTURES) + ")");
         }
         String p = arch + ".";
         int dim = meta.getInt(p + "embedding_length");
@@ -95,8 +96,8 @@ public final class ModelLoader {
                 java.util.Arrays.fill(divisors, meta.getFloat(p + "rope.scaling.factor"));
                 yield divisors;
             }
-            default -> throw new ModelFormatException(store.source() + ": RoPE scaling '" + scaling
-                    + "' is not supported (supported: none, linear, llama3 rope_freqs)");
+            default -> throw new ModelFormatException(store.source() + ": RoPE scaling " + Quote.of(scaling)
+                    + " is not supported (supported: none, linear, llama3 rope_freqs)");
         };
     }
 
@@ -151,8 +152,8 @@ public final class ModelLoader {
             case "llama3" -> RopeConfig.llama3Divisors(headDim, theta, s.number("factor"),
                     s.number("low_freq_factor"), s.number("high_freq_factor"),
                     s.has("original_max_position_embeddings") ? s.integer("original_max_position_embeddings") : contextLength);
-            default -> throw new ModelFormatException(c.source() + ": RoPE scaling '" + type
-                    + "' is not supported (supported: linear, llama3)");
+            default -> throw new ModelFormatException(c.source() + ": RoPE scaling " + Quote.of(type)
+                    + " is not supported (supported: linear, llama3)");
         };
     }
 
@@ -193,14 +194,14 @@ public final class ModelLoader {
 
         String string(String key) {
             if (!(json.get(key) instanceof String value)) {
-                throw new ModelFormatException(source + ": '" + key + "' is missing or not a string");
+                throw new ModelFormatException(source + ": " + Quote.of(key) + " is missing or not a string");
             }
             return value;
         }
 
         double number(String key) {
             if (!(json.get(key) instanceof Number value)) {
-                throw new ModelFormatException(source + ": '" + key + "' is missing or not a number");
+                throw new ModelFormatException(source + ": " + Quote.of(key) + " is missing or not a number");
             }
             return value.doubleValue();
         }
@@ -208,7 +209,7 @@ public final class ModelLoader {
         int integer(String key) {
             double value = number(key);
             if (value != Math.rint(value) || Math.abs(value) > Integer.MAX_VALUE) {
-                throw new ModelFormatException(source + ": '" + key + "' should be an integer, got " + value);
+                throw new ModelFormatException(source + ": " + Quote.of(key) + " should be an integer, got " + value);
             }
             return (int) value;
         }
