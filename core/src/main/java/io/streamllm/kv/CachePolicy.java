@@ -12,6 +12,8 @@ public sealed interface CachePolicy permits DensePolicy, WindowPolicy, SinkWindo
 
     /** {@link #windowTokens()} of a policy that never evicts. */
     int UNBOUNDED = Integer.MAX_VALUE;
+    /** The most tokens a window or the sinks may hold: beyond any heap, and far from UNBOUNDED and int overflow. */
+    int MAX_TOKENS = 1 << 30;
 
     /** Tokens at the start of the stream kept for ever (the attention sinks); none unless the policy says. */
     default int sinkTokens() {
@@ -69,6 +71,9 @@ public sealed interface CachePolicy permits DensePolicy, WindowPolicy, SinkWindo
     static void requirePositiveWindow(int window) {
         if (window < 1) {
             throw new IllegalArgumentException("the window must hold at least 1 token, got " + window);
+        }
+        if (window > MAX_TOKENS) {
+            throw new IllegalArgumentException("the window can hold at most " + MAX_TOKENS + " tokens, got " + window);
         }
     }
 
