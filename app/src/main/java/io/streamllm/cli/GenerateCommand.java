@@ -27,8 +27,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Mixin
     CacheOptions cacheOptions;
 
-    @Option(names = {"-p", "--prompt"}, defaultValue = "", paramLabel = "PROMPT", description = "the text to continue (default: none, start after BOS)")
-    String prompt;
+    /** The text to continue (default: none, start after BOS). */
+    @Mixin
+    PromptOptions prompt;
 
     @Option(names = {"-n", "--n-predict"}, defaultValue = "256", paramLabel = "N",
             description = "tokens to generate; -1 for no limit, until an end token, a stop string or Ctrl-C (default: ${DEFAULT-VALUE})")
@@ -46,8 +47,9 @@ final class GenerateCommand implements Callable<Integer> {
         if (maxTokens < -1) {
             throw new IllegalArgumentException("-n must be -1 (no limit) or 0 or more, got " + maxTokens);
         }
+        String text = prompt.text("");
         try (Model model = modelOptions.load()) {
-            int[] promptTokens = model.tokenizer().encode(prompt, true, false);
+            int[] promptTokens = model.tokenizer().encode(text, true, false);
             long expected = maxTokens < 0 ? -1 : promptTokens.length + (long) maxTokens;
             CachePolicy policy = cacheOptions.policy(model.config(), expected);
             checkFits(model, policy, expected, promptTokens.length);

@@ -16,14 +16,16 @@ final class TokenizeCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
-    @Option(names = {"-p", "--prompt"}, required = true, paramLabel = "TEXT", description = "the text to tokenize")
-    String text;
+    /** The text to tokenize. */
+    @Mixin
+    PromptOptions prompt;
 
     @Option(names = "--no-parse-special", description = "encode special-token text such as <|eot_id|> as plain text")
     boolean noParseSpecial;
 
     @Override
     public Integer call() {
+        String text = prompt.text(null);
         try (Model model = modelOptions.load()) {
             int[] ids = model.tokenizer().encode(text, true, !noParseSpecial);
             System.out.println(Arrays.stream(ids).mapToObj(Integer::toString).collect(Collectors.joining(", ", "[", "]")));

@@ -3,7 +3,15 @@ package io.streamllm.cli;
 import io.streamllm.testing.References;
 import org.junit.jupiter.api.Test;
 
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.io.OutputStream;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +70,50 @@ class GenerateCommandTest {
         assertThat(run.exitCode()).isZero();
         // 5 prompt tokens and 3000 generated ones went in; the cache holds 4 sinks + 60.
         assertThat(run.stderr()).contains("generated: 3000 tokens").contains("cache: 64 tokens, 2941 evicted");
+    }
+
+    /** -f FILE and -p - (stdin) give the same prompt as -p TEXT, a final newline dropped as llama.cpp does. */
+    @Test
+    void aPromptFromAFileOrStdinIsTheSameAsOnTheCommandLine(@TempDir Path dir) throws IOException {
+        String prompt = "Once upon a time, there was a little dog";
+        Path file = Files.writeString(dir.resolve("prompt.txt"), prompt + "\n");
+        String[] sampling = {"-n", "12", "--temp", "0"};
+        CliRun argument = CliRun.of(concat(new String[] {"generate", "-p", prompt}, sampling));
+        CliRun fromFile = CliRun.of(concat(new String[] {"generate", "-f", file.toString()}, sampling));
+        assertThat(fromFile.exitCode()).as(fromFile.stderr()).isZero();
+        assertThat(fromFile.stdout()).isEqualTo(argument.stdout());
+
+        CliRun tokens = CliRun.of("tokenize", "-p", prompt);
+        InputStream stdin = System.in;
+        try {
+            System.setIn(new ByteArrayInputStream((prompt + "\n").getBytes(StandardCharsets.UTF_8)));
+            CliRun fromStdin = CliRun.of("tokenize", "-p", "-");
+            assertThat(fromStdin.stdout()).isEqualTo(tokens.stdout());
+        } finally {
+            System.setIn(stdin);
+        }
+    }
+
+    /** A prompt far beyond what the argument list holds. */
+    @Test
+    void aOneMegabytePromptFileIsRead(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("long.txt"), "The cat sat on the mat. ".repeat(44_000));
+        CliRun run = CliRun.of("tokenize", "-f", file.toString());
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        assertThat(run.stdout().split(",").length).isGreaterThan(200_000);
+    }
+
+    @Test
+    void aMissingPromptFileIsOneLine(@TempDir Path dir) {
+        CliRun run = CliRun.of("generate", "-f", dir.resolve("absent.txt").toString());
+        assertThat(run.exitCode()).isNotZero();
+        assertThat(run.stderr()).isEqualTo("streamllm: " + dir.resolve("absent.txt") + ": no such file\n");
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 
     /** A reader that closes the pipe ({@code | head -c 100}) stops the generation at the next token, quietly. */
