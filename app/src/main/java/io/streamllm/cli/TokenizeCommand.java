@@ -1,6 +1,7 @@
 package io.streamllm.cli;
 
-import io.streamllm.model.Model;
+import io.streamllm.model.ModelLoader;
+import io.streamllm.tokenizer.Tokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -26,10 +27,10 @@ final class TokenizeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         String text = prompt.text(null);
-        try (Model model = modelOptions.load()) {
-            int[] ids = model.tokenizer().encode(text, true, !noParseSpecial);
-            System.out.println(Arrays.stream(ids).mapToObj(Integer::toString).collect(Collectors.joining(", ", "[", "]")));
-        }
+        // Only the vocabulary: no weights are needed, and a vocabulary-only GGUF has none.
+        Tokenizer tokenizer = ModelLoader.loadTokenizer(modelOptions.modelPath());
+        int[] ids = tokenizer.encode(text, true, !noParseSpecial);
+        System.out.println(Arrays.stream(ids).mapToObj(Integer::toString).collect(Collectors.joining(", ", "[", "]")));
         return 0;
     }
 }

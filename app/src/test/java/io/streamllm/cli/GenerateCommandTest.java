@@ -1,5 +1,8 @@
 package io.streamllm.cli;
 
+import io.streamllm.gguf.GgufFile;
+import io.streamllm.gguf.GgufMetadata;
+import io.streamllm.gguf.GgufWriter;
 import io.streamllm.testing.References;
 import org.junit.jupiter.api.Test;
 
@@ -70,6 +73,24 @@ class GenerateCommandTest {
         assertThat(run.exitCode()).isZero();
         // 5 prompt tokens and 3000 generated ones went in; the cache holds 4 sinks + 60.
         assertThat(run.stderr()).contains("generated: 3000 tokens").contains("cache: 64 tokens, 2941 evicted");
+    }
+
+    /** Tokenizing needs only the vocabulary: a GGUF holding the shipped model's metadata and no tensors will do. */
+    @Test
+    void tokenizeReadsAVocabularyOnlyGguf(@TempDir Path dir) {
+        Path vocabOnly = dir.resolve("ggml-vocab-stories260k.gguf");
+        GgufWriter writer = new GgufWriter();
+        try (GgufFile shipped = GgufFile.open(References.stories260K())) {
+            GgufMetadata metadata = shipped.metadata();
+            for (String key : metadata.keys()) {
+                writer.put(key, metadata.type(key), metadata.get(key));
+            }
+        }
+        writer.write(vocabOnly);
+        String text = "One day, Tom <s> saw a big dog.";
+        CliRun fromVocab = CliRun.of("tokenize", "-m", vocabOnly.toString(), "-p", text);
+        assertThat(fromVocab.exitCode()).as(fromVocab.stderr()).isZero();
+        assertThat(fromVocab.stdout()).isEqualTo(CliRun.of("tokenize", "-p", text).stdout()).startsWith("[1, ");
     }
 
     /** -f FILE and -p - (stdin) give the same prompt as -p TEXT, a final newline dropped as llama.cpp does. */

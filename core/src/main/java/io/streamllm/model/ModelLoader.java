@@ -33,13 +33,33 @@ public final class ModelLoader {
         if (HfModelDirectory.isModelDirectory(path)) {
             return loadHuggingFace(path, pool);
         }
+        requireGgufFile(path);
+        return loadGguf(path, pool);
+    }
+
+    /**
+     * Only the tokenizer of the model at {@code path}: from a GGUF file's metadata (its tensors are not needed,
+     * so a vocabulary-only file such as llama.cpp's {@code ggml-vocab-*.gguf} will do), or from a Hugging Face
+     * directory's tokenizer files.
+     */
+    public static Tokenizer loadTokenizer(Path path) {
+        if (HfModelDirectory.isModelDirectory(path)) {
+            return Tokenizers.fromHuggingFace(path);
+        }
+        requireGgufFile(path);
+        // The tokenizer copies what it needs out of the metadata, which is on the heap: the mapping can go.
+        try (GgufFile file = GgufFile.open(path)) {
+            return Tokenizers.fromGguf(file.metadata());
+        }
+    }
+
+    private static void requireGgufFile(Path path) {
         if (Files.isDirectory(path)) {
             throw new ModelFormatException(path + ": a directory without config.json is not a Hugging Face model");
         }
         if (!Files.exists(path)) {
             throw new ModelFormatException(path + ": no such file or directory");
         }
-        return loadGguf(path, pool);
     }
 
     private static Model loadGguf(Path path, Parallel pool) {
