@@ -11,6 +11,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 source "$root/scripts/find-jdk.sh"
+source "$root/scripts/jvm-options.sh"
 
 state=yes
 args=()
@@ -19,8 +20,7 @@ for arg in "$@"; do
 done
 
 "$root/streamllm" --version >/dev/null # builds the jar when the sources changed
-java=("$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xss4m
-      ${STREAMLLM_JAVA_OPTS:-} -Dstreamllm.home="$root" -jar "$root/app/target/streamllm.jar")
+java=("$JAVA_HOME/bin/java" "${STREAMLLM_JVM_OPTIONS[@]}" -Dstreamllm.home="$root" -jar "$root/app/target/streamllm.jar")
 
 work="$(mktemp -d)"
 server_pid=""

@@ -17,7 +17,6 @@ import picocli.CommandLine.Option;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -81,12 +80,12 @@ final class ChatCommand implements Callable<Integer> {
 
     private static void chatOverPipe(ChatSession chat) {
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+        Stdout out = new Stdout();
         Interrupt interrupt = Interrupt.install();
         ChatRepl.Cancellation cancellation = new ChatRepl.Cancellation() {
             @Override
             public boolean requested() {
-                return interrupt.requested();
+                return interrupt.requested() || out.closed();
             }
 
             @Override
@@ -95,12 +94,15 @@ final class ChatCommand implements Callable<Integer> {
             }
         };
         ChatRepl.LineSource lines = prompt -> {
+            if (out.closed()) {
+                return null; // nobody reads the answers any more: end the chat
+            }
             try {
                 return in.readLine();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         };
-        new ChatRepl(chat, lines, out, System.err, cancellation, true).run();
+        new ChatRepl(chat, lines, out.stream(), System.err, cancellation, true).run();
     }
 }

@@ -10,8 +10,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -29,8 +27,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Mixin
     CacheOptions cacheOptions;
 
-    @Option(names = {"-p", "--prompt"}, defaultValue = "", paramLabel = "PROMPT", description = "the text to continue (default: none, start after BOS)")
-    String prompt;
+    /** The text to continue (default: none, start after BOS). */
+    @Mixin
+    PromptOptions prompt;
 
     @Option(names = {"-n", "--n-predict"}, defaultValue = "256", paramLabel = "N",
             description = "tokens to generate; -1 for no limit, until an end token, a stop string or Ctrl-C (default: ${DEFAULT-VALUE})")
@@ -48,8 +47,9 @@ final class GenerateCommand implements Callable<Integer> {
         if (maxTokens < -1) {
             throw new IllegalArgumentException("-n must be -1 (no limit) or 0 or more, got " + maxTokens);
         }
+        String text = prompt.text("");
         try (Model model = modelOptions.load()) {
-            int[] promptTokens = model.tokenizer().encode(prompt, true, false);
+            int[] promptTokens = model.tokenizer().encode(text, true, false);
             long expected = maxTokens < 0 ? -1 : promptTokens.length + (long) maxTokens;
             CachePolicy policy = cacheOptions.policy(model.config(), expected);
             checkFits(model, policy, expected, promptTokens.length);
@@ -57,16 +57,15 @@ final class GenerateCommand implements Callable<Integer> {
             Console.status("cache: " + policy.spec() + ", prompt: " + promptTokens.length + " tokens");
 
             Interrupt interrupt = Interrupt.install();
-            PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+            Stdout out = new Stdout();
             Generator.Settings settings = new Generator.Settings(maxTokens, sampling.settings(),
                     ignoreEos ? stopStrings : StopStrings.withModelEndTokens(stopStrings, model.tokenizer()), ignoreEos);
             Generator.Result result = new Generator(session, model.tokenizer())
-                    .generate(promptTokens, settings, text -> {
-                        out.print(text);
-                        out.flush();
-                    }, interrupt::requested);
-            out.println();
-            out.flush();
+                    .generate(promptTokens, settings, out::print, () -> interrupt.requested() || out.closed());
+            out.print(System.lineSeparator());
+            if (out.closed()) {
+                return Stdout.CLOSED_EXIT_CODE;
+            }
             Console.status(String.format(
                     "prompt: %d tokens in %.1f ms (%.1f tok/s) | generated: %d tokens in %.1f ms (%.1f tok/s) | stop: %s | cache: %d tokens, %d evicted",
                     result.promptTokens(), result.prefillNanos() / 1e6, result.prefillTokensPerSecond(),

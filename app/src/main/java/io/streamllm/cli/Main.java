@@ -5,6 +5,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 
 /** The streamllm command line. */
 @Command(name = "streamllm", mixinStandardHelpOptions = true, version = "streamllm 0.1.0",
@@ -29,12 +30,24 @@ public final class Main {
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler(Main::reportError);
+        cli.setParameterExceptionHandler(Main::reportUsageError);
         return cli.execute(args);
+    }
+
+    /** A mistyped command line: the one line that says what is wrong, and where help is (not the whole usage). */
+    private static int reportUsageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine command = e.getCommandLine();
+        PrintWriter err = command.getErr();
+        err.println("streamllm: " + e.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+        err.println("Try '" + command.getCommandSpec().qualifiedName() + " --help' for more information.");
+        err.flush();
+        return command.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     private static int reportError(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
         PrintWriter err = cli.getErr();
-        if (e instanceof StreamllmException || e instanceof IllegalArgumentException) {
+        if (e instanceof StreamllmException || e instanceof IllegalArgumentException || e instanceof UncheckedIOException) {
             err.println("streamllm: " + e.getMessage());
         } else {
             err.println("streamllm: internal error: " + e);

@@ -13,6 +13,9 @@ final class ModelOptions {
     /** The model shipped in the repository, used when no -m is given. */
     static final String DEFAULT_MODEL = "models/stories260K/stories260K.gguf";
 
+    /** --threads may ask for at most this many threads per processor the JVM may use. */
+    static final int MAX_THREADS_PER_PROCESSOR = 4;
+
     @Option(names = {"-m", "--model"}, paramLabel = "MODEL",
             description = "a .gguf file or a Hugging Face model directory (default: the shipped " + DEFAULT_MODEL + ")")
     Path model;
@@ -35,6 +38,12 @@ final class ModelOptions {
         if (threads != null) {
             if (threads < 1) {
                 throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+            }
+            // More threads than that only take turns on the cores (and each one is a stack and a spinning worker).
+            int limit = MAX_THREADS_PER_PROCESSOR * Runtime.getRuntime().availableProcessors();
+            if (threads > limit) {
+                throw new IllegalArgumentException("--threads " + threads + " is more than " + MAX_THREADS_PER_PROCESSOR
+                        + " per available processor; use at most " + limit);
             }
             Parallel.setCommonThreads(threads);
         }

@@ -6,7 +6,9 @@ import io.streamllm.tensor.Parallel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "synth", mixinStandardHelpOptions = true,
@@ -28,6 +30,10 @@ final class SynthCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (Files.isDirectory(output)) {
+            throw new IllegalArgumentException("-o " + output + " is a directory; give the .gguf file to write, e.g. "
+                    + output.resolve(shape + "-" + type.toLowerCase(Locale.ROOT) + ".gguf"));
+        }
         SyntheticModel.Shape s = SyntheticModel.shape(shape);
         GgmlType t = parseType(type);
         long approxBytes = t.bytesFor(s.parameterCount() / t.blockSize() * t.blockSize());

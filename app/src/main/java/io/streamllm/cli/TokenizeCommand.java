@@ -1,6 +1,7 @@
 package io.streamllm.cli;
 
-import io.streamllm.model.Model;
+import io.streamllm.model.ModelLoader;
+import io.streamllm.tokenizer.Tokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -16,18 +17,20 @@ final class TokenizeCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
-    @Option(names = {"-p", "--prompt"}, required = true, paramLabel = "TEXT", description = "the text to tokenize")
-    String text;
+    /** The text to tokenize. */
+    @Mixin
+    PromptOptions prompt;
 
     @Option(names = "--no-parse-special", description = "encode special-token text such as <|eot_id|> as plain text")
     boolean noParseSpecial;
 
     @Override
     public Integer call() {
-        try (Model model = modelOptions.load()) {
-            int[] ids = model.tokenizer().encode(text, true, !noParseSpecial);
-            System.out.println(Arrays.stream(ids).mapToObj(Integer::toString).collect(Collectors.joining(", ", "[", "]")));
-        }
+        String text = prompt.text(null);
+        // Only the vocabulary: no weights are needed, and a vocabulary-only GGUF has none.
+        Tokenizer tokenizer = ModelLoader.loadTokenizer(modelOptions.modelPath());
+        int[] ids = tokenizer.encode(text, true, !noParseSpecial);
+        System.out.println(Arrays.stream(ids).mapToObj(Integer::toString).collect(Collectors.joining(", ", "[", "]")));
         return 0;
     }
 }

@@ -53,12 +53,40 @@ class CliErrorsTest {
         assertOneLineError(CliRun.of("generate", "-m", file.toString()), "unsupported architecture 'mamba'");
     }
 
+    /** Text from the file in a message is cut short and escaped: one line, whatever bytes the file holds. */
+    @Test
+    void hugeBinaryStringsFromTheFileAreQuotedShort() {
+        Path file = dir.resolve("huge.gguf");
+        String architecture = "mamba\0" + "\u0001x".repeat(50_000);
+        new GgufWriter().putString("general.architecture", architecture)
+                .addTensor("token_embd.weight", new long[] {4, 2}, new float[8]).write(file);
+        CliRun run = CliRun.of("generate", "-m", file.toString());
+        assertOneLineError(run, "unsupported architecture 'mamba\\x00\\x01x");
+        assertThat(run.stderr().length()).isLessThan(file.toString().length() + 200);
+        assertThat(run.stderr()).doesNotContain("\0").doesNotContain("\u0001");
+    }
+
     @Test
     void badCachePolicies() {
         assertOneLineError(CliRun.of("generate", "--cache", "sink:0:0", "-n", "1"), "window must hold at least 1 token");
         assertOneLineError(CliRun.of("generate", "--cache", "window:-1", "-n", "1"), "window must hold at least 1 token");
         assertOneLineError(CliRun.of("generate", "--cache", "sliding", "-n", "1"), "unknown cache policy 'sliding'");
-        assertOneLineError(CliRun.of("generate", "--cache", "sink:4:2000000000", "-n", "1"), "MiB of KV cache");
+        assertOneLineError(CliRun.of("generate", "--cache", "sink:4:1000000000", "-n", "1"), "MiB of KV cache");
+        // The largest int is what an unbounded (dense) cache holds: it must not pass for one.
+        assertOneLineError(CliRun.of("generate", "--cache", "sink:4:2147483647", "-n", "1"), "the window can hold at most");
+        assertOneLineError(CliRun.of("generate", "--cache", "window:2147483647", "-n", "1"), "the window can hold at most");
+        assertOneLineError(CliRun.of("generate", "--cache", "sink:2147483647:4", "-n", "1"), "sink tokens must be 0 to");
+    }
+
+    @Test
+    void threadsBeyondFourPerProcessorAreRefused() {
+        assertOneLineError(CliRun.of("generate", "-t", "100000", "-n", "1"), "--threads 100000 is more than 4 per available processor");
+    }
+
+    @Test
+    void synthIntoADirectoryNamesTheProblem() {
+        assertOneLineError(CliRun.of("synth", "--shape", "tiny", "--type", "F32", "-o", dir.toString()),
+                "is a directory; give the .gguf file to write");
     }
 
     @Test
@@ -67,10 +95,15 @@ class CliErrorsTest {
     }
 
     @Test
-    void badOptionsGetUsage() {
+    void badOptionsGetOneLineAndWhereHelpIs() {
         CliRun run = CliRun.of("generate", "--temp", "hot");
         assertThat(run.exitCode()).isNotZero();
-        assertThat(run.stderr()).contains("Invalid value for option '--temp'");
+        assertThat(run.stderr()).isEqualTo("streamllm: Invalid value for option '--temp': 'hot' is not a float\n"
+                + "Try 'streamllm generate --help' for more information.\n");
+        CliRun unknown = CliRun.of("generate", "--tmep", "1");
+        assertThat(unknown.stderr()).startsWith("streamllm: Unknown options: '--tmep', '1'")
+                .endsWith("Try 'streamllm generate --help' for more information.\n");
+        assertThat(unknown.stderr().lines().count()).isLessThanOrEqualTo(4);
         CliRun negative = CliRun.of("generate", "--temp", "-1", "-n", "1");
         assertThat(negative.exitCode()).isNotZero();
         assertThat(negative.stderr()).contains("temperature must be 0 or more");

@@ -1,6 +1,7 @@
 package io.streamllm.cli;
 
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,10 +10,14 @@ import java.nio.file.Path;
 /** Runs the command line in-process and captures what it prints. */
 record CliRun(int exitCode, String stdout, String stderr) {
 
-    static synchronized CliRun of(String... args) {
+    static CliRun of(String... args) {
+        return withStdout(new ByteArrayOutputStream(), args);
+    }
+
+    /** Runs with stdout going to {@code stdout}; the result's stdout is what it holds, if it is a byte array stream. */
+    static synchronized CliRun withStdout(OutputStream stdout, String... args) {
         PrintStream out = System.out;
         PrintStream err = System.err;
-        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         String home = System.getProperty("streamllm.home");
         try {
@@ -20,7 +25,8 @@ record CliRun(int exitCode, String stdout, String stderr) {
             System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
             System.setProperty("streamllm.home", repositoryRoot().toString());
             int code = Main.run(args);
-            return new CliRun(code, stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8));
+            String printed = stdout instanceof ByteArrayOutputStream bytes ? bytes.toString(StandardCharsets.UTF_8) : "";
+            return new CliRun(code, printed, stderr.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(out);
             System.setErr(err);

@@ -1,8 +1,21 @@
 package io.streamllm.cli;
 
+import io.streamllm.gguf.GgufFile;
+import io.streamllm.gguf.GgufMetadata;
+import io.streamllm.gguf.GgufWriter;
 import io.streamllm.testing.References;
 import org.junit.jupiter.api.Test;
 
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.io.OutputStream;
 import java.util.List;
 import java.util.Map;
 
@@ -60,5 +73,102 @@ class GenerateCommandTest {
         assertThat(run.exitCode()).isZero();
         // 5 prompt tokens and 3000 generated ones went in; the cache holds 4 sinks + 60.
         assertThat(run.stderr()).contains("generated: 3000 tokens").contains("cache: 64 tokens, 2941 evicted");
+    }
+
+    /** Tokenizing needs only the vocabulary: a GGUF holding the shipped model's metadata and no tensors will do. */
+    @Test
+    void tokenizeReadsAVocabularyOnlyGguf(@TempDir Path dir) {
+        Path vocabOnly = dir.resolve("ggml-vocab-stories260k.gguf");
+        GgufWriter writer = new GgufWriter();
+        try (GgufFile shipped = GgufFile.open(References.stories260K())) {
+            GgufMetadata metadata = shipped.metadata();
+            for (String key : metadata.keys()) {
+                writer.put(key, metadata.type(key), metadata.get(key));
+            }
+        }
+        writer.write(vocabOnly);
+        String text = "One day, Tom <s> saw a big dog.";
+        CliRun fromVocab = CliRun.of("tokenize", "-m", vocabOnly.toString(), "-p", text);
+        assertThat(fromVocab.exitCode()).as(fromVocab.stderr()).isZero();
+        assertThat(fromVocab.stdout()).isEqualTo(CliRun.of("tokenize", "-p", text).stdout()).startsWith("[1, ");
+    }
+
+    /** -f FILE and -p - (stdin) give the same prompt as -p TEXT, a final newline dropped as llama.cpp does. */
+    @Test
+    void aPromptFromAFileOrStdinIsTheSameAsOnTheCommandLine(@TempDir Path dir) throws IOException {
+        String prompt = "Once upon a time, there was a little dog";
+        Path file = Files.writeString(dir.resolve("prompt.txt"), prompt + "\n");
+        String[] sampling = {"-n", "12", "--temp", "0"};
+        CliRun argument = CliRun.of(concat(new String[] {"generate", "-p", prompt}, sampling));
+        CliRun fromFile = CliRun.of(concat(new String[] {"generate", "-f", file.toString()}, sampling));
+        assertThat(fromFile.exitCode()).as(fromFile.stderr()).isZero();
+        assertThat(fromFile.stdout()).isEqualTo(argument.stdout());
+
+        CliRun tokens = CliRun.of("tokenize", "-p", prompt);
+        InputStream stdin = System.in;
+        try {
+            System.setIn(new ByteArrayInputStream((prompt + "\n").getBytes(StandardCharsets.UTF_8)));
+            CliRun fromStdin = CliRun.of("tokenize", "-p", "-");
+            assertThat(fromStdin.stdout()).isEqualTo(tokens.stdout());
+        } finally {
+            System.setIn(stdin);
+        }
+    }
+
+    /** A prompt far beyond what the argument list holds. */
+    @Test
+    void aOneMegabytePromptFileIsRead(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("long.txt"), "The cat sat on the mat. ".repeat(44_000));
+        CliRun run = CliRun.of("tokenize", "-f", file.toString());
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        assertThat(run.stdout().split(",").length).isGreaterThan(200_000);
+    }
+
+    @Test
+    void aMissingPromptFileIsOneLine(@TempDir Path dir) {
+        CliRun run = CliRun.of("generate", "-f", dir.resolve("absent.txt").toString());
+        assertThat(run.exitCode()).isNotZero();
+        assertThat(run.stderr()).isEqualTo("streamllm: " + dir.resolve("absent.txt") + ": no such file\n");
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    /** A reader that closes the pipe ({@code | head -c 100}) stops the generation at the next token, quietly. */
+    @Test
+    void aClosedStdoutStopsTheGeneration() {
+        ClosingPipe pipe = new ClosingPipe(100);
+        CliRun run = CliRun.withStdout(pipe, "generate", "-n", "3000", "--ignore-eos", "--cache", "sink:4:60", "--seed", "1");
+        assertThat(run.exitCode()).isEqualTo(Stdout.CLOSED_EXIT_CODE);
+        assertThat(pipe.writesRefused).isBetween(1, 2);
+        assertThat(run.stderr()).doesNotContain("generated:").doesNotContain("streamllm:");
+    }
+
+    /** Takes {@code capacity} bytes, then refuses every write as a closed pipe does. */
+    private static final class ClosingPipe extends OutputStream {
+        private int left;
+        int writesRefused;
+
+        ClosingPipe(int capacity) {
+            this.left = capacity;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            if (length > left) {
+                left = 0;
+                writesRefused++;
+                throw new IOException("Broken pipe");
+            }
+            left -= length;
+        }
     }
 }

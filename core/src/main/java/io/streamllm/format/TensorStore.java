@@ -30,6 +30,13 @@ public interface TensorStore extends AutoCloseable {
         return view;
     }
 
+    /**
+     * Throws a {@link ModelFormatException} naming the file if a file the tensors are mapped from was cut short
+     * since it was opened (reading it would fault). Tensors held in memory have nothing to check.
+     */
+    default void checkUnchanged() {
+    }
+
     @Override
     void close();
 }

@@ -1,10 +1,10 @@
 package io.streamllm.gguf;
 
+import io.streamllm.util.Quote;
 import io.streamllm.ModelFormatException;
 import io.streamllm.format.MappedFile;
 import io.streamllm.tensor.GgmlType;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -30,7 +30,7 @@ public final class GgufFile implements AutoCloseable {
     private static final int MAX_DIMS = 4;
 
     private final Path path;
-    private final Arena arena;
+    private final MappedFile mapped;
     private final MemorySegment file;
     private final int version;
     private final GgufMetadata metadata;
@@ -38,10 +38,10 @@ public final class GgufFile implements AutoCloseable {
     private final int alignment;
     private final long dataStart;
 
-    private GgufFile(Path path, Arena arena, MemorySegment file, int version, GgufMetadata metadata,
+    private GgufFile(Path path, MappedFile mapped, MemorySegment file, int version, GgufMetadata metadata,
                      Map<String, GgufTensorInfo> tensors, int alignment, long dataStart) {
         this.path = path;
-        this.arena = arena;
+        this.mapped = mapped;
         this.file = file;
         this.version = version;
         this.metadata = metadata;
@@ -52,10 +52,11 @@ public final class GgufFile implements AutoCloseable {
 
     /** Maps and validates {@code path}. */
     public static GgufFile open(Path path) {
-        return MappedFile.open(path, (arena, file) -> parse(path, arena, file));
+        return MappedFile.open(path, mapped -> parse(path, mapped));
     }
 
-    private static GgufFile parse(Path path, Arena arena, MemorySegment file) {
+    private static GgufFile parse(Path path, MappedFile mapped) {
+        MemorySegment file = mapped.segment();
         String name = path.toString();
         Reader in = new Reader(name, file);
         if (file.byteSize() < 4) {
@@ -85,7 +86,7 @@ public final class GgufFile implements AutoCloseable {
         Map<String, GgufValueType> types = new HashMap<>();
         for (long i = 0; i < kvCount; i++) {
             String key = in.string("metadata key");
-            GgufValueType type = in.valueType("metadata '" + key + "'");
+            GgufValueType type = in.valueType("metadata " + Quote.of(key));
             values.put(key, in.value(type, key));
             types.put(key, type);
         }
@@ -104,28 +105,28 @@ public final class GgufFile implements AutoCloseable {
             String tensorName = in.string("tensor name");
             int dims = in.i32();
             if (dims < 1 || dims > MAX_DIMS) {
-                throw new ModelFormatException(name + ": tensor '" + tensorName + "' has " + dims + " dimensions (1 to 4 allowed)");
+                throw new ModelFormatException(name + ": tensor " + Quote.of(tensorName) + " has " + dims + " dimensions (1 to 4 allowed)");
             }
             long[] shape = new long[dims];
             for (int d = 0; d < dims; d++) {
-                shape[d] = in.u64("shape of tensor '" + tensorName + "'");
+                shape[d] = in.u64("shape of tensor " + Quote.of(tensorName));
                 if (shape[d] <= 0 || shape[d] > Integer.MAX_VALUE) {
-                    throw new ModelFormatException(name + ": tensor '" + tensorName + "' has an invalid dimension " + shape[d]);
+                    throw new ModelFormatException(name + ": tensor " + Quote.of(tensorName) + " has an invalid dimension " + shape[d]);
                 }
             }
             int typeId = in.i32();
             GgmlType type = GgmlType.byId(typeId);
             if (type == null) {
-                throw new ModelFormatException(name + ": tensor '" + tensorName + "' has unknown tensor type id " + typeId);
+                throw new ModelFormatException(name + ": tensor " + Quote.of(tensorName) + " has unknown tensor type id " + typeId);
             }
-            long offset = in.u64("offset of tensor '" + tensorName + "'");
+            long offset = in.u64("offset of tensor " + Quote.of(tensorName));
             GgufTensorInfo info = new GgufTensorInfo(tensorName, shape, type, offset);
             if (info.elementCount() % type.blockSize() != 0) {
-                throw new ModelFormatException(name + ": tensor '" + tensorName + "' of type " + type
+                throw new ModelFormatException(name + ": tensor " + Quote.of(tensorName) + " of type " + type
                         + " has " + info.elementCount() + " elements, not a multiple of its block size " + type.blockSize());
             }
             if (offset % alignment != 0) {
-                throw new ModelFormatException(name + ": tensor '" + tensorName + "' data offset " + offset
+                throw new ModelFormatException(name + ": tensor " + Quote.of(tensorName) + " data offset " + offset
                         + " is not aligned to " + alignment);
             }
             infos.add(info);
@@ -135,15 +136,15 @@ public final class GgufFile implements AutoCloseable {
         Map<String, GgufTensorInfo> byName = new LinkedHashMap<>();
         for (GgufTensorInfo info : infos) {
             if (byName.put(info.name(), info) != null) {
-                throw new ModelFormatException(name + ": tensor '" + info.name() + "' appears twice");
+                throw new ModelFormatException(name + ": tensor " + Quote.of(info.name()) + " appears twice");
             }
             long end = dataStart + info.offset() + info.byteSize();
             if (end > file.byteSize()) {
-                throw new ModelFormatException(name + ": truncated file: tensor '" + info.name() + "' ends at byte "
+                throw new ModelFormatException(name + ": truncated file: tensor " + Quote.of(info.name()) + " ends at byte "
                         + end + " but the file has only " + file.byteSize() + " bytes");
             }
         }
-        return new GgufFile(path, arena, file, version, metadata, Collections.unmodifiableMap(byName), alignment, dataStart);
+        return new GgufFile(path, mapped, file, version, metadata, Collections.unmodifiableMap(byName), alignment, dataStart);
     }
 
     private static String describeMagic(MemorySegment file) {
@@ -195,9 +196,14 @@ public final class GgufFile implements AutoCloseable {
         return file.byteSize();
     }
 
+    /** Throws a {@link io.streamllm.ModelFormatException} if the file was truncated since it was opened. */
+    public void checkUnchanged() {
+        mapped.checkUnchanged();
+    }
+
     @Override
     public void close() {
-        arena.close();
+        mapped.close();
     }
 
     /** A bounds-checked little-endian cursor over the mapping. */
@@ -271,12 +277,12 @@ public final class GgufFile implements AutoCloseable {
 
         Object value(GgufValueType type, String key) {
             if (type == GgufValueType.STRING) {
-                return string("metadata '" + key + "'");
+                return string("metadata " + Quote.of(key));
             }
             if (type == GgufValueType.ARRAY) {
                 return array(key);
             }
-            need(type.fixedBytes(), "metadata '" + key + "'");
+            need(type.fixedBytes(), "metadata " + Quote.of(key));
             long at = pos;
             pos += type.fixedBytes();
             return switch (type) {
@@ -295,10 +301,10 @@ public final class GgufFile implements AutoCloseable {
         }
 
         GgufArray array(String key) {
-            GgufValueType elementType = valueType("array '" + key + "'");
-            long count = u64("length of array '" + key + "'");
+            GgufValueType elementType = valueType("array " + Quote.of(key));
+            long count = u64("length of array " + Quote.of(key));
             if (count > file.byteSize() - pos) {
-                throw new ModelFormatException(name + ": truncated file: array '" + key + "' of " + count
+                throw new ModelFormatException(name + ": truncated file: array " + Quote.of(key) + " of " + count
                         + " elements runs past the end");
             }
             int n = Math.toIntExact(count);
@@ -318,13 +324,13 @@ public final class GgufFile implements AutoCloseable {
                     yield out;
                 }
                 case FLOAT32 -> {
-                    need(4L * n, "array '" + key + "'");
+                    need(4L * n, "array " + Quote.of(key));
                     float[] out = file.asSlice(pos, 4L * n).toArray(F32);
                     pos += 4L * n;
                     yield out;
                 }
                 case FLOAT64 -> {
-                    need(8L * n, "array '" + key + "'");
+                    need(8L * n, "array " + Quote.of(key));
                     double[] out = file.asSlice(pos, 8L * n).toArray(F64);
                     pos += 8L * n;
                     yield out;
@@ -339,7 +345,7 @@ public final class GgufFile implements AutoCloseable {
                 case STRING -> {
                     String[] out = new String[n];
                     for (int i = 0; i < n; i++) {
-                        out[i] = string("element of '" + key + "'");
+                        out[i] = string("element of " + Quote.of(key));
                     }
                     yield out;
                 }

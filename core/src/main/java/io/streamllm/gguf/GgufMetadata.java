@@ -1,5 +1,6 @@
 package io.streamllm.gguf;
 
+import io.streamllm.util.Quote;
 import io.streamllm.ModelFormatException;
 
 import java.util.Collections;
@@ -57,7 +58,7 @@ public final class GgufMetadata {
     public int getInt(String key) {
         long value = getLong(key);
         if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
-            throw new ModelFormatException(source + ": metadata '" + key + "' = " + value + " is out of range");
+            throw new ModelFormatException(source + ": metadata " + Quote.of(key) + " = " + value + " is out of range");
         }
         return (int) value;
     }
@@ -123,7 +124,7 @@ public final class GgufMetadata {
     private <T> T require(String key, Class<T> type, String what) {
         Object value = values.get(key);
         if (value == null) {
-            throw new ModelFormatException(source + ": metadata key '" + key + "' is missing");
+            throw new ModelFormatException(source + ": metadata key " + Quote.of(key) + " is missing");
         }
         if (!type.isInstance(value)) {
             throw mistyped(key, what);
@@ -132,7 +133,7 @@ public final class GgufMetadata {
     }
 
     private ModelFormatException mistyped(String key, String what) {
-        return new ModelFormatException(source + ": metadata '" + key + "' should be " + what
+        return new ModelFormatException(source + ": metadata " + Quote.of(key) + " should be " + what
                 + " but is " + types.get(key));
     }
 }

@@ -30,6 +30,11 @@ public final class GgufTensorStore implements TensorStore {
     }
 
     @Override
+    public void checkUnchanged() {
+        file.checkUnchanged();
+    }
+
+    @Override
     public void close() {
         file.close();
     }

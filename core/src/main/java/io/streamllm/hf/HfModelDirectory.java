@@ -1,5 +1,6 @@
 package io.streamllm.hf;
 
+import io.streamllm.util.Quote;
 import io.streamllm.ModelFormatException;
 import io.streamllm.format.TensorStore;
 import io.streamllm.format.TensorView;
@@ -109,7 +110,7 @@ public final class HfModelDirectory implements TensorStore {
             for (String name : names) {
                 Path shard = directory.resolve(name).normalize();
                 if (!shard.startsWith(directory.normalize()) || !Files.isRegularFile(shard)) {
-                    throw new ModelFormatException(index + ": shard '" + name + "' is missing");
+                    throw new ModelFormatException(index + ": shard " + Quote.of(name) + " is missing");
                 }
                 paths.add(shard);
             }
@@ -173,6 +174,11 @@ public final class HfModelDirectory implements TensorStore {
     @Override
     public TensorView find(String name) {
         return tensors.get(name);
+    }
+
+    @Override
+    public void checkUnchanged() {
+        files.forEach(SafetensorsFile::checkUnchanged);
     }
 
     @Override

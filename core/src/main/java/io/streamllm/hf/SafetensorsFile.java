@@ -1,12 +1,12 @@
 package io.streamllm.hf;
 
+import io.streamllm.util.Quote;
 import io.streamllm.ModelFormatException;
 import io.streamllm.format.MappedFile;
 import io.streamllm.format.TensorView;
 import io.streamllm.tensor.GgmlType;
 import io.streamllm.util.Json;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -23,16 +23,16 @@ import java.util.Map;
 public final class SafetensorsFile implements AutoCloseable {
     private static final long MAX_HEADER = 100L << 20;
 
-    private final Arena arena;
+    private final MappedFile mapped;
     private final Map<String, TensorView> tensors;
 
-    private SafetensorsFile(Arena arena, Map<String, TensorView> tensors) {
-        this.arena = arena;
+    private SafetensorsFile(MappedFile mapped, Map<String, TensorView> tensors) {
+        this.mapped = mapped;
         this.tensors = tensors;
     }
 
     public static SafetensorsFile open(Path path) {
-        return MappedFile.open(path, (arena, file) -> new SafetensorsFile(arena, parse(path.toString(), file)));
+        return MappedFile.open(path, mapped -> new SafetensorsFile(mapped, parse(path.toString(), mapped.segment())));
     }
 
     private static Map<String, TensorView> parse(String name, MemorySegment file) {
@@ -63,13 +63,13 @@ public final class SafetensorsFile implements AutoCloseable {
                     || !(info.get("dtype") instanceof String dtype)
                     || !(info.get("shape") instanceof List<?> shapeList)
                     || !(info.get("data_offsets") instanceof List<?> offsets) || offsets.size() != 2) {
-                throw new ModelFormatException(name + ": corrupt safetensors entry for '" + tensor + "'");
+                throw new ModelFormatException(name + ": corrupt safetensors entry for " + Quote.of(tensor));
             }
             GgmlType type = switch (dtype) {
                 case "F32" -> GgmlType.F32;
                 case "F16" -> GgmlType.F16;
                 case "BF16" -> GgmlType.BF16;
-                default -> throw new ModelFormatException(name + ": tensor '" + tensor + "' has dtype " + dtype
+                default -> throw new ModelFormatException(name + ": tensor " + Quote.of(tensor) + " has dtype " + dtype
                         + ", which streamllm does not read (supported: F32, F16, BF16)");
             };
             // safetensors shapes are row-major (outermost first); ggml order is the reverse.
@@ -85,11 +85,11 @@ public final class SafetensorsFile implements AutoCloseable {
                 elements *= d;
             }
             if (begin < 0 || end < begin || end > dataSize) {
-                throw new ModelFormatException(name + ": truncated file: tensor '" + tensor + "' needs bytes up to "
+                throw new ModelFormatException(name + ": truncated file: tensor " + Quote.of(tensor) + " needs bytes up to "
                         + (dataStart + end) + " but the file has " + file.byteSize());
             }
             if (end - begin != type.bytesFor(elements)) {
-                throw new ModelFormatException(name + ": tensor '" + tensor + "' has " + (end - begin)
+                throw new ModelFormatException(name + ": tensor " + Quote.of(tensor) + " has " + (end - begin)
                         + " bytes but its shape needs " + type.bytesFor(elements));
             }
             tensors.put(tensor, new TensorView(tensor, type, shape, file.asSlice(dataStart + begin, end - begin)));
@@ -101,8 +101,13 @@ public final class SafetensorsFile implements AutoCloseable {
         return tensors;
     }
 
+    /** Throws a {@link io.streamllm.ModelFormatException} if the file was truncated since it was opened. */
+    public void checkUnchanged() {
+        mapped.checkUnchanged();
+    }
+
     @Override
     public void close() {
-        arena.close();
+        mapped.close();
     }
 }

@@ -1,5 +1,6 @@
 package io.streamllm.kv;
 
+import io.streamllm.util.Quote;
 import io.streamllm.StreamllmException;
 
 /**
@@ -11,6 +12,8 @@ public sealed interface CachePolicy permits DensePolicy, WindowPolicy, SinkWindo
 
     /** {@link #windowTokens()} of a policy that never evicts. */
     int UNBOUNDED = Integer.MAX_VALUE;
+    /** The most tokens a window or the sinks may hold: beyond any heap, and far from UNBOUNDED and int overflow. */
+    int MAX_TOKENS = 1 << 30;
 
     /** Tokens at the start of the stream kept for ever (the attention sinks); none unless the policy says. */
     default int sinkTokens() {
@@ -58,9 +61,9 @@ public sealed interface CachePolicy permits DensePolicy, WindowPolicy, SinkWindo
                         + "' (expected dense, window:W, sink:S:W or recompute:W)");
             };
         } catch (NumberFormatException e) {
-            throw new StreamllmException("cache policy '" + spec + "': sizes must be whole numbers");
+            throw new StreamllmException("cache policy " + Quote.of(spec) + ": sizes must be whole numbers");
         } catch (IllegalArgumentException e) {
-            throw new StreamllmException("cache policy '" + spec + "': " + e.getMessage());
+            throw new StreamllmException("cache policy " + Quote.of(spec) + ": " + e.getMessage());
         }
     }
 
@@ -69,11 +72,14 @@ public sealed interface CachePolicy permits DensePolicy, WindowPolicy, SinkWindo
         if (window < 1) {
             throw new IllegalArgumentException("the window must hold at least 1 token, got " + window);
         }
+        if (window > MAX_TOKENS) {
+            throw new IllegalArgumentException("the window can hold at most " + MAX_TOKENS + " tokens, got " + window);
+        }
     }
 
     private static void requireParts(String spec, String[] parts, int count, String form) {
         if (parts.length != count) {
-            throw new StreamllmException("cache policy '" + spec + "' should be written " + form);
+            throw new StreamllmException("cache policy " + Quote.of(spec) + " should be written " + form);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.streamllm.model;
 
+import io.streamllm.util.Quote;
 import io.streamllm.ModelFormatException;
 import io.streamllm.format.TensorStore;
 import io.streamllm.gguf.GgufFile;
@@ -32,13 +33,33 @@ public final class ModelLoader {
         if (HfModelDirectory.isModelDirectory(path)) {
             return loadHuggingFace(path, pool);
         }
+        requireGgufFile(path);
+        return loadGguf(path, pool);
+    }
+
+    /**
+     * Only the tokenizer of the model at {@code path}: from a GGUF file's metadata (its tensors are not needed,
+     * so a vocabulary-only file such as llama.cpp's {@code ggml-vocab-*.gguf} will do), or from a Hugging Face
+     * directory's tokenizer files.
+     */
+    public static Tokenizer loadTokenizer(Path path) {
+        if (HfModelDirectory.isModelDirectory(path)) {
+            return Tokenizers.fromHuggingFace(path);
+        }
+        requireGgufFile(path);
+        // The tokenizer copies what it needs out of the metadata, which is on the heap: the mapping can go.
+        try (GgufFile file = GgufFile.open(path)) {
+            return Tokenizers.fromGguf(file.metadata());
+        }
+    }
+
+    private static void requireGgufFile(Path path) {
         if (Files.isDirectory(path)) {
             throw new ModelFormatException(path + ": a directory without config.json is not a Hugging Face model");
         }
         if (!Files.exists(path)) {
             throw new ModelFormatException(path + ": no such file or directory");
         }
-        return loadGguf(path, pool);
     }
 
     private static Model loadGguf(Path path, Parallel pool) {
@@ -50,7 +71,7 @@ public final class ModelLoader {
             Tokenizer tokenizer = Tokenizers.fromGguf(meta);
             String name = meta.findString("general.name").orElse(path.getFileName().toString());
             String template = meta.findString("tokenizer.chat_template").orElse(null);
-            return new Model(name, path, config, Llama.load(config, store, pool), tokenizer, template, store);
+            return new Model(name, path, config, FileBackedTransformer.of(config, store, pool), tokenizer, template, store);
         } catch (RuntimeException e) {
             file.close();
             throw e;
@@ -60,8 +81,8 @@ public final class ModelLoader {
     static ModelConfig configFromGguf(GgufMetadata meta, TensorStore store) {
         String arch = meta.getString("general.architecture");
         if (!GGUF_ARCHITECTURES.contains(arch)) {
-            throw new ModelFormatException(store.source() + ": unsupported architecture '" + arch
-                    + "' (supported: " + String.join(", ", GGUF_ARCHITECTURES) + ")");
+            throw new ModelFormatException(store.source() + ": unsupported architecture " + Quote.of(arch)
+                    + " (supported: " + String.join(", ", GGUF_ARCHITECTURES) + ")");
         }
         String p = arch + ".";
         int dim = meta.getInt(p + "embedding_length");
@@ -95,8 +116,8 @@ public final class ModelLoader {
                 java.util.Arrays.fill(divisors, meta.getFloat(p + "rope.scaling.factor"));
                 yield divisors;
             }
-            default -> throw new ModelFormatException(store.source() + ": RoPE scaling '" + scaling
-                    + "' is not supported (supported: none, linear, llama3 rope_freqs)");
+            default -> throw new ModelFormatException(store.source() + ": RoPE scaling " + Quote.of(scaling)
+                    + " is not supported (supported: none, linear, llama3 rope_freqs)");
         };
     }
 
@@ -106,7 +127,7 @@ public final class ModelLoader {
             ModelConfig config = configFromHuggingFace(store.config(), store);
             Tokenizer tokenizer = Tokenizers.fromHuggingFace(directory);
             String template = chatTemplateFromHuggingFace(directory);
-            return new Model(directory.getFileName().toString(), directory, config, Llama.load(config, store, pool),
+            return new Model(directory.getFileName().toString(), directory, config, FileBackedTransformer.of(config, store, pool),
                     tokenizer, template, store);
         } catch (RuntimeException e) {
             store.close();
@@ -151,8 +172,8 @@ public final class ModelLoader {
             case "llama3" -> RopeConfig.llama3Divisors(headDim, theta, s.number("factor"),
                     s.number("low_freq_factor"), s.number("high_freq_factor"),
                     s.has("original_max_position_embeddings") ? s.integer("original_max_position_embeddings") : contextLength);
-            default -> throw new ModelFormatException(c.source() + ": RoPE scaling '" + type
-                    + "' is not supported (supported: linear, llama3)");
+            default -> throw new ModelFormatException(c.source() + ": RoPE scaling " + Quote.of(type)
+                    + " is not supported (supported: linear, llama3)");
         };
     }
 
@@ -193,14 +214,14 @@ public final class ModelLoader {
 
         String string(String key) {
             if (!(json.get(key) instanceof String value)) {
-                throw new ModelFormatException(source + ": '" + key + "' is missing or not a string");
+                throw new ModelFormatException(source + ": " + Quote.of(key) + " is missing or not a string");
             }
             return value;
         }
 
         double number(String key) {
             if (!(json.get(key) instanceof Number value)) {
-                throw new ModelFormatException(source + ": '" + key + "' is missing or not a number");
+                throw new ModelFormatException(source + ": " + Quote.of(key) + " is missing or not a number");
             }
             return value.doubleValue();
         }
@@ -208,7 +229,7 @@ public final class ModelLoader {
         int integer(String key) {
             double value = number(key);
             if (value != Math.rint(value) || Math.abs(value) > Integer.MAX_VALUE) {
-                throw new ModelFormatException(source + ": '" + key + "' should be an integer, got " + value);
+                throw new ModelFormatException(source + ": " + Quote.of(key) + " should be an integer, got " + value);
             }
             return (int) value;
         }

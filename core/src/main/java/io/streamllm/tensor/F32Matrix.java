@@ -1,9 +1,8 @@
 package io.streamllm.tensor;
 
-import static io.streamllm.tensor.Vectors.F;
 import static io.streamllm.tensor.Vectors.LANES;
-import static io.streamllm.tensor.Vectors.LE;
 import static io.streamllm.tensor.Vectors.load;
+import static io.streamllm.tensor.Vectors.loadFloats;
 import static io.streamllm.tensor.Vectors.sum;
 import static io.streamllm.tensor.Vectors.zero;
 
@@ -30,7 +29,7 @@ final class F32Matrix extends WeightMatrix {
     }
 
     private FloatVector weights(long rowBase, int i) {
-        return FloatVector.fromMemorySegment(F, data, rowBase + 4L * i, LE);
+        return loadFloats(data, rowBase + 4L * i);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.streamllm.tokenizer;
 
+import io.streamllm.util.Quote;
 import io.streamllm.ModelFormatException;
 import io.streamllm.util.Json;
 
@@ -100,7 +101,7 @@ final class HuggingFaceTokenizerLoader {
     private static Vocabulary buildVocabulary(Map<String, Object> vocab, List<AddedToken> addedTokens, String unknownPiece) {
         int size = 0;
         for (Map.Entry<String, Object> entry : vocab.entrySet()) {
-            size = Math.max(size, integer(entry.getValue(), "model.vocab['" + entry.getKey() + "']") + 1);
+            size = Math.max(size, integer(entry.getValue(), "model.vocab[" + Quote.of(entry.getKey()) + "]") + 1);
         }
         for (AddedToken token : addedTokens) {
             size = Math.max(size, token.id() + 1);
@@ -132,7 +133,7 @@ final class HuggingFaceTokenizerLoader {
                 // The older form "left right": pieces cannot contain a space there.
                 String[] parts = rule.split(" ", -1);
                 if (parts.length != 2) {
-                    throw new ModelFormatException(TOKENIZER_JSON + ": merge '" + rule + "' is not two pieces separated by a space");
+                    throw new ModelFormatException(TOKENIZER_JSON + ": merge " + Quote.of(rule) + " is not two pieces separated by a space");
                 }
                 merges.add(parts);
             } else if (merge instanceof List<?> pair && pair.size() == 2
@@ -312,7 +313,7 @@ final class HuggingFaceTokenizerLoader {
                     long stop = integer(step.get("stop"), "decoder.stop");
                     if (!" ".equals(content) || start > 1 || stop != 0) {
                         throw new ModelFormatException(TOKENIZER_JSON + ": decoder Strip is supported only as "
-                                + "content ' ', start 0 or 1, stop 0; found content '" + content + "', start " + start + ", stop " + stop);
+                                + "content ' ', start 0 or 1, stop 0; found content " + Quote.of(content) + ", start " + start + ", stop " + stop);
                     }
                     stripsLeadingSpace |= start == 1;
                 }
@@ -362,8 +363,8 @@ final class HuggingFaceTokenizerLoader {
                     }
                     String name = string(object(element.get("SpecialToken"), "post_processor.single[].SpecialToken").get("id"),
                             "post_processor.single[].SpecialToken.id");
-                    Map<String, Object> special = object(specialTokens.get(name), "post_processor.special_tokens['" + name + "']");
-                    for (Object id : list(special.get("ids"), "post_processor.special_tokens['" + name + "'].ids")) {
+                    Map<String, Object> special = object(specialTokens.get(name), "post_processor.special_tokens[" + Quote.of(name) + "]");
+                    for (Object id : list(special.get("ids"), "post_processor.special_tokens[" + Quote.of(name) + "].ids")) {
                         (afterSequence ? template.suffix() : template.prefix()).add(integer(id, "special token id"));
                     }
                 }
@@ -504,7 +505,7 @@ final class HuggingFaceTokenizerLoader {
     }
 
     private static ModelFormatException unsupported(String component, String type, String supported) {
-        return new ModelFormatException(TOKENIZER_JSON + ": unsupported " + component + " '" + type + "' (supported: " + supported + ")");
+        return new ModelFormatException(TOKENIZER_JSON + ": unsupported " + component + " " + Quote.of(type) + " (supported: " + supported + ")");
     }
 
     private static int[] toArray(List<Integer> ids) {

@@ -1,5 +1,6 @@
 package io.streamllm.tokenizer;
 
+import io.streamllm.util.Quote;
 import io.streamllm.ModelFormatException;
 import io.streamllm.gguf.GgufMetadata;
 
@@ -32,7 +33,7 @@ public final class Tokenizers {
         return switch (model) {
             case "llama" -> sentencePiece(metadata);
             case "gpt2" -> byteLevelBpe(metadata);
-            default -> throw new ModelFormatException("unsupported tokenizer '" + model + "' (supported: llama, gpt2)");
+            default -> throw new ModelFormatException("unsupported tokenizer " + Quote.of(model) + " (supported: llama, gpt2)");
         };
     }
 
@@ -64,8 +65,8 @@ public final class Tokenizers {
             // The two pieces are separated by the first space after the first character (as llama.cpp reads them).
             int space = rules[i].indexOf(' ', 1);
             if (space < 0) {
-                throw new ModelFormatException("merge " + i + " in '" + MERGES + "' is not two pieces separated by a space: '"
-                        + rules[i] + "'");
+                throw new ModelFormatException("merge " + i + " in '" + MERGES + "' is not two pieces separated by a space: "
+                        + Quote.of(rules[i]));
             }
             merges.add(new String[]{rules[i].substring(0, space), rules[i].substring(space + 1)});
         }
@@ -80,8 +81,8 @@ public final class Tokenizers {
             case "qwen2", "deepseek-r1-qwen" -> PreTokenizer.QWEN2_PATTERN;
             case "gpt2", "gpt-2", "default" -> PreTokenizer.GPT2_PATTERN;
             default -> {
-                System.err.println("streamllm: warning: unknown pre-tokenizer '" + pre
-                        + "' (" + PRE_TOKENIZER + "); splitting words like GPT-2, which may tokenize some text differently");
+                System.err.println("streamllm: warning: unknown pre-tokenizer " + Quote.of(pre)
+                        + " (" + PRE_TOKENIZER + "); splitting words like GPT-2, which may tokenize some text differently");
                 yield PreTokenizer.GPT2_PATTERN;
             }
         });
@@ -134,7 +135,7 @@ public final class Tokenizers {
         }
         long id = metadata.getLong(key);
         if (id < 0 || id >= vocabulary.size()) {
-            System.err.println("streamllm: warning: ignoring metadata '" + key + "' = " + id
+            System.err.println("streamllm: warning: ignoring metadata " + Quote.of(key) + " = " + id
                     + ": not a token id (the vocabulary has " + vocabulary.size() + " tokens)");
             return -1;
         }
@@ -143,7 +144,7 @@ public final class Tokenizers {
 
     private static void requireLength(String key, int length, int vocabularySize) {
         if (length != vocabularySize) {
-            throw new ModelFormatException("metadata '" + key + "' has " + length + " entries for " + vocabularySize + " tokens");
+            throw new ModelFormatException("metadata " + Quote.of(key) + " has " + length + " entries for " + vocabularySize + " tokens");
         }
     }
 }

@@ -57,7 +57,7 @@ public final class Json {
                 if (c == '-' || (c >= '0' && c <= '9')) {
                     yield readNumber();
                 }
-                throw error("unexpected character '" + c + "'");
+                throw error("unexpected character " + Quote.of(c));
             }
         };
     }
@@ -179,7 +179,7 @@ public final class Json {
             }
             return Double.parseDouble(number);
         } catch (NumberFormatException ex) {
-            throw error("bad number '" + number + "'");
+            throw error("bad number " + Quote.of(number));
         }
     }
 
@@ -216,7 +216,7 @@ public final class Json {
     private void expect(char c) {
         if (next() != c) {
             pos--;
-            throw error("expected '" + c + "'");
+            throw error("expected " + Quote.of(c));
         }
     }
 
