@@ -1,6 +1,8 @@
 package io.streamllm.tensor;
 
+import static io.streamllm.tensor.Vectors.F;
 import static io.streamllm.tensor.Vectors.LANES;
+import static io.streamllm.tensor.Vectors.LE;
 import static io.streamllm.tensor.Vectors.load;
 import static io.streamllm.tensor.Vectors.loadFloats;
 import static io.streamllm.tensor.Vectors.sum;
@@ -45,7 +47,8 @@ final class F32Matrix extends WeightMatrix {
             acc3 = weights(w, i + 3 * LANES).fma(load(x, xOffset + i + 3 * LANES), acc3);
         }
         // The remaining whole vectors load directly: a second call site of weights() was left out of line
-        // by C2, which then boxed every vector it returned (20 KB of garbage per token on stories260K).
+        // by C2, which then boxed every vector it returned (20 KB of garbage per token on stories260K). The
+        // scalar tail below keeps this method fault-safe (see Vectors.faultReportedAsError).
         for (int upper = cols - LANES; i <= upper; i += LANES) {
             acc0 = FloatVector.fromMemorySegment(F, data, w + 4L * i, LE).fma(load(x, xOffset + i), acc0);
         }
