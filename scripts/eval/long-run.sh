@@ -9,16 +9,15 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 tokens="${1:-1300000}"
 model="${2:-$root/models/stories260K/stories260K.gguf}"
 ensure_kjv
-# A fixed heap, touched when the JVM starts. Otherwise the JVM's adaptive sizing keeps growing the heap
-# (the more so on a loaded machine) and the RSS measures that policy rather than the stream (see EVAL.md).
-export STREAMLLM_JAVA_OPTS="${STREAMLLM_JAVA_OPTS:--Xms1g -Xmx1g -XX:+AlwaysPreTouch}"
+# The launcher's own JVM settings (scripts/jvm-options.sh), as a user runs it: the loop allocates nothing per
+# token, so the RSS stays flat without a pinned heap. STREAMLLM_JAVA_OPTS adds options when set.
 info="$(machine_info)"
 "$streamllm" perplexity -m "$model" --text "$kjv" --max-tokens "$tokens" --cache sink:4:507 --segment 10000 \
   --log "$out/long-run.csv" --log-every 10000 --log-plot "$out/long-run.png" \
   2>&1 > "$out/long-run.json" | tee "$out/long-run.stderr" >&2
 {
   echo "machine: $info"
-  echo "JVM options: $STREAMLLM_JAVA_OPTS"
+  echo "JVM options: launcher defaults (scripts/jvm-options.sh)${STREAMLLM_JAVA_OPTS:+ + $STREAMLLM_JAVA_OPTS}"
   grep -E '^(loaded|stream:|sink:4:507: first)' "$out/long-run.stderr"
   cat "$out/long-run.json"
 } > "$out/long-run.txt"
