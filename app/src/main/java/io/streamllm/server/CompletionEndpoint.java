@@ -173,7 +173,7 @@ final class CompletionEndpoint {
             boolean timedOut = causedBy(e, TimeoutException.class);
             String what = timedOut ? "sent nothing for " + options.limits().readTimeout().toSeconds()
                     + " s (serve --read-timeout) before its body was complete" : "closed the connection before its body was complete";
-            LOG.info("{} {} from {}: the client {}", ctx.method(), ctx.path(), ctx.ip(), what);
+            LOG.warn("{} {} from {}: the client {}", ctx.method(), ctx.path(), ctx.ip(), what);
             metrics.clientAborted();
             throw ApiError.clientAborted(timedOut, "the client " + what);
         }
