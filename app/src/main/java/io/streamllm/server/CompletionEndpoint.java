@@ -171,8 +171,8 @@ final class CompletionEndpoint {
             body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
         } catch (IOException e) {
             boolean timedOut = causedBy(e, TimeoutException.class);
-            String what = timedOut ? "sent nothing for " + options.limits().readTimeout().toSeconds()
-                    + " s (serve --read-timeout) before its body was complete" : "closed the connection before its body was complete";
+            String what = timedOut ? "sent nothing for " + options.limits().readTimeout().toMillis()
+                    + " ms (serve --read-timeout) before its body was complete" : "closed the connection before its body was complete";
             LOG.warn("{} {} from {}: the client {}", ctx.method(), ctx.path(), ctx.ip(), what);
             metrics.clientAborted();
             throw ApiError.clientAborted(timedOut, "the client " + what);

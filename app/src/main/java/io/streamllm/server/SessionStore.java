@@ -262,18 +262,8 @@ final class SessionStore {
      * the least recently used idle ones until the state directory fits {@code --state-max-bytes}.
      */
     void sweep() {
-        long now = System.nanoTime();
-        long ttl = limits.sessionTtl().toNanos();
-        synchronized (this) {
-            for (Iterator<ChatSession> sessions = live.values().iterator(); sessions.hasNext(); ) {
-                ChatSession session = sessions.next();
-                if (!session.busy && now - session.lastUsedNanos > ttl) {
-                    sessions.remove();
-                    metrics.sessionExpired("ttl");
-                }
-            }
-        }
         if (state == null) {
+            expireInMemory();
             return;
         }
         List<StateDirectory.StoredSession> stored;
@@ -296,6 +286,18 @@ final class SessionStore {
             }
         }
         metrics.stateDirectory(bytes);
+    }
+
+    /** Without a state directory: forgets the idle sessions unused for longer than their time to live. */
+    private synchronized void expireInMemory() {
+        long now = System.nanoTime();
+        for (Iterator<ChatSession> sessions = live.values().iterator(); sessions.hasNext(); ) {
+            ChatSession session = sessions.next();
+            if (!session.busy && now - session.lastUsedNanos > limits.sessionTtl().toNanos()) {
+                sessions.remove();
+                metrics.sessionExpired("ttl");
+            }
+        }
     }
 
     /** Deletes a stored session unless a request uses it or used it since it was last saved. */

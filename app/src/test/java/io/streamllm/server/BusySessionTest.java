@@ -22,13 +22,12 @@ class BusySessionTest {
     void aSecondRequestWaitsForTheSessionAndIsAnswered() throws Exception {
         try (StreamllmServer server = TestServers.start(TestServers.endlessAnswers().withSessionQueue(4, Duration.ofSeconds(60)))) {
             String model = server.awaitReady().id();
-            CompletableFuture<TestServers.Reply> second;
-            try (Socket first = streamInSession(server, model, 100_000)) {
-                second = CompletableFuture.supplyAsync(() -> TestServers.post(server, "/v1/completions",
-                        completion(model, 2, false), "X-Session-Id", "busy"));
-                TestServers.awaitTrue("the second request waits (or was refused)", () -> second.isDone()
-                        || TestServers.metrics(server).value("streamllm_session_waiting_requests") == 1);
-            } // the first client leaves: its answer ends, and the session is free
+            Socket first = streamInSession(server, model, 100_000);
+            CompletableFuture<TestServers.Reply> second = CompletableFuture.supplyAsync(() -> TestServers.post(server,
+                    "/v1/completions", completion(model, 2, false), "X-Session-Id", "busy"));
+            TestServers.awaitTrue("the second request waits (or was refused)", () -> second.isDone()
+                    || TestServers.metrics(server).value("streamllm_session_waiting_requests") == 1);
+            first.close(); // the first client leaves: its answer ends, and the session is free
             assertThat(second.get().status()).as(second.get().body()).isEqualTo(200);
         }
     }
@@ -38,13 +37,13 @@ class BusySessionTest {
         try (StreamllmServer server = TestServers.start(TestServers.endlessAnswers()
                 .withSessionQueue(4, Duration.ofMillis(100)))) {
             String model = server.awaitReady().id();
-            try (Socket first = streamInSession(server, model, 100_000)) {
-                TestServers.Reply second = TestServers.post(server, "/v1/completions", completion(model, 2, false),
-                        "X-Session-Id", "busy");
-                assertThat(second.status()).isEqualTo(409);
-                assertThat(second.error().get("code").asText()).isEqualTo("session_busy");
-                assertThat(second.response().headers().firstValue("Retry-After")).isPresent();
-            }
+            Socket first = streamInSession(server, model, 100_000);
+            TestServers.Reply second = TestServers.post(server, "/v1/completions", completion(model, 2, false),
+                    "X-Session-Id", "busy");
+            first.close();
+            assertThat(second.status()).isEqualTo(409);
+            assertThat(second.error().get("code").asText()).isEqualTo("session_busy");
+            assertThat(second.response().headers().firstValue("Retry-After")).isPresent();
         }
     }
 

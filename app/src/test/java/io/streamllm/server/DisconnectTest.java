@@ -31,10 +31,10 @@ class DisconnectTest {
     @Test
     void closingTheConnectionOfAWholeAnswerCancelsTheGeneration() throws Exception {
         try (StreamllmServer server = TestServers.start(TestServers.endlessAnswers())) {
-            try (Socket socket = sendEndlessRequest(server, false)) {
-                TestServers.awaitTrue("the generation started",
-                        () -> TestServers.metrics(server).value("streamllm_generations_active") == 1);
-            } // the client hangs up before any byte of the answer
+            Socket socket = sendEndlessRequest(server, false);
+            TestServers.awaitTrue("the generation started",
+                    () -> TestServers.metrics(server).value("streamllm_generations_active") == 1);
+            socket.close(); // the client hangs up before any byte of the answer
             assertCancelledAndFree(server);
         }
     }
