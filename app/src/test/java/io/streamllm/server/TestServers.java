@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 
 /** In-process servers on the shipped model, and a plain HTTP client to talk to them (also for the web page's test). */
 public final class TestServers {
@@ -83,7 +84,7 @@ public final class TestServers {
     }
 
     /** Waits until {@code condition} holds; fails after a minute (a generous bound: the test is broken, not slow). */
-    static void awaitTrue(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+    static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
