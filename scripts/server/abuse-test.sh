@@ -68,6 +68,7 @@ timeout 1200 python3 "$root/scripts/server/abuse.py" --url "$url" --model "$mode
   --state-max-bytes $state_max_bytes --sessions "$sessions" --slow "$slow" --aborts 200 --grace $grace || status=$?
 
 # The server was sent SIGTERM by the last phase: it drains and exits by itself.
+[ "$status" = 0 ] || kill "$server_pid" 2>/dev/null || true
 for _ in $(seq 1 300); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
 if kill -0 "$server_pid" 2>/dev/null; then
   echo "abuse-test: FAIL: the server did not exit within 30 s of SIGTERM"; status=1
