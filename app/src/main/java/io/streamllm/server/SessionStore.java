@@ -273,6 +273,7 @@ final class SessionStore {
             LOG.warn("cannot list the state directory " + state.directory() + ": " + firstLine(e));
             return;
         }
+        long listedNanos = System.nanoTime();
         long bytes = stored.stream().mapToLong(StateDirectory.StoredSession::bytes).sum();
         long expiredBefore = System.currentTimeMillis() - limits.sessionTtl().toMillis();
         for (StateDirectory.StoredSession session : stored) {
@@ -280,7 +281,7 @@ final class SessionStore {
             if (!expired && bytes <= limits.stateMaxBytes()) {
                 break;
             }
-            if (deleteIfIdle(session)) {
+            if (deleteIfIdle(session, listedNanos)) {
                 bytes -= session.bytes();
                 metrics.sessionExpired(expired ? "ttl" : "size");
             }
@@ -300,12 +301,15 @@ final class SessionStore {
         }
     }
 
-    /** Deletes a stored session unless a request uses it or used it since it was last saved. */
-    private synchronized boolean deleteIfIdle(StateDirectory.StoredSession stored) {
+    /**
+     * Deletes a stored session unless a request uses it, or used it since the directory was listed (then its
+     * files are newer than listed). Under the lock: a request for it then opens it afresh, after the deletion.
+     */
+    private synchronized boolean deleteIfIdle(StateDirectory.StoredSession stored, long listedNanos) {
         for (Iterator<ChatSession> sessions = live.values().iterator(); sessions.hasNext(); ) {
             ChatSession session = sessions.next();
             if (StateDirectory.stem(session.id()).equals(stored.stem())) {
-                if (session.busy || session.waiting > 0) {
+                if (session.busy || session.waiting > 0 || session.lastUsedNanos - listedNanos > 0) {
                     return false;
                 }
                 sessions.remove();

@@ -159,7 +159,10 @@ final class StateDirectory {
         return oldestFirst;
     }
 
-    /** Deletes every file of the stem: the transcript first, so that a crash half-way leaves no session half-deleted. */
+    /**
+     * Deletes every file of the stem, the transcript first, so that a crash half-way leaves at most unnamed
+     * snapshots. Not fsynced: a session that a crash brings back is only disk space until the next sweep.
+     */
     void deleteStem(String stem) throws IOException {
         Files.deleteIfExists(directory.resolve(stem + ".json"));
         try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, stem + ".*")) {
@@ -167,7 +170,6 @@ final class StateDirectory {
                 Files.deleteIfExists(file);
             }
         }
-        DurableFiles.syncDirectory(directory);
     }
 
     /** Forgets session {@code id}: its transcript and snapshots. */
