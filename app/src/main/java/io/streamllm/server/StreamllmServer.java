@@ -127,7 +127,11 @@ public final class StreamllmServer implements AutoCloseable {
                 if (options.corsOrigins().contains("*")) {
                     rule.anyHost();
                 } else {
-                    options.corsOrigins().forEach(rule::allowHost);
+                    try {
+                        options.corsOrigins().forEach(rule::allowHost);
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("--cors-origin: " + e.getMessage(), e);
+                    }
                 }
                 rule.exposeHeader(CompletionEndpoint.SESSION_HEADER);
             })));
