@@ -14,13 +14,19 @@ public final class ApiError extends RuntimeException {
     private final String type;
     private final String param;
     private final String code;
+    private final long retryAfterSeconds;
 
     public ApiError(int status, String type, String message, String param, String code) {
+        this(status, type, message, param, code, 0);
+    }
+
+    private ApiError(int status, String type, String message, String param, String code, long retryAfterSeconds) {
         super(message, null, false, false);
         this.status = status;
         this.type = type;
         this.param = param;
         this.code = code;
+        this.retryAfterSeconds = retryAfterSeconds;
     }
 
     /** 400: a field is missing, of the wrong type or out of range. */
@@ -44,6 +50,24 @@ public final class ApiError extends RuntimeException {
     /** 409: another request is using the session. */
     public static ApiError conflict(String message) {
         return new ApiError(409, "invalid_request_error", message, null, "session_busy");
+    }
+
+    /** 409 with Retry-After: the session stayed busy for as long as a request may wait for it. */
+    public static ApiError conflict(String message, long retryAfterSeconds) {
+        return new ApiError(409, "invalid_request_error", message, null, "session_busy", retryAfterSeconds);
+    }
+
+    /** 400, 408: the client stopped sending its body, or sent it too slowly; nobody may be left to read the answer. */
+    public static ApiError clientAborted(boolean timedOut, String message) {
+        return timedOut ? new ApiError(408, "invalid_request_error", message, null, "request_timeout")
+                : new ApiError(400, "invalid_request_error", message, null, "client_aborted");
+    }
+
+    /** 415: a JSON endpoint got a body that does not say it is JSON. */
+    public static ApiError notJson(String contentType) {
+        return new ApiError(415, "invalid_request_error", "the request body must be JSON, sent with 'Content-Type:"
+                + " application/json'" + (contentType == null ? " (it had no Content-Type)" : ", not '" + contentType + "'"),
+                null, "unsupported_media_type");
     }
 
     public static ApiError tooLarge(long limit) {
@@ -71,5 +95,10 @@ public final class ApiError extends RuntimeException {
 
     public String code() {
         return code;
+    }
+
+    /** Seconds after which a retry may succeed (the Retry-After header), or 0 for none. */
+    public long retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 }

@@ -15,6 +15,10 @@ final class ChatSession {
 
     /** Whether a request holds it (guarded by the SessionStore). */
     boolean busy;
+    /** Requests waiting for it to be free (guarded by the SessionStore). */
+    int waiting;
+    /** When its last request ended, by System.nanoTime (guarded by the SessionStore). */
+    long lastUsedNanos = System.nanoTime();
 
     ChatSession(String id, boolean temporary) {
         this.id = id;

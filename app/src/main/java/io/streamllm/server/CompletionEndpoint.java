@@ -9,13 +9,16 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
  * {@code POST /v1/chat/completions} and {@code POST /v1/completions}: reads and checks the request,
- * takes its session (named by the X-Session-Id header or the user field; none: a temporary one),
- * runs the turn and answers whole or as server-sent events.
+ * takes its session (named by the X-Session-Id header, or the user field with --session-from-user;
+ * none: a temporary one), runs the turn and answers whole or as server-sent events.
  *
  * <p>Everything that can be refused is refused before the answer starts (as an HTTP error); once
  * streaming, a failure is sent as a {@code data: {"error": ...}} event, as OpenAI does.
@@ -28,24 +31,47 @@ final class CompletionEndpoint {
 
     private final CompletionRequest.Kind kind;
     private final Supplier<ModelService> service;
-    private final long maxBodyBytes;
+    private final ServerOptions options;
+    private final InFlight inFlight;
+    private final ServerMetrics metrics;
 
-    CompletionEndpoint(CompletionRequest.Kind kind, Supplier<ModelService> service, long maxBodyBytes) {
+    CompletionEndpoint(CompletionRequest.Kind kind, Supplier<ModelService> service, ServerOptions options, InFlight inFlight,
+                       ServerMetrics metrics) {
         this.kind = kind;
         this.service = service;
-        this.maxBodyBytes = maxBodyBytes;
+        this.options = options;
+        this.inFlight = inFlight;
+        this.metrics = metrics;
     }
 
     void handle(Context ctx) throws IOException {
+        if (!inFlight.enter()) {
+            ctx.header("Connection", "close");
+            throw ApiError.unavailable("the server is shutting down; retry on another one or once it is back", "shutting_down");
+        }
+        try {
+            answer(ctx);
+        } finally {
+            inFlight.exit();
+        }
+    }
+
+    private void answer(Context ctx) throws IOException {
         long start = System.nanoTime();
         ModelService loaded = service.get();
-        CompletionRequest request = RequestParser.parse(readBody(ctx, maxBodyBytes), kind);
+        requireJson(ctx.contentType());
+        CompletionRequest request = RequestParser.parse(readBody(ctx, options.maxBodyBytes()), kind);
         ServedModel model = loaded.model();
         if (!request.model().equals(model.id())) {
             throw ApiError.notFound("the model '" + request.model() + "' does not exist; this server serves '" + model.id() + "'",
                     "model", "model_not_found");
         }
-        String sessionId = sessionId(ctx.header(SESSION_HEADER), request.user());
+        int maxTokensLimit = options.limits().maxTokensLimit();
+        if (request.maxTokens() != null && request.maxTokens() > maxTokensLimit) {
+            throw ApiError.invalid("max_tokens", "max_tokens is " + request.maxTokens() + ", above this server's limit of "
+                    + maxTokensLimit + " (serve --max-tokens-limit)");
+        }
+        String sessionId = sessionId(ctx.header(SESSION_HEADER), options.sessionFromUser() ? request.user() : null);
         int[] tokens = model.encode(request);
         if (tokens.length == 0) {
             throw ApiError.invalid(kind == CompletionRequest.Kind.CHAT ? "messages" : "prompt",
@@ -61,7 +87,8 @@ final class CompletionEndpoint {
             if (request.stream()) {
                 stream(ctx.res(), loaded, request, tokens, lease, answer, start);
             } else {
-                ModelService.Outcome outcome = loaded.run(request, tokens, lease, start, () -> false, text -> { });
+                BooleanSupplier clientGone = ClientConnection.of(ctx.req(), () -> ctx.header("Connection", "close"));
+                ModelService.Outcome outcome = loaded.run(request, tokens, lease, start, clientGone, text -> { });
                 lease.close();
                 ctx.contentType("application/json").result(json(OpenAiJson.completion(answer, outcome)));
             }
@@ -106,7 +133,15 @@ final class CompletionEndpoint {
         return new ApiError(500, "server_error", what + e.getMessage(), null, "internal_error");
     }
 
-    /** The session a request names: the header first, else OpenAI's user field; null for none. */
+    /** Refuses a body not declared as JSON: a browser sends such bodies to any origin without asking (CORS) first. */
+    static void requireJson(String contentType) {
+        String mediaType = contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        if (!mediaType.equals("application/json") && !(mediaType.startsWith("application/") && mediaType.endsWith("+json"))) {
+            throw ApiError.notJson(contentType);
+        }
+    }
+
+    /** The session a request names: the header first, else (when given) OpenAI's user field; null for none. */
     static String sessionId(String header, String user) {
         String param = header != null ? SESSION_HEADER : "user";
         String id = header != null ? header : (user == null || user.isEmpty() ? null : user);
@@ -120,18 +155,41 @@ final class CompletionEndpoint {
         return id;
     }
 
-    /** The request body, refused beyond {@code limit} bytes whether or not the client declared its length. */
-    static byte[] readBody(Context ctx, long limit) throws IOException {
+    /**
+     * The request body, refused beyond {@code limit} bytes whether or not the client declared its length.
+     * A client that closes its connection, or goes quiet for the read timeout, before the body is complete
+     * made a client error: one line in the log, answered (if anyone listens) with 400 or 408.
+     */
+    private byte[] readBody(Context ctx, long limit) {
         long declared = ctx.req().getContentLengthLong();
         if (declared > limit) {
             throw ApiError.tooLarge(limit);
         }
-        InputStream in = ctx.req().getInputStream();
-        byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+        byte[] body;
+        try {
+            InputStream in = ctx.req().getInputStream();
+            body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+        } catch (IOException e) {
+            boolean timedOut = causedBy(e, TimeoutException.class);
+            String what = timedOut ? "sent nothing for " + options.limits().readTimeout().toMillis()
+                    + " ms (serve --read-timeout) before its body was complete" : "closed the connection before its body was complete";
+            LOG.warn("{} {} from {}: the client {}", ctx.method(), ctx.path(), ctx.ip(), what);
+            metrics.clientAborted();
+            throw ApiError.clientAborted(timedOut, "the client " + what);
+        }
         if (body.length > limit) {
             throw ApiError.tooLarge(limit);
         }
         return body;
+    }
+
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String json(JsonNode node) {

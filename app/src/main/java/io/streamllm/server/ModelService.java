@@ -7,6 +7,7 @@ import io.streamllm.engine.SamplerSettings;
 import io.streamllm.engine.StopReason;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -18,6 +19,9 @@ import java.util.function.Consumer;
  * it returns, so that nothing a client is told is done can be lost.
  */
 final class ModelService implements AutoCloseable {
+    /** How often sessions past their time to live, or beyond the state directory's size, are looked for at most. */
+    private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(5);
+
     /** What a turn produced. */
     record Outcome(String text, String finishReason, int promptTokens, int reusedTokens, int completionTokens,
                    String sessionId, SessionStats stats) {
@@ -29,13 +33,30 @@ final class ModelService implements AutoCloseable {
     private final ServerMetrics metrics;
     private final int defaultMaxTokens;
     private final AtomicInteger activeGenerations = new AtomicInteger();
+    private final Thread sweeper;
+    /** Set on shutdown once the grace period is over: generations end as if their max_tokens were reached. */
+    private volatile boolean ending;
 
     private ModelService(ServedModel model, ServerOptions options, ServerMetrics metrics) {
         this.model = model;
         this.metrics = metrics;
         this.defaultMaxTokens = options.defaultMaxTokens();
         StateDirectory state = options.stateDir() == null ? null : new StateDirectory(options.stateDir());
-        this.sessions = new SessionStore(model, options.maxSessions(), state, scheduler, metrics);
+        this.sessions = new SessionStore(model, options.maxSessions(), options.limits(), state, scheduler, metrics);
+        Duration ttl = options.limits().sessionTtl();
+        Duration every = ttl.dividedBy(2).compareTo(SWEEP_INTERVAL) < 0 ? ttl.dividedBy(2) : SWEEP_INTERVAL;
+        this.sweeper = Thread.ofPlatform().name("streamllm-session-sweeper").daemon().start(() -> sweepEvery(every));
+    }
+
+    private void sweepEvery(Duration interval) {
+        try {
+            while (true) {
+                Thread.sleep(interval.toMillis() < 1 ? Duration.ofMillis(1) : interval);
+                sessions.sweep();
+            }
+        } catch (InterruptedException e) {
+            // closed
+        }
     }
 
     /** Checks that the sessions fit the heap, then serves {@code model}. */
@@ -68,6 +89,11 @@ final class ModelService implements AutoCloseable {
 
     int activeGenerations() {
         return activeGenerations.get();
+    }
+
+    /** Ends the generations running now and to come at their next token, with finish_reason "length" (shutdown). */
+    void endGenerations() {
+        ending = true;
     }
 
     /**
@@ -174,13 +200,14 @@ final class ModelService implements AutoCloseable {
             if (clientGone.getAsBoolean()) {
                 return true;
             }
-            cut = counted >= limit;
+            cut = counted >= limit || ending;
             return cut;
         }
     }
 
     @Override
     public void close() {
+        sweeper.interrupt();
         model.close();
     }
 }

@@ -44,6 +44,14 @@ final class ServerMetrics {
             .help("Idle sessions dropped from memory to make room (least recently used first)").register(registry);
     private final Counter sessionRestores = Counter.builder().name("streamllm_session_restores")
             .help("Sessions loaded from the state directory, by what they were rebuilt from").labelNames("from").register(registry);
+    private final Counter sessionExpirations = Counter.builder().name("streamllm_session_expirations")
+            .help("Sessions deleted in memory and on disk: unused for longer than --session-ttl ('ttl'), or the least"
+                    + " recently used while the state directory was above --state-max-bytes ('size')")
+            .labelNames("reason").register(registry);
+    private final Counter clientAborts = Counter.builder().name("streamllm_client_aborts")
+            .help("Requests whose client closed the connection or stopped sending before its body was read")
+            .register(registry);
+    private volatile double stateDirectoryBytes;
     private final Histogram timeToFirstToken = Histogram.builder().name("streamllm_time_to_first_token_seconds")
             .help("From the request to the first generated text").classicOnly()
             .classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30).register(registry);
@@ -63,6 +71,10 @@ final class ServerMetrics {
             double[] totals = cacheTotals();
             return totals[1] == 0 ? 0 : totals[0] / totals[1];
         });
+        gauge("streamllm_session_waiting_requests", "Requests waiting for their session to finish another one",
+                () -> service != null ? service.sessions().waitingCount() : 0);
+        gauge("streamllm_state_dir_bytes", "Bytes of session files in the state directory, as last swept",
+                () -> stateDirectoryBytes);
         gauge("streamllm_generated_tokens_per_second", "Tokens generated per second over the last 10 seconds", tokenRate::perSecond);
         GaugeWithCallback.builder().name("streamllm_process_peak_resident_memory_bytes")
                 .help("Peak resident set size of the server process (VmHWM)")
@@ -129,6 +141,18 @@ final class ServerMetrics {
 
     void sessionRestored(String from) {
         sessionRestores.labelValues(from).inc();
+    }
+
+    void sessionExpired(String reason) {
+        sessionExpirations.labelValues(reason).inc();
+    }
+
+    void clientAborted() {
+        clientAborts.inc();
+    }
+
+    void stateDirectory(long bytes) {
+        stateDirectoryBytes = bytes;
     }
 
     void sessionSaved(long nanos) {

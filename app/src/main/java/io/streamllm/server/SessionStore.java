@@ -17,14 +17,16 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The sessions in memory, at most {@code maxSessions} (each holds a whole KV cache), least recently
- * used first out. A request takes a session by a {@link Lease}: one request per session at a time,
- * a second one is refused with 409. With a state directory, a session that is not in memory (evicted,
- * or the server restarted) is restored from disk when it is next named, and every turn is saved
- * before the client is told it is done.
+ * used first out. A request takes a session by a {@link Lease}: one request per session at a time;
+ * a few more wait in line for a while, then get 409. With a state directory, a session that is not in
+ * memory (evicted, or the server restarted) is restored from disk when it is next named, and every
+ * turn is saved before the client is told it is done. {@link #sweep()} deletes sessions unused for
+ * longer than their time to live, and the least recently used ones while the state directory is too big.
  */
 final class SessionStore {
     private static final Logger LOG = LoggerFactory.getLogger(SessionStore.class);
@@ -33,15 +35,19 @@ final class SessionStore {
 
     private final ServedModel model;
     private final int maxSessions;
+    private final ServerLimits limits;
     private final StateDirectory state;
     private final ModelScheduler scheduler;
     private final ServerMetrics metrics;
     private final LinkedHashMap<String, ChatSession> live = new LinkedHashMap<>(16, 0.75f, true);
     private final AtomicLong temporaryCount = new AtomicLong();
+    private int waiting;
 
-    SessionStore(ServedModel model, int maxSessions, StateDirectory state, ModelScheduler scheduler, ServerMetrics metrics) {
+    SessionStore(ServedModel model, int maxSessions, ServerLimits limits, StateDirectory state, ModelScheduler scheduler,
+                 ServerMetrics metrics) {
         this.model = model;
         this.maxSessions = maxSessions;
+        this.limits = limits;
         this.state = state;
         this.scheduler = scheduler;
         this.metrics = metrics;
@@ -68,10 +74,10 @@ final class SessionStore {
     private synchronized ChatSession claim(String id) {
         if (id != null) {
             ChatSession session = live.get(id);
+            if (session != null && session.busy) {
+                session = awaitFree(session);
+            }
             if (session != null) {
-                if (session.busy) {
-                    throw ApiError.conflict("session '" + id + "' is answering another request; wait for it to finish");
-                }
                 session.busy = true;
                 return session;
             }
@@ -82,6 +88,40 @@ final class SessionStore {
         session.busy = true;
         live.put(session.id(), session);
         return session;
+    }
+
+    /**
+     * Waits in the session's line until it is free (then returns it) or gone from memory (then null: the
+     * caller opens it again); 409 with Retry-After when the line is full or the wait runs out (the caller holds the lock).
+     */
+    private ChatSession awaitFree(ChatSession session) {
+        if (session.waiting >= limits.sessionQueue()) {
+            throw busy(session.id());
+        }
+        long deadline = System.nanoTime() + limits.sessionWait().toNanos();
+        session.waiting++;
+        waiting++;
+        try {
+            while (session.busy && live.get(session.id()) == session) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw busy(session.id());
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw busy(session.id());
+        } finally {
+            session.waiting--;
+            waiting--;
+        }
+        return live.get(session.id()) == session ? session : null;
+    }
+
+    private ApiError busy(String id) {
+        return ApiError.conflict("session '" + id + "' is answering another request and " + limits.sessionQueue()
+                + " more wait for it; retry when it is done", 1 + limits.sessionWait().toSeconds());
     }
 
     /** Evicts the least recently used idle session when all slots are taken (the caller holds the lock). */
@@ -102,9 +142,11 @@ final class SessionStore {
 
     private synchronized void release(ChatSession session, boolean broken) {
         session.busy = false;
+        session.lastUsedNanos = System.nanoTime();
         if (broken || session.temporary()) {
             live.remove(session.id());
         }
+        notifyAll(); // whoever waits for this session
     }
 
     /** Creates the session's conversation, restoring it from disk when it was saved. */
@@ -154,6 +196,7 @@ final class SessionStore {
             problem = "its transcript cannot be read (" + firstLine(e) + ")";
         }
         try {
+            state.deleteSnapshotsExcept(id, null); // no transcript names them any more
             Path aside = state.setAside(id);
             LOG.warn("session '" + id + "' starts afresh: " + problem + "; its file was moved to " + aside);
         } catch (IOException e) {
@@ -214,6 +257,73 @@ final class SessionStore {
         return existed;
     }
 
+    /**
+     * Deletes, in memory and on disk, the idle sessions unused for longer than {@code --session-ttl}, then
+     * the least recently used idle ones until the state directory fits {@code --state-max-bytes}.
+     */
+    void sweep() {
+        if (state == null) {
+            expireInMemory();
+            return;
+        }
+        List<StateDirectory.StoredSession> stored;
+        try {
+            stored = state.list(); // oldest first
+        } catch (IOException e) {
+            LOG.warn("cannot list the state directory " + state.directory() + ": " + firstLine(e));
+            return;
+        }
+        long listedNanos = System.nanoTime();
+        long bytes = stored.stream().mapToLong(StateDirectory.StoredSession::bytes).sum();
+        long expiredBefore = System.currentTimeMillis() - limits.sessionTtl().toMillis();
+        for (StateDirectory.StoredSession session : stored) {
+            boolean expired = session.lastModifiedMillis() < expiredBefore;
+            if (!expired && bytes <= limits.stateMaxBytes()) {
+                break;
+            }
+            if (deleteIfIdle(session, listedNanos)) {
+                bytes -= session.bytes();
+                metrics.sessionExpired(expired ? "ttl" : "size");
+            }
+        }
+        metrics.stateDirectory(bytes);
+    }
+
+    /** Without a state directory: forgets the idle sessions unused for longer than their time to live. */
+    private synchronized void expireInMemory() {
+        long now = System.nanoTime();
+        for (Iterator<ChatSession> sessions = live.values().iterator(); sessions.hasNext(); ) {
+            ChatSession session = sessions.next();
+            if (!session.busy && now - session.lastUsedNanos > limits.sessionTtl().toNanos()) {
+                sessions.remove();
+                metrics.sessionExpired("ttl");
+            }
+        }
+    }
+
+    /**
+     * Deletes a stored session unless a request uses it, or used it since the directory was listed (then its
+     * files are newer than listed). Under the lock: a request for it then opens it afresh, after the deletion.
+     */
+    private synchronized boolean deleteIfIdle(StateDirectory.StoredSession stored, long listedNanos) {
+        for (Iterator<ChatSession> sessions = live.values().iterator(); sessions.hasNext(); ) {
+            ChatSession session = sessions.next();
+            if (StateDirectory.stem(session.id()).equals(stored.stem())) {
+                if (session.busy || session.waiting > 0 || session.lastUsedNanos - listedNanos > 0) {
+                    return false;
+                }
+                sessions.remove();
+            }
+        }
+        try {
+            state.deleteStem(stored.stem());
+            return true;
+        } catch (IOException e) {
+            LOG.warn("cannot delete session files " + stored.stem() + ".* from " + state.directory() + ": " + firstLine(e));
+            return false;
+        }
+    }
+
     /** Stats of the sessions in memory that have had a turn. */
     synchronized List<SessionStats> liveStats() {
         List<SessionStats> stats = new ArrayList<>(live.size());
@@ -224,6 +334,11 @@ final class SessionStore {
             }
         }
         return stats;
+    }
+
+    /** Requests waiting for their busy session. */
+    synchronized int waitingCount() {
+        return waiting;
     }
 
     synchronized int liveCount() {

@@ -9,9 +9,15 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -120,6 +126,50 @@ final class StateDirectory {
         Files.move(transcript, aside);
         DurableFiles.syncDirectory(directory);
         return aside;
+    }
+
+    /** The files of one session (or of one set aside), under the stem of their names. */
+    record StoredSession(String stem, long bytes, long lastModifiedMillis) {
+    }
+
+    /** The sessions on disk, least recently saved first. */
+    List<StoredSession> list() throws IOException {
+        Map<String, StoredSession> sessions = new HashMap<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                int dot = name.indexOf('.');
+                BasicFileAttributes attributes;
+                try {
+                    attributes = Files.readAttributes(file, BasicFileAttributes.class);
+                } catch (NoSuchFileException e) {
+                    continue; // replaced or deleted meanwhile
+                }
+                if (dot <= 0 || !attributes.isRegularFile() || name.contains(DurableFiles.TEMP_MARK)) {
+                    continue;
+                }
+                StoredSession entry = new StoredSession(name.substring(0, dot), attributes.size(),
+                        attributes.lastModifiedTime().toMillis());
+                sessions.merge(entry.stem(), entry, (a, b) -> new StoredSession(a.stem(), a.bytes() + b.bytes(),
+                        Math.max(a.lastModifiedMillis(), b.lastModifiedMillis())));
+            }
+        }
+        List<StoredSession> oldestFirst = new ArrayList<>(sessions.values());
+        oldestFirst.sort(Comparator.comparingLong(StoredSession::lastModifiedMillis));
+        return oldestFirst;
+    }
+
+    /**
+     * Deletes every file of the stem, the transcript first, so that a crash half-way leaves at most unnamed
+     * snapshots. Not fsynced: a session that a crash brings back is only disk space until the next sweep.
+     */
+    void deleteStem(String stem) throws IOException {
+        Files.deleteIfExists(directory.resolve(stem + ".json"));
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, stem + ".*")) {
+            for (Path file : files) {
+                Files.deleteIfExists(file);
+            }
+        }
     }
 
     /** Forgets session {@code id}: its transcript and snapshots. */

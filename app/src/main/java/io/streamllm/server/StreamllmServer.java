@@ -6,11 +6,15 @@ import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.http.staticfiles.StaticFileConfig;
+import io.javalin.plugin.bundled.CorsPlugin;
 import io.streamllm.StreamllmException;
 import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.NetworkConnector;
 import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,8 +50,8 @@ public final class StreamllmServer implements AutoCloseable {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamllmServer.class);
-    /** Connections may sit quietly for long: a request can wait its turn behind many generations. */
-    private static final Duration IDLE_TIMEOUT = Duration.ofMinutes(10);
+    /** After the shutdown grace, how long the ended streams get to send their last events. */
+    private static final Duration LAST_EVENTS = Duration.ofSeconds(5);
     private static final String WEB_DIRECTORY = "/web";
     private static final Set<String> ROUTES = Set.of("/", "/health", "/metrics", "/v1/models",
             CompletionRequest.Kind.CHAT.path(), CompletionRequest.Kind.COMPLETION.path());
@@ -57,6 +61,7 @@ public final class StreamllmServer implements AutoCloseable {
     private final long startedSeconds = System.currentTimeMillis() / 1000;
     private final CountDownLatch loaded = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final InFlight inFlight = new InFlight();
     private volatile ModelService service;
     private volatile Throwable loadFailure;
     private Javalin app;
@@ -80,7 +85,9 @@ public final class StreamllmServer implements AutoCloseable {
         }
         for (Connector connector : server.app.jettyServer().server().getConnectors()) {
             if (connector instanceof ServerConnector serverConnector) {
-                serverConnector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
+                // A connection quiet this long while its headers or body are read is closed. While a request is
+                // handled (a generation, however long) the servlet container ignores it: only reads and writes time out.
+                serverConnector.setIdleTimeout(options.limits().readTimeout().toMillis());
             }
         }
         Thread.ofPlatform().name("streamllm-model-loader").daemon().start(() -> server.load(loader));
@@ -113,6 +120,22 @@ public final class StreamllmServer implements AutoCloseable {
         config.http.maxRequestSize = options.maxBodyBytes();
         config.http.compressionStrategy = CompressionStrategy.NONE; // streamed chunks must not wait in a gzip buffer
         config.requestLogger.http((ctx, millis) -> metrics.request(endpointLabel(ctx.path()), ctx.statusCode()));
+        // Beyond the cap the server stops accepting until a connection closes (slow or idle clients cannot take all descriptors).
+        config.jetty.modifyServer(server -> server.addBean(new NetworkConnectionLimit(options.limits().maxConnections(), server)));
+        if (!options.corsOrigins().isEmpty()) {
+            config.registerPlugin(new CorsPlugin(cors -> cors.addRule(rule -> {
+                if (options.corsOrigins().contains("*")) {
+                    rule.anyHost();
+                } else {
+                    try {
+                        options.corsOrigins().forEach(rule::allowHost);
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("--cors-origin: " + e.getMessage(), e);
+                    }
+                }
+                rule.exposeHeader(CompletionEndpoint.SESSION_HEADER);
+            })));
+        }
 
         config.routes.before("/v1/*", this::authenticate);
         config.staticFiles.add(StreamllmServer::webPage);
@@ -132,13 +155,18 @@ public final class StreamllmServer implements AutoCloseable {
             json(ctx, OpenAiJson.model(model, startedSeconds));
         });
         for (CompletionRequest.Kind kind : CompletionRequest.Kind.values()) {
-            CompletionEndpoint endpoint = new CompletionEndpoint(kind, this::ready, options.maxBodyBytes());
+            CompletionEndpoint endpoint = new CompletionEndpoint(kind, this::ready, options, inFlight, metrics);
             config.routes.post(kind.path(), endpoint::handle);
         }
         config.routes.get("/v1/sessions/{id}", this::describeSession);
         config.routes.delete("/v1/sessions/{id}", this::deleteSession);
 
-        config.routes.exception(ApiError.class, (error, ctx) -> json(ctx.status(error.status()), OpenAiJson.error(error)));
+        config.routes.exception(ApiError.class, (error, ctx) -> {
+            if (error.retryAfterSeconds() > 0) {
+                ctx.header("Retry-After", Long.toString(error.retryAfterSeconds()));
+            }
+            json(ctx.status(error.status()), OpenAiJson.error(error));
+        });
         config.routes.exception(Exception.class, (error, ctx) -> {
             LOG.error("request " + ctx.method() + " " + ctx.path() + " failed", error);
             json(ctx.status(500), OpenAiJson.error(CompletionEndpoint.internalError(error)));
@@ -160,9 +188,9 @@ public final class StreamllmServer implements AutoCloseable {
         };
     }
 
-    /** Checks {@code Authorization: Bearer <key>} when the server has a key. */
+    /** Checks {@code Authorization: Bearer <key>} when the server has a key (not on CORS preflights: browsers send none). */
     private void authenticate(Context ctx) {
-        if (options.apiKey() == null) {
+        if (options.apiKey() == null || ctx.method() == HandlerType.OPTIONS) {
             return;
         }
         String header = ctx.header("Authorization");
@@ -276,10 +304,29 @@ public final class StreamllmServer implements AutoCloseable {
         stopped.await();
     }
 
+    /**
+     * Stops: refuses new connections and requests at once, lets the answers in flight finish for up to the
+     * shutdown grace, then ends the generations still running (their streams get a last chunk with
+     * finish_reason "length" and [DONE]), and closes.
+     */
     @Override
     public synchronized void close() {
         if (stopped.getCount() == 0) {
             return;
+        }
+        inFlight.stopAdmitting();
+        for (Connector connector : app.jettyServer().server().getConnectors()) {
+            if (connector instanceof NetworkConnector network) {
+                network.close();
+            }
+        }
+        try {
+            if (!inFlight.awaitNone(options.limits().shutdownGrace()) && service != null) {
+                service.endGenerations();
+                inFlight.awaitNone(LAST_EVENTS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         app.stop();
         ModelService loadedService = service;

@@ -131,6 +131,11 @@ class PersistenceTest {
         try (Stream<Path> files = Files.list(stateDir)) {
             assertThat(files.map(f -> f.getFileName().toString())).anyMatch(name -> name.startsWith("s-s.json.unusable-"));
         }
+        // The old turn's snapshot, which no transcript names any more, is gone: only the new turn's is left.
+        try (Stream<Path> files = Files.list(stateDir)) {
+            assertThat(files.map(f -> f.getFileName().toString()).filter(name -> name.endsWith(".snapshot")))
+                    .containsExactly("s-s.1.snapshot");
+        }
     }
 
     @Test

@@ -37,7 +37,7 @@ class ReadmeClientsTest {
                 ChatCompletion answer = client.chat().completions().create(ChatCompletionCreateParams.builder()
                         .model("tinyllamas-stories-260k")
                         .addUserMessage("Tell me a story about a cat.")
-                        .user("alice")
+                        .putAdditionalHeader("X-Session-Id", "alice")
                         .maxCompletionTokens(64)
                         .build());
                 assertThat(answer.choices().get(0).message().content().orElse("")).isNotBlank();

@@ -28,7 +28,8 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A server process killed with SIGKILL in the middle of a conversation (even in the middle of a
+ * A server process stopped with SIGTERM in the middle of a streamed answer drains: the stream ends with
+ * a finish reason and [DONE], and the turn is saved. A server process killed with SIGKILL in the middle of a conversation (even in the middle of a
  * streamed answer) and started again on the same state directory continues the conversation: the
  * same token history, the cache restored from its snapshot (no prefill of the old turns), and the
  * same answers as a server that never stopped.
@@ -47,7 +48,7 @@ class RecoveryTest {
     }
 
     /** Starts {@code streamllm serve} in a JVM of its own, with this JVM's flags and class path; returns its URL. */
-    private String launch(Path stateDir) throws Exception {
+    private String launch(Path stateDir, String... options) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
@@ -55,6 +56,7 @@ class RecoveryTest {
         command.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.streamllm.cli.Main", "serve",
                 "-m", TestServers.modelPath().toString(), "--port", "0", "--cache", CACHE, "--state-dir", stateDir.toString()));
+        command.addAll(List.of(options));
         Process process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         processes.add(process);
         CompletableFuture<String> url = new CompletableFuture<>();
@@ -147,5 +149,33 @@ class RecoveryTest {
             assertThat(List.of(uninterrupted.say("Where did the cat go?", 10), uninterrupted.say("What did the cat find?", 10),
                     uninterrupted.say("Was it happy?", 10))).isEqualTo(answers);
         }
+    }
+
+    @Test
+    void sigtermInTheMiddleOfAStreamEndsItWithAFinishReasonAndDone(@TempDir Path stateDir) throws Exception {
+        String url = launch(stateDir, "--shutdown-grace", "200ms", "--max-tokens-limit", "100000");
+        Process server = processes.getLast();
+        String model = TestServers.get(url, "/v1/models").json().at("/data/0/id").asText();
+        String body = "{\"model\":\"" + model + "\",\"prompt\":\"Once upon a time\",\"max_tokens\":100000,"
+                + "\"temperature\":0,\"stream\":true}";
+        HttpRequest request = TestServers.request(url, "/v1/completions", "X-Session-Id", SESSION)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        HttpResponse<Stream<String>> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofLines());
+        List<String> events = new ArrayList<>();
+        try (Stream<String> lines = response.body()) {
+            for (Iterator<String> it = lines.iterator(); it.hasNext(); ) {
+                String line = it.next();
+                if (line.startsWith("data: ")) {
+                    if (events.isEmpty()) {
+                        server.destroy(); // SIGTERM
+                    }
+                    events.add(line);
+                }
+            }
+        }
+        assertThat(events).last().isEqualTo("data: [DONE]");
+        assertThat(events.get(events.size() - 2)).contains("\"finish_reason\":\"length\"");
+        assertThat(server.waitFor(60, TimeUnit.SECONDS)).as("the server exits").isTrue();
+        assertThat(TestChat.sessionTokens(launch(stateDir), SESSION)).as("the cut answer was saved").isNotEmpty();
     }
 }

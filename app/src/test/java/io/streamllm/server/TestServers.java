@@ -9,13 +9,17 @@ import io.streamllm.server.load.ServerMetricsText;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 
 /** In-process servers on the shipped model, and a plain HTTP client to talk to them (also for the web page's test). */
 public final class TestServers {
@@ -57,6 +61,37 @@ public final class TestServers {
 
     static StreamllmServer start() {
         return start(ServerOptions.local(), "sink:4:507");
+    }
+
+    static StreamllmServer start(ServerLimits limits) {
+        return start(ServerOptions.local().withLimits(limits), "sink:4:507");
+    }
+
+    /** Limits that let a request generate for minutes (100,000 tokens), to be cut short by what a test does. */
+    static ServerLimits endlessAnswers() {
+        return ServerLimits.defaults().withMaxTokensLimit(100_000);
+    }
+
+    /** Opens a plain socket to the server and sends {@code head} (request line and headers, CRLF-separated, no blank line). */
+    static Socket openRequest(StreamllmServer server, String head, String body) throws IOException {
+        URI uri = URI.create(server.baseUrl());
+        Socket socket = new Socket(uri.getHost(), uri.getPort());
+        socket.setSoTimeout(120_000); // a test that waits longer has failed
+        OutputStream out = socket.getOutputStream();
+        out.write((head + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        return socket;
+    }
+
+    /** Waits until {@code condition} holds; fails after a minute (a generous bound: the test is broken, not slow). */
+    static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("waited a minute for: " + what);
+            }
+            Thread.sleep(20);
+        }
     }
 
     /** An HTTP answer, its body parsed when it is JSON. */
@@ -107,15 +142,23 @@ public final class TestServers {
         return ServerMetricsText.parse(get(baseUrl, "/metrics").body());
     }
 
+    /** A request with {@code headers} (name, value, ...), declared as JSON unless they say otherwise. */
     static HttpRequest.Builder request(String baseUrl, String path, String... headers) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(60));
         if (headers.length > 0) {
             builder.headers(headers);
         }
+        boolean typed = false;
+        for (int i = 0; i < headers.length; i += 2) {
+            typed |= headers[i].equalsIgnoreCase("Content-Type");
+        }
+        if (!typed) {
+            builder.header("Content-Type", "application/json");
+        }
         return builder;
     }
 
-    private static Reply send(HttpRequest.Builder request) {
+    static Reply send(HttpRequest.Builder request) {
         try {
             HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return new Reply(response.statusCode(), response.body(), response);
