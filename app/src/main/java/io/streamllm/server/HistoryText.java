@@ -9,57 +9,89 @@ import java.util.Optional;
 
 /**
  * The text that a session's token history stands for: the last prompt as it was rendered, then the answer
- * as the model generated it. Clients send the whole conversation again each turn, and tokenizing its text
- * anew may cut the answer into other tokens than the ones generated (the model wrote " don" "'t", the
- * tokenizer makes " don't"), after which the cache could be reused only up to the first difference. A
- * conversation whose text starts with this text keeps the history's own ids for it, and only the text
- * after it is tokenized.
+ * as the model generated it, token by token. Clients send the whole conversation again each turn, and
+ * tokenizing its text anew may cut the answer into other tokens than the ones generated (the model wrote
+ * " A" "nna", the tokenizer makes " Anna"), after which the cache could be reused only up to the first
+ * difference. A conversation whose text starts with the prompt keeps the history's own ids for as much of
+ * the answer as it repeats, and only the text after that is tokenized.
  *
- * @param text   what the first {@code tokens} ids of the history stand for (BOS and the like aside)
- * @param tokens how many ids of the history that is
+ * @param prompt       the text of the history's first {@code promptTokens} ids (BOS and the like aside)
+ * @param promptTokens how many ids that is
+ * @param answer       the text of the generated ids that follow, as far as they stand for whole characters
+ * @param answerEnds   for each of those ids in turn, where its text ends in {@code answer}
  */
-record HistoryText(String text, int tokens) {
+record HistoryText(String prompt, int promptTokens, String answer, int[] answerEnds) {
 
     /**
-     * After a turn whose prompt {@code prompt} was fed as the history's first {@code promptTokens} ids: the
-     * prompt's text and the generated ids after it, up to the last one that ends a whole character and before
-     * any control token (an answer's text shows no trace of one).
+     * After a turn whose prompt text was fed as the history's first {@code promptTokens} ids: the generated
+     * ids after them, up to the last one that ends a whole character, and before any control token (an
+     * answer's text shows no trace of one).
      */
     static HistoryText after(String prompt, int promptTokens, int[] history, Tokenizer tokenizer) {
-        byte[] answer = new byte[64];
+        byte[] bytes = new byte[64];
         int length = 0;
-        int usableTokens = promptTokens;
-        int usableBytes = 0;
+        int[] byteEnds = new int[history.length - promptTokens];
+        int tokens = 0;
+        int usableTokens = 0;
         for (int i = promptTokens; i < history.length; i++) {
             byte[] piece = tokenizer.decodeBytes(history[i]);
             if (piece.length == 0) {
                 break;
             }
-            if (length + piece.length > answer.length) {
-                answer = Arrays.copyOf(answer, Math.max(answer.length * 2, length + piece.length));
+            if (length + piece.length > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + piece.length));
             }
-            System.arraycopy(piece, 0, answer, length, piece.length);
+            System.arraycopy(piece, 0, bytes, length, piece.length);
             length += piece.length;
-            if (endsWithWholeCharacter(answer, length)) {
-                usableTokens = i + 1;
-                usableBytes = length;
+            byteEnds[tokens++] = endsWithWholeCharacter(bytes, length) ? length : -1;
+            if (byteEnds[tokens - 1] >= 0) {
+                usableTokens = tokens;
             }
         }
-        return new HistoryText(prompt + new String(answer, 0, usableBytes, StandardCharsets.UTF_8), usableTokens);
+        int usableBytes = usableTokens == 0 ? 0 : byteEnds[usableTokens - 1];
+        // Character offsets of the token ends that fall between characters (the others: -1).
+        int[] answerEnds = new int[usableTokens];
+        int chars = 0;
+        int decoded = 0;
+        for (int t = 0; t < usableTokens; t++) {
+            if (byteEnds[t] < 0) {
+                answerEnds[t] = -1;
+                continue;
+            }
+            chars += new String(bytes, decoded, byteEnds[t] - decoded, StandardCharsets.UTF_8).length();
+            decoded = byteEnds[t];
+            answerEnds[t] = chars;
+        }
+        return new HistoryText(prompt, promptTokens, new String(bytes, 0, usableBytes, StandardCharsets.UTF_8), answerEnds);
     }
 
     /**
      * The tokens of {@code prompt} for a session whose history is {@code history}: the history's ids for the
-     * text they share, then the rest of the prompt encoded by {@code model}; empty when the prompt does not
-     * start with this text (an edited conversation), or the history is no longer the one this text describes.
+     * text they share (the prompt, then the answer up to the last token the new text repeats whole), then the
+     * rest encoded by {@code model}; empty when the text does not start with the prompt (an edited
+     * conversation) or the history is no longer the one this text describes.
      */
-    Optional<int[]> tokensFor(RenderedChat prompt, int[] history, ServedModel model) {
-        if (tokens == 0 || tokens > history.length || !prompt.text().startsWith(text)) {
+    Optional<int[]> tokensFor(RenderedChat next, int[] history, ServedModel model) {
+        String text = next.text();
+        if (promptTokens == 0 || promptTokens + answerEnds.length > history.length || !text.startsWith(prompt)) {
             return Optional.empty();
         }
-        int[] rest = model.continuation(prompt.from(text.length()));
-        int[] all = Arrays.copyOf(history, tokens + rest.length);
-        System.arraycopy(rest, 0, all, tokens, rest.length);
+        int repeated = 0; // characters of the answer the new text repeats
+        int limit = Math.min(answer.length(), text.length() - prompt.length());
+        while (repeated < limit && answer.charAt(repeated) == text.charAt(prompt.length() + repeated)) {
+            repeated++;
+        }
+        int kept = promptTokens;
+        int keptChars = 0;
+        for (int t = 0; t < answerEnds.length && answerEnds[t] <= repeated; t++) {
+            if (answerEnds[t] >= 0) {
+                kept = promptTokens + t + 1;
+                keptChars = answerEnds[t];
+            }
+        }
+        int[] rest = model.continuation(next.from(prompt.length() + keptChars));
+        int[] all = Arrays.copyOf(history, kept + rest.length);
+        System.arraycopy(rest, 0, all, kept, rest.length);
         return Optional.of(all);
     }
 
