@@ -66,30 +66,44 @@ record HistoryText(String prompt, int promptTokens, String answer, int[] answerE
     }
 
     /**
-     * The tokens of {@code prompt} for a session whose history is {@code history}: the history's ids for the
+     * The tokens of {@code next} for a session whose history is {@code history}: the history's ids for the
      * text they share (the prompt, then the answer up to the last token the new text repeats whole), then the
      * rest encoded by {@code model}; empty when the text does not start with the prompt (an edited
      * conversation) or the history is no longer the one this text describes.
+     *
+     * <p>Whitespace at the edges of the answer does not count, as in the chat REPL: templates put a space
+     * before an answer that the model may not have written ("Assistant: " + content) and strip the spaces it
+     * wrote at its end. The model goes on with the answer as it wrote it.
      */
     Optional<int[]> tokensFor(RenderedChat next, int[] history, ServedModel model) {
         String text = next.text();
         if (promptTokens == 0 || promptTokens + answerEnds.length > history.length || !text.startsWith(prompt)) {
             return Optional.empty();
         }
+        int answerStart = prompt.length();
+        while (answerStart < text.length() && Character.isWhitespace(text.charAt(answerStart)) && !answer.isEmpty()
+                && !Character.isWhitespace(answer.charAt(0))) {
+            answerStart++;
+        }
         int repeated = 0; // characters of the answer the new text repeats
-        int limit = Math.min(answer.length(), text.length() - prompt.length());
-        while (repeated < limit && answer.charAt(repeated) == text.charAt(prompt.length() + repeated)) {
+        int limit = Math.min(answer.length(), text.length() - answerStart);
+        while (repeated < limit && answer.charAt(repeated) == text.charAt(answerStart + repeated)) {
             repeated++;
         }
         int kept = promptTokens;
-        int keptChars = 0;
-        for (int t = 0; t < answerEnds.length && answerEnds[t] <= repeated; t++) {
-            if (answerEnds[t] >= 0) {
-                kept = promptTokens + t + 1;
-                keptChars = answerEnds[t];
+        int resume = prompt.length(); // where the text after the kept ids starts
+        if (repeated > 0 && answer.substring(repeated).isBlank()) {
+            kept = promptTokens + answerEnds.length;
+            resume = answerStart + repeated;
+        } else {
+            for (int t = 0; t < answerEnds.length && answerEnds[t] <= repeated; t++) {
+                if (answerEnds[t] > 0) {
+                    kept = promptTokens + t + 1;
+                    resume = answerStart + answerEnds[t];
+                }
             }
         }
-        int[] rest = model.continuation(next.from(prompt.length() + keptChars));
+        int[] rest = model.continuation(next.from(resume));
         int[] all = Arrays.copyOf(history, kept + rest.length);
         System.arraycopy(rest, 0, all, kept, rest.length);
         return Optional.of(all);
