@@ -39,12 +39,18 @@ public final class ChatSession {
      */
     public ChatSession(ChatTemplate template, Session session, Tokenizer tokenizer, Generator.Settings settings,
                        int trainedContext, String systemPrompt) {
+        this(template, session, tokenizer, settings, trainedContext, systemPrompt, false);
+    }
+
+    /** As above; {@code specialInContent} parses special-token text typed in messages as those tokens. */
+    public ChatSession(ChatTemplate template, Session session, Tokenizer tokenizer, Generator.Settings settings,
+                       int trainedContext, String systemPrompt, boolean specialInContent) {
         this.template = template;
         this.session = session;
         this.tokenizer = tokenizer;
         this.settings = settings;
         this.trainedContext = trainedContext;
-        this.prompts = new TurnPrompts(template, tokenizer);
+        this.prompts = new TurnPrompts(template, new ChatEncoder(tokenizer, specialInContent));
         startOver(systemPrompt);
     }
 

@@ -7,8 +7,8 @@ public interface ChatTemplate {
 
     /**
      * Renders {@code messages}; with {@code addGenerationPrompt} the text ends where the assistant's
-     * answer begins. The text may contain special-token text (e.g. {@code <|im_start|>}), to be encoded
-     * with special tokens parsed.
+     * answer begins. The text may contain special-token text (e.g. {@code <|im_start|>}), which
+     * {@link ChatEncoder} parses in the template's markup only, not in the messages' content.
      */
     String render(List<ChatMessage> messages, boolean addGenerationPrompt);
 

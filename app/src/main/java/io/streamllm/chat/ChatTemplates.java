@@ -34,20 +34,6 @@ public final class ChatTemplates {
         }
     }
 
-    /**
-     * Encodes a rendered conversation: special-token text is parsed, and BOS is added only when the
-     * template did not already write it.
-     */
-    public static int[] encode(Model model, String rendered) {
-        return encode(model.tokenizer(), rendered);
-    }
-
-    static int[] encode(Tokenizer tokenizer, String rendered) {
-        int bos = tokenizer.specials().bos();
-        boolean templateWroteBos = bos >= 0 && !tokenizer.piece(bos).isEmpty() && rendered.startsWith(tokenizer.piece(bos));
-        return tokenizer.encode(rendered, !templateWroteBos, true);
-    }
-
     /** The text of a special token, as templates write it ({@code <s>}, {@code <|begin_of_text|>}); "" when absent. */
     private static String text(Tokenizer tokenizer, int id) {
         return id < 0 ? "" : tokenizer.piece(id);

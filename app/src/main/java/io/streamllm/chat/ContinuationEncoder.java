@@ -1,12 +1,13 @@
 package io.streamllm.chat;
 
+import io.streamllm.tokenizer.LiteralSpans;
 import io.streamllm.tokenizer.Tokenizer;
 
 import java.util.Arrays;
 
 /**
  * Encodes text that continues a stream already tokenized (the next part of a chat), with special
- * tokens parsed and no BOS. SentencePiece tokenizers put a dummy space before text that starts a
+ * tokens parsed outside the given literal stretches and no BOS. SentencePiece tokenizers put a dummy space before text that starts a
  * fragment, which a continuation must not get: for them the text is encoded behind a newline and the
  * newline's tokens are dropped. A newline is a byte token that no piece merges with, so the text after
  * it is tokenized as in the middle of the stream; should the tokens not start with the newline's own
@@ -24,18 +25,18 @@ final class ContinuationEncoder {
         this.anchorTokens = addsDummyPrefix(tokenizer) ? tokenizer.encode(ANCHOR, false, true) : null;
     }
 
-    int[] encode(String text) {
+    int[] encode(String text, LiteralSpans literal) {
         if (text.isEmpty()) {
             return new int[0];
         }
         if (anchorTokens != null) {
-            int[] anchored = tokenizer.encode(ANCHOR + text, false, true);
+            int[] anchored = tokenizer.encode(ANCHOR + text, false, literal.shift(ANCHOR.length()));
             if (anchored.length > anchorTokens.length
                     && Arrays.equals(anchored, 0, anchorTokens.length, anchorTokens, 0, anchorTokens.length)) {
                 return Arrays.copyOfRange(anchored, anchorTokens.length, anchored.length);
             }
         }
-        return tokenizer.encode(text, false, true);
+        return tokenizer.encode(text, false, literal);
     }
 
     /** Whether encoding "a" yields a piece that decodes with a leading space. */

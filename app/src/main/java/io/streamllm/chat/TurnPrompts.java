@@ -3,7 +3,6 @@ package io.streamllm.chat;
 import io.streamllm.StreamllmException;
 import io.streamllm.engine.Generator;
 import io.streamllm.engine.StopReason;
-import io.streamllm.tokenizer.Tokenizer;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -37,15 +36,13 @@ final class TurnPrompts {
     static final int LOCALITY_CHECK_MESSAGES = 16;
 
     private final ChatTemplate template;
-    private final Tokenizer tokenizer;
-    private final ContinuationEncoder continuation;
+    private final ChatEncoder encoder;
     private int[] stream;          // the conversation's tokens up to the end of the last answer; null: nothing yet
     private boolean incremental = true;
 
-    TurnPrompts(ChatTemplate template, Tokenizer tokenizer) {
+    TurnPrompts(ChatTemplate template, ChatEncoder encoder) {
         this.template = template;
-        this.tokenizer = tokenizer;
-        this.continuation = new ContinuationEncoder(tokenizer);
+        this.encoder = encoder;
     }
 
     /** Whether turns are still built from the window (false once the template failed a check). */
@@ -58,12 +55,12 @@ final class TurnPrompts {
         if (stream == null || !incremental || !endsWithAnsweredTurn(transcript)) {
             return full(transcript);
         }
-        Optional<String> delta = textAfterLastAnswer(transcript);
+        Optional<RenderedChat> delta = textAfterLastAnswer(transcript);
         if (delta.isEmpty()) {
             incremental = false;
             return full(transcript);
         }
-        int[] added = continuation.encode(delta.get());
+        int[] added = encoder.continuation(delta.get());
         int[] tokens = Arrays.copyOf(stream, stream.length + added.length);
         System.arraycopy(added, 0, tokens, stream.length, added.length);
         return tokens;
@@ -77,7 +74,7 @@ final class TurnPrompts {
      */
     void answered(int[] prompt, int[] history, Generator.Result result) {
         if (result.stopReason() == StopReason.STOP_STRING) {
-            int[] answer = continuation.encode(result.text());
+            int[] answer = encoder.continuation(RenderedChat.plain(result.text()));
             stream = Arrays.copyOf(prompt, prompt.length + answer.length);
             System.arraycopy(answer, 0, stream, prompt.length, answer.length);
         } else {
@@ -91,7 +88,7 @@ final class TurnPrompts {
     }
 
     private int[] full(List<ChatMessage> transcript) {
-        return ChatTemplates.encode(tokenizer, template.render(transcript, true));
+        return encoder.encode(encoder.render(template, transcript, true));
     }
 
     private static boolean endsWithAnsweredTurn(List<ChatMessage> transcript) {
@@ -100,14 +97,14 @@ final class TurnPrompts {
                 && transcript.get(n - 3).role().equals("user");
     }
 
-    private Optional<String> textAfterLastAnswer(List<ChatMessage> transcript) {
+    private Optional<RenderedChat> textAfterLastAnswer(List<ChatMessage> transcript) {
         int n = transcript.size();
         List<ChatMessage> before = new ArrayList<>();
         if (n > 3 && transcript.get(0).role().equals("system")) {
             before.add(transcript.get(0));
         }
         before.add(transcript.get(n - 3));
-        Optional<String> windowed = textAfterMarker(before, transcript.get(n - 1));
+        Optional<RenderedChat> windowed = textAfterMarker(before, transcript.get(n - 1));
         if (windowed.isPresent() && n <= LOCALITY_CHECK_MESSAGES
                 && !windowed.equals(textAfterMarker(transcript.subList(0, n - 2), transcript.get(n - 1)))) {
             return Optional.empty();
@@ -117,26 +114,27 @@ final class TurnPrompts {
 
     /**
      * Renders {@code before} as a prompt, and {@code before} + a marker answer + {@code user} as the next
-     * prompt; the text after the marker, when the first is a prefix of the second up to the marker (give or
+     * prompt; the text after the marker (with its content marked), when the first is a prefix of the second up to the marker (give or
      * take whitespace the template puts before an answer, which the model writes itself).
      */
-    private Optional<String> textAfterMarker(List<ChatMessage> before, ChatMessage user) {
+    private Optional<RenderedChat> textAfterMarker(List<ChatMessage> before, ChatMessage user) {
         List<ChatMessage> after = new ArrayList<>(before);
         after.add(new ChatMessage("assistant", ANSWER_MARKER));
         after.add(user);
         String prompt;
-        String continued;
+        RenderedChat rendered;
         try {
             prompt = template.render(before, true);
-            continued = template.render(after, true);
+            rendered = encoder.render(template, after, true);
         } catch (StreamllmException e) {
             return Optional.empty(); // the full rendering will report it, if it is real
         }
+        String continued = rendered.text();
         int marker = continued.indexOf(ANSWER_MARKER);
         if (!continued.startsWith(prompt) || marker < prompt.length() || continued.indexOf(ANSWER_MARKER, marker + 1) >= 0
                 || !continued.substring(prompt.length(), marker).isBlank()) {
             return Optional.empty();
         }
-        return Optional.of(continued.substring(marker + ANSWER_MARKER.length()));
+        return Optional.of(rendered.from(marker + ANSWER_MARKER.length()));
     }
 }

@@ -46,6 +46,10 @@ final class ChatCommand implements Callable<Integer> {
             description = "tokens per answer at most; -1 for no limit (default: ${DEFAULT-VALUE})")
     int maxTokens;
 
+    @Option(names = "--special-in-content",
+            description = "parse special-token text typed in messages (e.g. </s>) as those tokens; by default it is plain text")
+    boolean specialInContent;
+
     @Override
     public Integer call() {
         if (maxTokens < -1) {
@@ -58,7 +62,7 @@ final class ChatCommand implements Callable<Integer> {
             Generator.Settings settings = new Generator.Settings(maxTokens, sampling.settings(),
                     StopStrings.withModelEndTokens(template.stopStrings(), model.tokenizer()));
             ChatSession chat = new ChatSession(template, cacheOptions.newSession(model, policy), model.tokenizer(), settings,
-                    model.config().contextLength(), system);
+                    model.config().contextLength(), system, specialInContent);
             Console.status("chat: " + (template instanceof PlainChatTemplate ? "plain transcript (the model has no chat template)"
                     : "the model's chat template") + ", cache " + policy.spec() + ", up to "
                     + (maxTokens < 0 ? "unlimited" : Integer.toString(maxTokens)) + " tokens per answer; /help for commands");

@@ -40,6 +40,10 @@ final class LoadTestCommand implements Callable<Integer> {
             description = "first wait up to SECONDS for the server's /health to say ok (default: ${DEFAULT-VALUE})")
     int waitSeconds;
 
+    @Option(names = "--temperature", defaultValue = "0", paramLabel = "T",
+            description = "sampling temperature; above 0 each turn samples with a seed of its own, so runs repeat (default: ${DEFAULT-VALUE}, greedy)")
+    float temperature;
+
     @Option(names = "--timeout", defaultValue = "600", paramLabel = "SECONDS",
             description = "give up on a request after SECONDS (default: ${DEFAULT-VALUE})")
     int timeoutSeconds;
@@ -49,11 +53,14 @@ final class LoadTestCommand implements Callable<Integer> {
         if (sessions < 1 || turns < 1 || maxTokens < 1 || timeoutSeconds < 1) {
             throw new IllegalArgumentException("--sessions, --turns, --max-tokens and --timeout must be at least 1");
         }
+        if (!(temperature >= 0 && temperature <= 2)) {
+            throw new IllegalArgumentException("--temperature must be 0 to 2, got " + temperature);
+        }
         if (url.getScheme() == null || !url.getScheme().equals("http") || url.getHost() == null) {
             throw new IllegalArgumentException("--url must be an http://host:port address, got " + url);
         }
         String key = apiKey != null ? apiKey : System.getenv("STREAMLLM_API_KEY");
-        LoadTest load = new LoadTest(new LoadTest.Settings(url, sessions, turns, maxTokens, model, key,
+        LoadTest load = new LoadTest(new LoadTest.Settings(url, sessions, turns, maxTokens, temperature, model, key,
                 Duration.ofSeconds(timeoutSeconds)));
         if (waitSeconds > 0) {
             try {
@@ -95,6 +102,9 @@ final class LoadTestCommand implements Callable<Integer> {
         double prefilled = report.serverDelta("streamllm_prompt_tokens_total{source=\"prefilled\"}");
         System.out.printf("prompt tokens:       %.0f reused from session caches, %.0f prefilled (%.1f%% reused)%n", reused,
                 prefilled, 100 * reused / Math.max(1, reused + prefilled));
+        double history = report.serverDelta("streamllm_history_tokens_total");
+        System.out.printf("history tokens:      %.0f of the %.0f the sessions held reused (%.2f%%)%n", reused, history,
+                100 * reused / Math.max(1, history));
         System.out.printf("server:              %.0f tokens evicted, %.0f conversation restarts, %.0f sessions evicted%n",
                 report.serverDelta("streamllm_cache_evicted_tokens_total"),
                 report.serverDelta("streamllm_conversation_restarts_total"),

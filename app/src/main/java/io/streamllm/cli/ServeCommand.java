@@ -105,6 +105,11 @@ final class ServeCommand implements Callable<Integer> {
                     + " browser; repeatable (default: none)")
     List<String> corsOrigins = new ArrayList<>();
 
+    @Option(names = "--special-in-content",
+            description = "parse special-token text in messages and prompts (e.g. </s>) as those tokens; by default it is"
+                    + " plain text, and only the chat template's own markup is special")
+    boolean specialInContent;
+
     @Override
     public Integer call() throws InterruptedException {
         if (cacheOptions.cache != null && CachePolicy.parse(cacheOptions.cache).windowTokens() == CachePolicy.UNBOUNDED) {
@@ -141,7 +146,7 @@ final class ServeCommand implements Callable<Integer> {
         Model model = modelOptions.load();
         try {
             CachePolicy policy = cacheOptions.policy(model.config(), -1); // conversations are unbounded
-            return new ServedModel(model, policy, cacheOptions.prefillChunk, cacheOptions.evictChunk);
+            return new ServedModel(model, policy, cacheOptions.prefillChunk, cacheOptions.evictChunk, specialInContent);
         } catch (RuntimeException e) {
             model.close();
             throw e;

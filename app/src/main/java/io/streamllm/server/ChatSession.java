@@ -2,6 +2,8 @@ package io.streamllm.server;
 
 import io.streamllm.engine.Conversation;
 
+import java.util.Optional;
+
 /**
  * One conversation the server keeps: its {@link Conversation} (KV cache and token history) and the
  * transcript of its last turn. Only the holder of its lease touches the conversation; the transcript
@@ -12,6 +14,7 @@ final class ChatSession {
     private final boolean temporary;
     private Conversation conversation;
     private volatile Transcript transcript;
+    private HistoryText historyText;
 
     /** Whether a request holds it (guarded by the SessionStore). */
     boolean busy;
@@ -51,5 +54,14 @@ final class ChatSession {
 
     void transcript(Transcript transcript) {
         this.transcript = transcript;
+    }
+
+    /** What the conversation's history stands for as text, if known (not after a restore or a failed turn). */
+    Optional<HistoryText> historyText() {
+        return Optional.ofNullable(historyText);
+    }
+
+    void historyText(HistoryText text) {
+        this.historyText = text;
     }
 }

@@ -3,6 +3,7 @@ package io.streamllm.server;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
+import io.streamllm.chat.RenderedChat;
 import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,7 +73,8 @@ final class CompletionEndpoint {
                     + maxTokensLimit + " (serve --max-tokens-limit)");
         }
         String sessionId = sessionId(ctx.header(SESSION_HEADER), options.sessionFromUser() ? request.user() : null);
-        int[] tokens = model.encode(request);
+        RenderedChat prompt = model.render(request);
+        int[] tokens = model.encode(prompt);
         if (tokens.length == 0) {
             throw ApiError.invalid(kind == CompletionRequest.Kind.CHAT ? "messages" : "prompt",
                     "the prompt is empty and the model has no BOS token to start from; send some text");
@@ -85,10 +87,10 @@ final class CompletionEndpoint {
                 ctx.header(SESSION_HEADER, sessionId);
             }
             if (request.stream()) {
-                stream(ctx.res(), loaded, request, tokens, lease, answer, start);
+                stream(ctx.res(), loaded, request, prompt, tokens, lease, answer, start);
             } else {
                 BooleanSupplier clientGone = ClientConnection.of(ctx.req(), () -> ctx.header("Connection", "close"));
-                ModelService.Outcome outcome = loaded.run(request, tokens, lease, start, clientGone, text -> { });
+                ModelService.Outcome outcome = loaded.run(request, prompt, tokens, lease, start, clientGone, text -> { });
                 lease.close();
                 ctx.contentType("application/json").result(json(OpenAiJson.completion(answer, outcome)));
             }
@@ -97,8 +99,8 @@ final class CompletionEndpoint {
         }
     }
 
-    private static void stream(HttpServletResponse response, ModelService loaded, CompletionRequest request, int[] tokens,
-                               SessionStore.Lease lease, OpenAiJson.Answer answer, long start) throws IOException {
+    private static void stream(HttpServletResponse response, ModelService loaded, CompletionRequest request,
+                               RenderedChat prompt, int[] tokens, SessionStore.Lease lease, OpenAiJson.Answer answer, long start) throws IOException {
         response.setStatus(200);
         response.setContentType("text/event-stream");
         response.setCharacterEncoding("utf-8");
@@ -110,7 +112,7 @@ final class CompletionEndpoint {
                 events.send(json(OpenAiJson.textChunk(answer, "", true))); // the role, at once
             }
             try {
-                ModelService.Outcome outcome = loaded.run(request, tokens, lease, start, events::clientGone,
+                ModelService.Outcome outcome = loaded.run(request, prompt, tokens, lease, start, events::clientGone,
                         text -> events.send(json(OpenAiJson.textChunk(answer, text, false))));
                 // The turn is committed: free the session before the client hears it is done and sends the next one.
                 lease.close();

@@ -1,6 +1,7 @@
 package io.streamllm.server;
 
 import io.streamllm.StreamllmException;
+import io.streamllm.chat.RenderedChat;
 import io.streamllm.engine.Conversation;
 import io.streamllm.engine.Generator;
 import io.streamllm.engine.SamplerSettings;
@@ -99,13 +100,14 @@ final class ModelService implements AutoCloseable {
     /**
      * Runs one turn of {@code request} in the leased session and commits it.
      *
-     * @param tokens        the request's whole conversation as tokens
+     * @param prompt        the request's whole conversation as text
+     * @param tokens        the same as tokens, tokenized in one piece (used when the session's history text is not its start)
      * @param startNanos    when the request arrived (for time to first token)
      * @param clientGone    polled before every token: true cancels the generation
      * @param onText        receives the answer's text as it is produced
      * @throws IOException  when the turn could not be saved (the session then restarts from its last saved turn)
      */
-    Outcome run(CompletionRequest request, int[] tokens, SessionStore.Lease lease, long startNanos,
+    Outcome run(CompletionRequest request, RenderedChat prompt, int[] tokens, SessionStore.Lease lease, long startNanos,
                 BooleanSupplier clientGone, Consumer<String> onText) throws IOException {
         int maxTokens = request.maxTokens() != null ? request.maxTokens() : defaultMaxTokens;
         // Conversation reserves room in the window for the whole budget before the turn (evict for space).
@@ -132,13 +134,17 @@ final class ModelService implements AutoCloseable {
         };
 
         Conversation conversation = lease.conversation();
+        int[] history = conversation.history();
+        int[] promptTokens = lease.historyText().flatMap(text -> text.tokensFor(prompt, history, model)).orElse(tokens);
+        lease.historyText(null); // until the turn is committed
+        metrics.history(history.length);
         Transcript before = lease.transcript();
         SessionStats stats = before != null ? before.stats() : SessionStats.empty(model.policy().capacity());
         long evictedBefore = conversation.session().cacheStats().evictedTokens();
         activeGenerations.incrementAndGet();
         Conversation.Turn turn;
         try {
-            turn = scheduler.exclusive(() -> conversation.reply(tokens, settings, firstTextTimed, steps));
+            turn = scheduler.exclusive(() -> conversation.reply(promptTokens, settings, firstTextTimed, steps));
         } catch (RuntimeException | Error e) {
             lease.markBroken();
             throw e;
@@ -153,9 +159,10 @@ final class ModelService implements AutoCloseable {
                 turn.restarted() ? evictedAfter : evictedAfter - evictedBefore, turn.restarted());
 
         SessionStats after = stats.after(conversation, turn);
-        lease.commit(after, request.kind() == CompletionRequest.Kind.CHAT
+        Transcript committed = lease.commit(after, request.kind() == CompletionRequest.Kind.CHAT
                 ? Transcript.withAnswer(request.messages(), answer.toString()) : null);
-        return new Outcome(answer.toString(), finishReason, tokens.length, turn.reusedTokens(), generated,
+        lease.historyText(HistoryText.after(prompt.text(), promptTokens.length, committed.tokens(), model.model().tokenizer()));
+        return new Outcome(answer.toString(), finishReason, promptTokens.length, turn.reusedTokens(), generated,
                 lease.sessionId(), after);
     }
 

@@ -2,8 +2,10 @@ package io.streamllm.server;
 
 import io.streamllm.engine.StopStrings;
 import io.streamllm.StreamllmException;
+import io.streamllm.chat.ChatEncoder;
 import io.streamllm.chat.ChatTemplate;
 import io.streamllm.chat.ChatTemplates;
+import io.streamllm.chat.RenderedChat;
 import io.streamllm.engine.Conversation;
 import io.streamllm.engine.Session;
 import io.streamllm.kv.CachePolicy;
@@ -19,6 +21,7 @@ import java.util.List;
 public final class ServedModel implements AutoCloseable {
     private final Model model;
     private final ChatTemplate template;
+    private final ChatEncoder encoder;
     private final CachePolicy policy;
     private final int prefillChunk;
     private final int evictChunk;
@@ -26,12 +29,18 @@ public final class ServedModel implements AutoCloseable {
     private final long sessionBytes;
 
     public ServedModel(Model model, CachePolicy policy, int prefillChunk, int evictChunk) {
+        this(model, policy, prefillChunk, evictChunk, false);
+    }
+
+    /** As above; {@code specialInContent} parses special-token text in messages and prompts as those tokens. */
+    public ServedModel(Model model, CachePolicy policy, int prefillChunk, int evictChunk, boolean specialInContent) {
         if (policy.windowTokens() == CachePolicy.UNBOUNDED) {
             throw new StreamllmException("serve needs a bounded cache so that conversations never outgrow it: use --cache sink:S:W"
                     + " (or window:W, recompute:W), not " + policy.spec());
         }
         this.model = model;
         this.template = ChatTemplates.forModel(model);
+        this.encoder = new ChatEncoder(model.tokenizer(), specialInContent);
         this.policy = policy;
         this.prefillChunk = prefillChunk;
         this.evictChunk = evictChunk;
@@ -69,12 +78,30 @@ public final class ServedModel implements AutoCloseable {
         return new Session(model.network(), policy, prefillChunk, evictChunk);
     }
 
-    /** The tokens of a request: the rendered chat ending in the assistant's prompt, or the prompt with BOS. */
-    public int[] encode(CompletionRequest request) {
-        if (request.kind() == CompletionRequest.Kind.CHAT) {
-            return ChatTemplates.encode(model, template.render(request.messages(), true));
+    /**
+     * The text of a request: the chat rendered up to the assistant's prompt, or the prompt.
+     *
+     * @throws ApiError when the chat template rejects the conversation
+     */
+    public RenderedChat render(CompletionRequest request) {
+        if (request.kind() != CompletionRequest.Kind.CHAT) {
+            return encoder.prompt(request.prompt());
         }
-        return model.tokenizer().encode(request.prompt(), true, false);
+        try {
+            return encoder.render(template, request.messages(), true);
+        } catch (StreamllmException e) {
+            throw ApiError.invalid("messages", e.getMessage());
+        }
+    }
+
+    /** The tokens of a request's whole text, BOS first (unless the chat template wrote it). */
+    public int[] encode(RenderedChat prompt) {
+        return encoder.encode(prompt);
+    }
+
+    /** The tokens of text that continues a conversation already tokenized. */
+    int[] continuation(RenderedChat rest) {
+        return encoder.continuation(rest);
     }
 
     /** The texts that end an answer: the request's, the template's (chat) and the model's end markers. */

@@ -32,6 +32,9 @@ final class ServerMetrics {
     private final Counter promptTokens = Counter.builder().name("streamllm_prompt_tokens")
             .help("Prompt tokens: 'prefilled' ran through the model, 'reused' were found in the session's cache")
             .labelNames("source").register(registry);
+    private final Counter historyTokens = Counter.builder().name("streamllm_history_tokens")
+            .help("Tokens the sessions' histories held when their turns began; prompt_tokens{source=\"reused\"} counts"
+                    + " how many of them the turns kept").register(registry);
     private final Counter completionTokens = Counter.builder().name("streamllm_completion_tokens")
             .help("Tokens generated").register(registry);
     private final Counter turns = Counter.builder().name("streamllm_turns")
@@ -124,6 +127,11 @@ final class ServerMetrics {
         if (restarted) {
             restarts.inc();
         }
+    }
+
+    /** Records the tokens a session's history held when a turn began. */
+    void history(int tokens) {
+        historyTokens.inc(tokens);
     }
 
     /** Counts a generated token as it is produced (for the tokens/s gauge). */

@@ -369,6 +369,14 @@ final class SessionStore {
             return session.transcript();
         }
 
+        Optional<HistoryText> historyText() {
+            return session.historyText();
+        }
+
+        void historyText(HistoryText text) {
+            session.historyText(text);
+        }
+
         /**
          * Commits a turn: the new transcript becomes the session's, saved (snapshot and transcript,
          * durably) first when the session is kept on disk. On failure the session is dropped from memory,

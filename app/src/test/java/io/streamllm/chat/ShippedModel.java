@@ -4,9 +4,10 @@ import io.streamllm.model.Model;
 import io.streamllm.model.ModelLoader;
 import io.streamllm.testing.References;
 
-/** The shipped stories260K model, loaded once for all chat tests (a memory-mapped file the JVM's exit releases). */
+/** The shipped models, each loaded once for all chat tests (memory-mapped files the JVM's exit releases). */
 final class ShippedModel {
     private static Model stories260K;
+    private static Model tinystories656k;
 
     private ShippedModel() {
     }
@@ -16,5 +17,12 @@ final class ShippedModel {
             stories260K = ModelLoader.load(References.stories260K());
         }
         return stories260K;
+    }
+
+    static synchronized Model tinystories656k() {
+        if (tinystories656k == null) {
+            tinystories656k = ModelLoader.load(References.tinystories656k());
+        }
+        return tinystories656k;
     }
 }

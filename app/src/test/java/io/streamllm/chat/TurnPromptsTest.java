@@ -3,6 +3,7 @@ package io.streamllm.chat;
 import io.streamllm.engine.Generator;
 import io.streamllm.engine.StopReason;
 import io.streamllm.model.Model;
+import io.streamllm.tokenizer.LiteralSpans;
 import io.streamllm.tokenizer.Tokenizer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -27,17 +28,17 @@ class TurnPromptsTest {
         ChatTemplate template = name.equals("plain") ? new PlainChatTemplate()
                 : new JinjaChatTemplate(JinjaChatTemplateTest.resource("templates/" + name + ".jinja"), "<s>", "</s>");
         Tokenizer tokenizer = model.tokenizer();
-        TurnPrompts prompts = new TurnPrompts(template, tokenizer);
+        TurnPrompts prompts = new TurnPrompts(template, new ChatEncoder(tokenizer, false));
         ContinuationEncoder answers = new ContinuationEncoder(tokenizer);
         List<ChatMessage> transcript = new ArrayList<>();
         for (int turn = 0; turn < 14; turn++) {
             transcript.add(new ChatMessage("user", "Tell me about the dog number " + turn + "."));
             int[] prompt = prompts.next(transcript);
             assertThat(prompt).as("turn %d", turn)
-                    .isEqualTo(ChatTemplates.encode(tokenizer, template.render(transcript, true)));
+                    .isEqualTo(WholeTextEncoding.encode(tokenizer, template.render(transcript, true)));
 
             String answer = "The dog " + turn + " ran to the park.";
-            int[] history = concat(prompt, answers.encode(name.equals("plain") ? " " + answer : answer));
+            int[] history = concat(prompt, answers.encode(name.equals("plain") ? " " + answer : answer, LiteralSpans.none()));
             prompts.answered(prompt, history, new Generator.Result(answer, prompt.length, 9, StopReason.END_OF_GENERATION, 0, 0));
             transcript.add(new ChatMessage("assistant", answer));
         }
@@ -50,12 +51,12 @@ class TurnPromptsTest {
         // With a system message, this template moves it into the last user turn: not prefix-stable.
         ChatTemplate template = new JinjaChatTemplate(JinjaChatTemplateTest.resource("templates/" + name + ".jinja"), "<s>", "</s>");
         Tokenizer tokenizer = model.tokenizer();
-        TurnPrompts prompts = new TurnPrompts(template, tokenizer);
+        TurnPrompts prompts = new TurnPrompts(template, new ChatEncoder(tokenizer, false));
         List<ChatMessage> transcript = new ArrayList<>(List.of(new ChatMessage("system", "Be brief.")));
         for (int turn = 0; turn < 4; turn++) {
             transcript.add(new ChatMessage("user", "Question " + turn));
             int[] prompt = prompts.next(transcript);
-            assertThat(prompt).isEqualTo(ChatTemplates.encode(tokenizer, template.render(transcript, true)));
+            assertThat(prompt).isEqualTo(WholeTextEncoding.encode(tokenizer, template.render(transcript, true)));
             prompts.answered(prompt, prompt, new Generator.Result("", prompt.length, 0, StopReason.END_OF_GENERATION, 0, 0));
             transcript.add(new ChatMessage("assistant", "Answer " + turn));
         }

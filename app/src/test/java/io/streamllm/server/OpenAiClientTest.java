@@ -11,7 +11,7 @@ import com.openai.models.completions.Completion;
 import com.openai.models.completions.CompletionCreateParams;
 import com.openai.models.completions.CompletionUsage;
 import io.streamllm.chat.ChatMessage;
-import io.streamllm.chat.ChatTemplates;
+import io.streamllm.chat.ChatEncoder;
 import io.streamllm.chat.PlainChatTemplate;
 import io.streamllm.engine.Generator;
 import io.streamllm.engine.SamplerSettings;
@@ -63,7 +63,8 @@ class OpenAiClientTest {
 
     private static Generator.Result chatReference(String question) {
         PlainChatTemplate template = new PlainChatTemplate();
-        int[] prompt = ChatTemplates.encode(model, template.render(List.of(new ChatMessage("user", question)), true));
+        ChatEncoder encoder = new ChatEncoder(model.tokenizer(), false);
+        int[] prompt = encoder.encode(encoder.render(template, List.of(new ChatMessage("user", question)), true));
         List<String> stops = new ArrayList<>(template.stopStrings());
         stops.add(model.tokenizer().piece(model.tokenizer().specials().eos()));
         return reference(prompt, stops);

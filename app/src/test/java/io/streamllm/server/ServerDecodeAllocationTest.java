@@ -1,5 +1,6 @@
 package io.streamllm.server;
 
+import io.streamllm.chat.RenderedChat;
 import io.streamllm.kv.CachePolicy;
 import io.streamllm.model.Model;
 import io.streamllm.model.ModelLoader;
@@ -32,10 +33,11 @@ class ServerDecodeAllocationTest {
                         + "\"temperature\":1.5,\"frequency_penalty\":0.1,\"seed\":" + turn + "}";
                 CompletionRequest request = RequestParser.parse(body.getBytes(StandardCharsets.UTF_8),
                         CompletionRequest.Kind.COMPLETION);
-                int[] prompt = service.model().encode(request);
+                RenderedChat rendered = service.model().render(request);
+                int[] prompt = service.model().encode(rendered);
                 try (SessionStore.Lease lease = service.sessions().acquire("s" + turn % 2)) {
                     long before = AllocationMeter.threadAllocatedBytes();
-                    ModelService.Outcome outcome = service.run(request, prompt, lease, System.nanoTime(), () -> false,
+                    ModelService.Outcome outcome = service.run(request, rendered, prompt, lease, System.nanoTime(), () -> false,
                             text -> { });
                     if (turn >= 100) { // warmed up
                         allocated += AllocationMeter.threadAllocatedBytes() - before;

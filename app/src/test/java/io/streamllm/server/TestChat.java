@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamllm.chat.ChatMessage;
-import io.streamllm.chat.ChatTemplates;
+import io.streamllm.chat.ChatEncoder;
 import io.streamllm.chat.PlainChatTemplate;
 import io.streamllm.model.Model;
 
@@ -80,7 +80,8 @@ final class TestChat {
     int[] promptTokens(Model tokenizerModel) {
         List<ChatMessage> chat = new ArrayList<>();
         messages.forEach(m -> chat.add(new ChatMessage(m.get("role").asText(), m.get("content").asText())));
-        return ChatTemplates.encode(tokenizerModel, new PlainChatTemplate().render(chat, true));
+        ChatEncoder encoder = new ChatEncoder(tokenizerModel.tokenizer(), false);
+        return encoder.encode(encoder.render(new PlainChatTemplate(), chat, true));
     }
 
     /** The token history the server holds for the session. */

@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
 
 /** In-process servers on the shipped model, and a plain HTTP client to talk to them (also for the web page's test). */
@@ -45,8 +46,12 @@ public final class TestServers {
 
     /** Starts a server on a free port and waits until its model is loaded. */
     public static StreamllmServer start(ServerOptions options, String cachePolicy) {
-        StreamllmServer server = StreamllmServer.start(options,
-                () -> new ServedModel(loadModel(), CachePolicy.parse(cachePolicy), 64, 1));
+        return start(options, () -> new ServedModel(loadModel(), CachePolicy.parse(cachePolicy), 64, 1));
+    }
+
+    /** Starts a server of {@code model} on a free port and waits until it is loaded. */
+    static StreamllmServer start(ServerOptions options, Callable<ServedModel> model) {
+        StreamllmServer server = StreamllmServer.start(options, model);
         try {
             server.awaitReady();
         } catch (InterruptedException e) {

@@ -23,8 +23,8 @@ public final class ByteLevelBpeTokenizer extends VocabularyTokenizer {
     }
 
     @Override
-    public int[] encode(String text, boolean addBos, boolean parseSpecial) {
-        return encodeAroundSpecialTokens(text, addBos, parseSpecial, (fragment, first, afterToken, out) ->
+    public int[] encode(String text, boolean addBos, LiteralSpans literal) {
+        return encodeAroundSpecialTokens(text, addBos, literal, (fragment, first, afterToken, out) ->
                 preTokenizer.split(fragment, first, word -> model.encodeWord(ByteLevelAlphabet.encode(word), out)));
     }
 

@@ -12,6 +12,7 @@ import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -76,8 +77,8 @@ final class HuggingFaceTokenizerLoader {
         SpecialTokens specials = specialTokens(directory, tokenizerConfig, vocabulary, template);
 
         return new HuggingFaceBpeTokenizer(vocabulary, bpe, normalizer, preTokenizer(root.get("pre_tokenizer")),
-                addedTokenMatchers(addedTokens, false, UnaryOperator.identity()),
-                addedTokenMatchers(addedTokens, true, normalizer),
+                addedTokenMatcher(addedTokens, false, UnaryOperator.identity()),
+                addedTokenMatcher(addedTokens, true, normalizer),
                 toArray(template.prefix()), toArray(template.suffix()), specials,
                 decoder.pieceDecoder(), decoder.stripsLeadingSpace());
     }
@@ -151,21 +152,20 @@ final class HuggingFaceTokenizerLoader {
      * normalized text, with their own text normalized the same way. Non-special added tokens are always
      * matched, special ones only when special tokens are parsed.
      */
-    private static HuggingFaceBpeTokenizer.AddedTokenMatchers addedTokenMatchers(
+    private static SpecialTokenMatcher addedTokenMatcher(
             List<AddedToken> addedTokens, boolean normalized, UnaryOperator<String> normalizer) {
-        Map<String, Integer> plain = new HashMap<>();
-        Map<String, Integer> withSpecial = new HashMap<>();
+        Map<String, Integer> tokens = new HashMap<>();
+        Set<Integer> alwaysMatched = new HashSet<>();
         for (AddedToken token : addedTokens) {
             if (token.normalized() != normalized) {
                 continue;
             }
-            String text = normalizer.apply(token.content());
-            withSpecial.put(text, token.id());
+            tokens.put(normalizer.apply(token.content()), token.id());
             if (!token.special()) {
-                plain.put(text, token.id());
+                alwaysMatched.add(token.id());
             }
         }
-        return new HuggingFaceBpeTokenizer.AddedTokenMatchers(new SpecialTokenMatcher(plain), new SpecialTokenMatcher(withSpecial));
+        return new SpecialTokenMatcher(tokens, alwaysMatched::contains);
     }
 
     // ---- pipeline components ----

@@ -53,9 +53,9 @@ public final class SentencePieceTokenizer extends VocabularyTokenizer {
     }
 
     @Override
-    public int[] encode(String text, boolean addBos, boolean parseSpecial) {
+    public int[] encode(String text, boolean addBos, LiteralSpans literal) {
         // SentencePiece puts its dummy prefix at the start of the text and after each special token.
-        return encodeAroundSpecialTokens(text, addBos, parseSpecial, (fragment, first, afterToken, out) -> {
+        return encodeAroundSpecialTokens(text, addBos, literal, (fragment, first, afterToken, out) -> {
             String prefixed = addSpacePrefix && (first || afterToken) ? " " + fragment : fragment;
             encodeFragment(prefixed.replace(' ', WORD_BOUNDARY), out);
         });

@@ -12,7 +12,17 @@ public interface Tokenizer {
      * With {@code parseSpecial}, the text of special tokens (e.g. {@code <|eot_id|>}) becomes those tokens;
      * otherwise it is encoded as plain text.
      */
-    int[] encode(String text, boolean addBos, boolean parseSpecial);
+    default int[] encode(String text, boolean addBos, boolean parseSpecial) {
+        return encode(text, addBos, parseSpecial ? LiteralSpans.none() : LiteralSpans.whole(text.length()));
+    }
+
+    /**
+     * Encodes {@code text} with special tokens parsed outside {@code literal} only: a rendered chat, whose
+     * template markup is special-token text and whose message content is plain text. The text is encoded
+     * as one piece, so the ids are those of {@link #encode(String, boolean, boolean) encode(text, addBos, true)}
+     * wherever the literal stretches hold no special-token text.
+     */
+    int[] encode(String text, boolean addBos, LiteralSpans literal);
 
     /** Encodes plain user text, with BOS when the model adds one, and special-token text kept as text. */
     default int[] encode(String text) {

@@ -13,8 +13,7 @@ abstract class VocabularyTokenizer implements Tokenizer {
     private final byte[][] decodedBytes;
     private final String[] decodedTexts;           // filled on first use (see decodedText)
     private final boolean[] notWholeCharacters;    // tokens found to hold part of a character
-    private final SpecialTokenMatcher userDefinedMatcher;
-    private final SpecialTokenMatcher allSpecialMatcher;
+    private final SpecialTokenMatcher specialMatcher;
 
     /** Encodes one piece of plain text (no special tokens in it) and appends its ids to {@code out}. */
     @FunctionalInterface
@@ -38,25 +37,26 @@ abstract class VocabularyTokenizer implements Tokenizer {
         }
         // As in llama.cpp: user-defined tokens are always cut out of the text, control and unknown ones
         // only when special tokens are parsed.
-        this.userDefinedMatcher = SpecialTokenMatcher.forTypes(vocabulary, EnumSet.of(TokenType.USER_DEFINED));
-        this.allSpecialMatcher = SpecialTokenMatcher.forTypes(vocabulary,
-                EnumSet.of(TokenType.USER_DEFINED, TokenType.CONTROL, TokenType.UNKNOWN));
+        this.specialMatcher = SpecialTokenMatcher.forTypes(vocabulary,
+                EnumSet.of(TokenType.USER_DEFINED, TokenType.CONTROL, TokenType.UNKNOWN), EnumSet.of(TokenType.USER_DEFINED));
     }
 
-    /** BOS when asked and the model adds one, then the text with special tokens cut out and the rest encoded. */
-    protected final int[] encodeAroundSpecialTokens(String text, boolean addBos, boolean parseSpecial,
+    /**
+     * BOS when asked and the model adds one, then the text with special tokens cut out (outside
+     * {@code literal}) and the rest encoded.
+     */
+    protected final int[] encodeAroundSpecialTokens(String text, boolean addBos, LiteralSpans literal,
                                                     FragmentEncoder encoder) {
         IntList out = new IntList(text.length() / 3 + 2);
         if (addBos && specials.addBos() && specials.bos() >= 0) {
             out.add(specials.bos());
         }
-        SpecialTokenMatcher matcher = parseSpecial ? allSpecialMatcher : userDefinedMatcher;
-        matcher.split(text, new SpecialTokenMatcher.Sink() {
+        specialMatcher.split(text, SpecialTokenMatcher.Allowed.outside(literal), new SpecialTokenMatcher.Sink() {
             private boolean first = true;
             private boolean afterToken = false;
 
             @Override
-            public void text(String fragment) {
+            public void text(String fragment, int start) {
                 encoder.encode(fragment, first, afterToken, out);
                 first = false;
                 afterToken = false;

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -23,6 +24,7 @@ import static io.streamllm.tokenizer.ToyByteLevelVocabulary.BOS_ID;
 import static io.streamllm.tokenizer.ToyByteLevelVocabulary.EOT_ID;
 import static io.streamllm.tokenizer.ToyByteLevelVocabulary.USER_DEFINED_ID;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * GPT-2 byte-level BPE from GGUF, on the toy vocabulary of {@link ToyByteLevelVocabulary}: ids 0..255 are
@@ -116,6 +118,37 @@ class ByteLevelBpeTokenizerTest {
         // Control tokens decode to nothing; user-defined ones to their text; piece() shows both.
         assertThat(tokenizer.decode(tokenizer.encode(text, false, true))).isEqualTo("xy <tool> z");
         assertThat(tokenizer.piece(EOT_ID)).isEqualTo("<|eot_id|>");
+    }
+
+    @Test
+    void specialTokensInLiteralSpansStayTextAndUserDefinedOnesAreStillCutOut() {
+        Tokenizer tokenizer = load("llama-bpe");
+        String markup = "<|eot_id|>";
+        String content = "a<|eot_id|>b <tool>";
+        String text = markup + content + markup;
+        LiteralSpans literal = new LiteralSpans.Builder().add(markup.length(), markup.length() + content.length()).build();
+        int[] ids = tokenizer.encode(text, false, literal);
+        assertThat(ids[0]).isEqualTo(EOT_ID);
+        assertThat(ids[ids.length - 1]).isEqualTo(EOT_ID);
+        assertThat(Arrays.stream(ids).filter(id -> id == EOT_ID).count()).isEqualTo(2);
+        assertThat(ids).contains(USER_DEFINED_ID);
+        assertThat(Arrays.copyOfRange(ids, 1, ids.length - 1)).containsExactly(tokenizer.encode(content, false, false));
+        // A special token's text that reaches into a literal stretch stays text.
+        int[] straddling = tokenizer.encode("<|eot_id|>", false, new LiteralSpans.Builder().add(9, 10).build());
+        assertThat(straddling).doesNotContain(EOT_ID);
+    }
+
+    @Test
+    void literalSpansAreSlicedAndShifted() {
+        LiteralSpans spans = new LiteralSpans.Builder().add(2, 5).add(5, 7).add(10, 12).build();
+        assertThat(spans.bounds()).containsExactly(2, 7, 10, 12);
+        assertThat(spans.overlaps(0, 2)).isFalse();
+        assertThat(spans.overlaps(6, 10)).isTrue();
+        assertThat(spans.overlaps(7, 10)).isFalse();
+        assertThat(spans.overlaps(11, 11)).isFalse();
+        assertThat(spans.slice(4, 11).bounds()).containsExactly(0, 3, 6, 7);
+        assertThat(spans.shift(1).bounds()).containsExactly(3, 8, 11, 13);
+        assertThatThrownBy(() -> new LiteralSpans.Builder().add(5, 6).add(1, 2)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

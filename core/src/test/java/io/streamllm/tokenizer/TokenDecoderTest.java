@@ -14,7 +14,7 @@ class TokenDecoderTest {
     /** Token i decodes to {@code pieces[i]}; token 0 is a control token that decodes to nothing. */
     private record FixedTokenizer(byte[][] pieces, boolean stripsLeadingSpace) implements Tokenizer {
         @Override
-        public int[] encode(String text, boolean addBos, boolean parseSpecial) {
+        public int[] encode(String text, boolean addBos, LiteralSpans literal) {
             throw new UnsupportedOperationException();
         }
 

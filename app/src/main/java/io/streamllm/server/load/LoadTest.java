@@ -38,7 +38,7 @@ public final class LoadTest {
      * @param model  the model to ask for, or null to use the one GET /v1/models lists
      * @param apiKey the bearer token, or null
      */
-    public record Settings(URI baseUrl, int sessions, int turns, int maxTokens, String model, String apiKey,
+    public record Settings(URI baseUrl, int sessions, int turns, int maxTokens, float temperature, String model, String apiKey,
                            Duration requestTimeout) {
     }
 
@@ -86,7 +86,8 @@ public final class LoadTest {
         try (ExecutorService sessions = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int s = 0; s < settings.sessions(); s++) {
                 String sessionId = "load-" + runId + "-" + s;
-                sessions.submit(() -> converse(sessionId, model, progress));
+                int session = s;
+                sessions.submit(() -> converse(sessionId, session, model, progress));
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -97,13 +98,13 @@ public final class LoadTest {
     }
 
     /** One client: its turns in order, each re-sending the whole conversation. */
-    private void converse(String sessionId, String model, IntConsumer progress) {
+    private void converse(String sessionId, int session, String model, IntConsumer progress) {
         ArrayNode messages = JSON.createArrayNode();
         for (int turn = 0; turn < settings.turns(); turn++) {
             messages.addObject().put("role", "user").put("content", QUESTIONS[turn % QUESTIONS.length]);
             String answer = null;
             try {
-                answer = turn(sessionId, model, messages);
+                answer = turn(sessionId, (long) session * settings.turns() + turn, model, messages);
             } catch (IOException | RuntimeException e) {
                 error(sessionId + " turn " + turn + ": " + e);
             } catch (InterruptedException e) {
@@ -119,13 +120,16 @@ public final class LoadTest {
         }
     }
 
-    /** One streamed turn; returns the answer, or null after counting an error. */
-    private String turn(String sessionId, String model, ArrayNode messages) throws IOException, InterruptedException {
+    /** One streamed turn (sampled with {@code seed} unless greedy); returns the answer, or null after counting an error. */
+    private String turn(String sessionId, long seed, String model, ArrayNode messages) throws IOException, InterruptedException {
         ObjectNode body = JSON.createObjectNode();
         body.put("model", model);
         body.set("messages", messages);
         body.put("max_tokens", settings.maxTokens());
-        body.put("temperature", 0);
+        body.put("temperature", settings.temperature());
+        if (settings.temperature() > 0) {
+            body.put("seed", seed);
+        }
         body.put("stream", true);
         body.putObject("stream_options").put("include_usage", true);
         HttpRequest request = authorized(HttpRequest.newBuilder(settings.baseUrl().resolve("/v1/chat/completions")))
