@@ -3,6 +3,7 @@ package io.streamllm.server;
 import io.streamllm.chat.RenderedChat;
 import io.streamllm.tokenizer.Tokenizer;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Optional;
@@ -28,41 +29,37 @@ record HistoryText(String prompt, int promptTokens, String answer, int[] answerE
      * answer's text shows no trace of one).
      */
     static HistoryText after(String prompt, int promptTokens, int[] history, Tokenizer tokenizer) {
-        byte[] bytes = new byte[64];
-        int length = 0;
-        int[] byteEnds = new int[history.length - promptTokens];
+        StringBuilder answer = new StringBuilder(wholeTokenChars(history, promptTokens, tokenizer));
+        int[] answerEnds = new int[history.length - promptTokens];
         int tokens = 0;
         int usableTokens = 0;
+        // Bytes of a character that the model wrote across several tokens (byte-fallback pieces).
+        ByteArrayOutputStream pending = new ByteArrayOutputStream();
         for (int i = promptTokens; i < history.length; i++) {
-            byte[] piece = tokenizer.decodeBytes(history[i]);
-            if (piece.length == 0) {
-                break;
+            // Most tokens are whole characters: their text is the tokenizer's cached String, nothing to decode.
+            String whole = pending.size() == 0 ? tokenizer.decodedText(history[i]) : null;
+            if (whole == null) {
+                byte[] piece = tokenizer.decodeBytes(history[i]);
+                if (piece.length == 0) {
+                    break; // a control token
+                }
+                pending.writeBytes(piece);
+                byte[] bytes = pending.toByteArray();
+                if (!endsWithWholeCharacter(bytes, bytes.length)) {
+                    answerEnds[tokens++] = -1;
+                    continue;
+                }
+                whole = new String(bytes, StandardCharsets.UTF_8);
+                pending.reset();
+            } else if (whole.isEmpty()) {
+                break; // a control token
             }
-            if (length + piece.length > bytes.length) {
-                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + piece.length));
-            }
-            System.arraycopy(piece, 0, bytes, length, piece.length);
-            length += piece.length;
-            byteEnds[tokens++] = endsWithWholeCharacter(bytes, length) ? length : -1;
-            if (byteEnds[tokens - 1] >= 0) {
-                usableTokens = tokens;
-            }
+            answer.append(whole);
+            answerEnds[tokens++] = answer.length();
+            usableTokens = tokens;
         }
-        int usableBytes = usableTokens == 0 ? 0 : byteEnds[usableTokens - 1];
-        // Character offsets of the token ends that fall between characters (the others: -1).
-        int[] answerEnds = new int[usableTokens];
-        int chars = 0;
-        int decoded = 0;
-        for (int t = 0; t < usableTokens; t++) {
-            if (byteEnds[t] < 0) {
-                answerEnds[t] = -1;
-                continue;
-            }
-            chars += new String(bytes, decoded, byteEnds[t] - decoded, StandardCharsets.UTF_8).length();
-            decoded = byteEnds[t];
-            answerEnds[t] = chars;
-        }
-        return new HistoryText(prompt, promptTokens, new String(bytes, 0, usableBytes, StandardCharsets.UTF_8), answerEnds);
+        return new HistoryText(prompt, promptTokens, answer.toString(),
+                usableTokens == answerEnds.length ? answerEnds : Arrays.copyOf(answerEnds, usableTokens));
     }
 
     /**
@@ -107,6 +104,16 @@ record HistoryText(String prompt, int promptTokens, String answer, int[] answerE
         int[] all = Arrays.copyOf(history, kept + rest.length);
         System.arraycopy(rest, 0, all, kept, rest.length);
         return Optional.of(all);
+    }
+
+    /** The characters of the answer's tokens that are whole characters on their own: the answer's usual length. */
+    private static int wholeTokenChars(int[] history, int promptTokens, Tokenizer tokenizer) {
+        int chars = 0;
+        for (int i = promptTokens; i < history.length; i++) {
+            String text = tokenizer.decodedText(history[i]);
+            chars += text == null ? 1 : text.length();
+        }
+        return chars;
     }
 
     /** Whether UTF-8 bytes end after the last byte of a character, not inside one. */

@@ -385,9 +385,10 @@ final class SessionStore {
         Transcript commit(SessionStats stats, List<ChatMessage> messages) throws IOException {
             Conversation conversation = session.conversation();
             Transcript previous = session.transcript();
+            int[] history = conversation.history();
             Transcript transcript = new Transcript(Transcript.FORMAT, Transcript.VERSION, session.id(), model.id(),
                     model.policy().spec(), Instant.now().toString(), stats, messages,
-                    model.model().tokenizer().decode(conversation.history()), conversation.history(), null, 0);
+                    model.model().tokenizer().decode(history), history, null, 0);
             if (state != null && !session.temporary()) {
                 long start = System.nanoTime();
                 try {

@@ -39,22 +39,31 @@ class PrefixReuseTest {
 
     @Test
     void anAnswerThatTokenizesDifferentlyIsReusedWhole() {
-        TestChat chat = new TestChat(server.baseUrl(), model.name(), "retokenized");
-        chat.ask("Tell me a story.");
-        // Sampled with this seed, stories260K writes " Tedday" as " T" "e" "d" "d" "ay"; its text tokenizes to "ed".
-        ObjectNode first = chat.body(40, false).put("temperature", 1.0).put("seed", 1);
-        TestServers.Reply reply = TestServers.post(server.baseUrl(), "/v1/chat/completions", first.toString(), chat.headers());
-        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
-        chat.answered(reply.json().at("/choices/0/message/content").asText());
-        int[] history = TestChat.sessionTokens(server.baseUrl(), "retokenized");
-
-        chat.ask("And then?");
-        int[] retokenized = chat.promptTokens(model);
-        assertThat(TestChat.commonPrefix(history, retokenized)).as("the answer tokenizes differently from its text")
-                .isLessThan(history.length - 1);
+        // Sampled answers of stories260K often re-tokenize differently from their ids (" Tedday" written as
+        // " T" "e" "d" "d" "ay", whose text tokenizes with "ed"): take the first seed whose answer does.
+        TestChat chat = null;
+        String session = null;
+        int[] history = null;
+        for (int seed = 1; seed <= 40 && chat == null; seed++) {
+            TestChat candidate = new TestChat(server.baseUrl(), model.name(), "retokenized-" + seed);
+            candidate.ask("Tell me a story.");
+            ObjectNode first = candidate.body(40, false).put("temperature", 1.0).put("seed", seed);
+            TestServers.Reply reply = TestServers.post(server.baseUrl(), "/v1/chat/completions", first.toString(),
+                    candidate.headers());
+            assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+            candidate.answered(reply.json().at("/choices/0/message/content").asText());
+            int[] tokens = TestChat.sessionTokens(server.baseUrl(), "retokenized-" + seed);
+            candidate.ask("And then?");
+            if (TestChat.commonPrefix(tokens, candidate.promptTokens(model)) < tokens.length - 1) {
+                chat = candidate;
+                session = "retokenized-" + seed;
+                history = tokens;
+            }
+        }
+        assertThat(chat).as("an answer among 40 seeds that tokenizes differently from its text").isNotNull();
 
         ServerMetricsText before = TestServers.metrics(server);
-        reply = TestServers.post(server.baseUrl(), "/v1/chat/completions", chat.body(4, false).toString(), chat.headers());
+        TestServers.Reply reply = TestServers.post(server.baseUrl(), "/v1/chat/completions", chat.body(4, false).toString(), chat.headers());
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         ServerMetricsText after = TestServers.metrics(server);
 
@@ -62,7 +71,7 @@ class PrefixReuseTest {
         int promptTokens = usage.get("prompt_tokens").asInt();
         int reused = usage.at("/prompt_tokens_details/cached_tokens").asInt();
         assertThat(reused).as("the whole history is reused").isEqualTo(history.length);
-        int[] prompt = Arrays.copyOf(TestChat.sessionTokens(server.baseUrl(), "retokenized"), promptTokens);
+        int[] prompt = Arrays.copyOf(TestChat.sessionTokens(server.baseUrl(), session), promptTokens);
         assertThat(model.tokenizer().decode(Arrays.copyOfRange(prompt, reused, promptTokens)))
                 .as("only the new user turn is prefilled").isEqualTo("\nUser: And then?\nAssistant:");
         assertThat(after.value(PREFILLED) - before.value(PREFILLED)).isEqualTo(promptTokens - history.length);
