@@ -41,6 +41,17 @@ class GenerateCommandTest {
     }
 
     @Test
+    void frequencyAndPresencePenaltiesChangeTheGreedyText() {
+        CliRun plain = CliRun.of("generate", "-p", "Once upon a time", "-n", "60", "--temp", "0");
+        CliRun penalized = CliRun.of("generate", "-p", "Once upon a time", "-n", "60", "--temp", "0",
+                "--frequency-penalty", "1.5", "--presence-penalty", "1");
+        assertThat(plain.exitCode()).isZero();
+        assertThat(penalized.exitCode()).isZero();
+        assertThat(penalized.stdout()).isNotEqualTo(plain.stdout());
+        assertThat(CliRun.of("generate", "-p", "x", "--frequency-penalty", "3").stderr()).contains("frequency penalty");
+    }
+
+    @Test
     void theShippedModelIsTheDefault() {
         CliRun run = CliRun.of("generate", "-p", "Once upon a time", "-n", "8", "--seed", "3");
         assertThat(run.exitCode()).isZero();
