@@ -13,6 +13,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -28,6 +29,10 @@ public final class GgufFile implements AutoCloseable {
     public static final int MAGIC = 0x46554747; // "GGUF" read as a little-endian int
     public static final int DEFAULT_ALIGNMENT = 32;
     private static final int MAX_DIMS = 4;
+    /** No format has more than 8 elements per byte, so more elements than this cannot fit in the file. */
+    private static final int MAX_ELEMENTS_PER_BYTE = 8;
+    /** Arrays of arrays are legal but unused; a bound keeps a crafted file from exhausting the stack. */
+    private static final int MAX_ARRAY_NESTING = 8;
 
     private final Path path;
     private final Arena arena;
@@ -107,11 +112,23 @@ public final class GgufFile implements AutoCloseable {
                 throw new ModelFormatException(name + ": tensor '" + tensorName + "' has " + dims + " dimensions (1 to 4 allowed)");
             }
             long[] shape = new long[dims];
+            long elements = 1;
             for (int d = 0; d < dims; d++) {
                 shape[d] = in.u64("shape of tensor '" + tensorName + "'");
                 if (shape[d] <= 0 || shape[d] > Integer.MAX_VALUE) {
                     throw new ModelFormatException(name + ": tensor '" + tensorName + "' has an invalid dimension " + shape[d]);
                 }
+                // Checked as it grows: four dimensions of up to 2^31 each would overflow a long.
+                elements *= shape[d];
+                if (elements > file.byteSize() * MAX_ELEMENTS_PER_BYTE) {
+                    throw new ModelFormatException(name + ": tensor '" + tensorName + "' has shape "
+                            + Arrays.toString(Arrays.copyOf(shape, d + 1))
+                            + ", more elements than fit in " + file.byteSize() + " bytes");
+                }
+            }
+            if (elements / shape[0] > Integer.MAX_VALUE) {
+                throw new ModelFormatException(name + ": tensor '" + tensorName + "' has " + elements / shape[0]
+                        + " rows (at most " + Integer.MAX_VALUE + ")");
             }
             int typeId = in.i32();
             GgmlType type = GgmlType.byId(typeId);
@@ -137,10 +154,12 @@ public final class GgufFile implements AutoCloseable {
             if (byName.put(info.name(), info) != null) {
                 throw new ModelFormatException(name + ": tensor '" + info.name() + "' appears twice");
             }
-            long end = dataStart + info.offset() + info.byteSize();
-            if (end > file.byteSize()) {
-                throw new ModelFormatException(name + ": truncated file: tensor '" + info.name() + "' ends at byte "
-                        + end + " but the file has only " + file.byteSize() + " bytes");
+            // Compared by subtraction: offset + size may overflow a long, and must never reach the mapping.
+            long room = Math.max(0, file.byteSize() - dataStart);
+            if (info.offset() > room || info.byteSize() > room - info.offset()) {
+                throw new ModelFormatException(name + ": truncated or corrupt file: tensor '" + info.name() + "' at data offset "
+                        + info.offset() + " with " + info.byteSize() + " bytes ends past the end of the file ("
+                        + file.byteSize() + " bytes, tensor data from byte " + dataStart + ")");
             }
         }
         return new GgufFile(path, arena, file, version, metadata, Collections.unmodifiableMap(byName), alignment, dataStart);
@@ -222,7 +241,8 @@ public final class GgufFile implements AutoCloseable {
         }
 
         private void need(long bytes, String what) {
-            if (bytes < 0 || pos + bytes > file.byteSize()) {
+            // pos + bytes could overflow for a declared length near 2^63.
+            if (bytes < 0 || bytes > file.byteSize() - pos) {
                 throw new ModelFormatException(name + ": truncated file: " + what + " runs past the end ("
                         + file.byteSize() + " bytes)");
             }
@@ -274,7 +294,7 @@ public final class GgufFile implements AutoCloseable {
                 return string("metadata '" + key + "'");
             }
             if (type == GgufValueType.ARRAY) {
-                return array(key);
+                return array(key, 1);
             }
             need(type.fixedBytes(), "metadata '" + key + "'");
             long at = pos;
@@ -294,12 +314,17 @@ public final class GgufFile implements AutoCloseable {
             };
         }
 
-        GgufArray array(String key) {
+        GgufArray array(String key, int depth) {
+            if (depth > MAX_ARRAY_NESTING) {
+                throw new ModelFormatException(name + ": metadata '" + key + "' nests arrays more than "
+                        + MAX_ARRAY_NESTING + " deep");
+            }
             GgufValueType elementType = valueType("array '" + key + "'");
             long count = u64("length of array '" + key + "'");
-            if (count > file.byteSize() - pos) {
-                throw new ModelFormatException(name + ": truncated file: array '" + key + "' of " + count
-                        + " elements runs past the end");
+            // Before allocating: every element takes at least a few bytes of the file.
+            if (count > (file.byteSize() - pos) / minimumBytes(elementType)) {
+                throw new ModelFormatException(name + ": truncated or corrupt file: array '" + key + "' of " + count
+                        + " " + elementType + " elements runs past the end (" + file.byteSize() + " bytes)");
             }
             int n = Math.toIntExact(count);
             Object values = switch (elementType) {
@@ -346,12 +371,21 @@ public final class GgufFile implements AutoCloseable {
                 case ARRAY -> {
                     GgufArray[] out = new GgufArray[n];
                     for (int i = 0; i < n; i++) {
-                        out[i] = array(key);
+                        out[i] = array(key, depth + 1);
                     }
                     yield out;
                 }
             };
             return new GgufArray(elementType, values);
+        }
+
+        /** The fewest bytes one value of {@code type} takes: a string its length, an array its type and count. */
+        private static int minimumBytes(GgufValueType type) {
+            return switch (type) {
+                case STRING -> 8;
+                case ARRAY -> 12;
+                default -> type.fixedBytes();
+            };
         }
     }
 }

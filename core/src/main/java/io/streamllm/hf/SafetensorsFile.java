@@ -75,18 +75,22 @@ public final class SafetensorsFile implements AutoCloseable {
             // safetensors shapes are row-major (outermost first); ggml order is the reverse.
             long[] shape = new long[Math.max(1, shapeList.size())];
             shape[0] = 1;
-            for (int i = 0; i < shapeList.size(); i++) {
-                shape[shapeList.size() - 1 - i] = ((Number) shapeList.get(i)).longValue();
-            }
-            long begin = ((Number) offsets.get(0)).longValue();
-            long end = ((Number) offsets.get(1)).longValue();
             long elements = 1;
-            for (long d : shape) {
-                elements *= d;
+            for (int i = 0; i < shapeList.size(); i++) {
+                long dimension = nonNegative(shapeList.get(i), name, tensor, "shape");
+                shape[shapeList.size() - 1 - i] = dimension;
+                // Every element takes at least two bytes, so this bound also keeps the product from overflowing.
+                elements *= dimension;
+                if (dimension > Integer.MAX_VALUE || elements > dataSize) {
+                    throw new ModelFormatException(name + ": tensor '" + tensor + "' has shape " + shapeList
+                            + ", more elements than the file's " + dataSize + " bytes of data hold");
+                }
             }
-            if (begin < 0 || end < begin || end > dataSize) {
-                throw new ModelFormatException(name + ": truncated file: tensor '" + tensor + "' needs bytes up to "
-                        + (dataStart + end) + " but the file has " + file.byteSize());
+            long begin = nonNegative(offsets.get(0), name, tensor, "data_offsets");
+            long end = nonNegative(offsets.get(1), name, tensor, "data_offsets");
+            if (end < begin || end > dataSize) {
+                throw new ModelFormatException(name + ": truncated or corrupt file: tensor '" + tensor + "' has data_offsets "
+                        + offsets + " but the data section has " + dataSize + " bytes (file " + file.byteSize() + " bytes)");
             }
             if (end - begin != type.bytesFor(elements)) {
                 throw new ModelFormatException(name + ": tensor '" + tensor + "' has " + (end - begin)
@@ -95,6 +99,15 @@ public final class SafetensorsFile implements AutoCloseable {
             tensors.put(tensor, new TensorView(tensor, type, shape, file.asSlice(dataStart + begin, end - begin)));
         }
         return tensors;
+    }
+
+    /** A shape dimension or data offset of the header: a non-negative JSON integer. */
+    private static long nonNegative(Object value, String name, String tensor, String field) {
+        if (value instanceof Long number && number >= 0) {
+            return number;
+        }
+        throw new ModelFormatException(name + ": tensor '" + tensor + "' has " + field + " value " + value
+                + ", not a non-negative integer");
     }
 
     public Map<String, TensorView> tensors() {
