@@ -9,6 +9,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -58,6 +59,14 @@ public final class GgufFile implements AutoCloseable {
     /** Maps and validates {@code path}. */
     public static GgufFile open(Path path) {
         return MappedFile.open(path, (arena, file) -> parse(path, arena, file));
+    }
+
+    /**
+     * Reads a GGUF image held in memory, with the same checks as {@link #open} (for tools and fuzzing,
+     * which would otherwise pay a mapping per input).
+     */
+    public static GgufFile read(String name, MemorySegment image) {
+        return parse(Path.of(name), Arena.ofConfined(), image);
     }
 
     private static GgufFile parse(Path path, Arena arena, MemorySegment file) {
@@ -229,6 +238,7 @@ public final class GgufFile implements AutoCloseable {
 
         private final String name;
         private final MemorySegment file;
+        private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT);
         private long pos;
 
         Reader(String name, MemorySegment file) {
@@ -268,12 +278,14 @@ public final class GgufFile implements AutoCloseable {
         String string(String what) {
             long length = u64(what + " length");
             need(length, what);
-            byte[] bytes = file.asSlice(pos, length).toArray(ValueLayout.JAVA_BYTE);
+            if (length > Integer.MAX_VALUE - 8) {
+                throw new ModelFormatException(name + ": corrupt file: " + what + " of " + length + " bytes");
+            }
+            byte[] bytes = new byte[(int) length];
+            MemorySegment.copy(file, ValueLayout.JAVA_BYTE, pos, bytes, 0, bytes.length);
             pos += length;
             try {
-                return StandardCharsets.UTF_8.newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPORT)
-                        .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+                return utf8.reset().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
             } catch (CharacterCodingException e) {
                 // Some vocabularies hold pieces that are not valid UTF-8 on their own; keep them readable.
                 return new String(bytes, StandardCharsets.ISO_8859_1);

@@ -35,6 +35,11 @@ public final class SafetensorsFile implements AutoCloseable {
         return MappedFile.open(path, (arena, file) -> new SafetensorsFile(arena, parse(path.toString(), file)));
     }
 
+    /** Reads a safetensors image held in memory, with the same checks as {@link #open} (for tools and fuzzing). */
+    public static SafetensorsFile read(String name, MemorySegment image) {
+        return new SafetensorsFile(Arena.ofConfined(), parse(name, image));
+    }
+
     private static Map<String, TensorView> parse(String name, MemorySegment file) {
         if (file.byteSize() < 8) {
             throw new ModelFormatException(name + ": not a safetensors file (only " + file.byteSize() + " bytes)");
