@@ -166,7 +166,7 @@ public final class GgufFile implements AutoCloseable {
             // Compared by subtraction: offset + size may overflow a long, and must never reach the mapping.
             long room = Math.max(0, file.byteSize() - dataStart);
             if (info.offset() > room || info.byteSize() > room - info.offset()) {
-                throw new ModelFormatException(name + ": truncated or corrupt file: tensor '" + info.name() + "' at data offset "
+                throw new ModelFormatException(name + ": truncated file: tensor '" + info.name() + "' at data offset "
                         + info.offset() + " with " + info.byteSize() + " bytes ends past the end of the file ("
                         + file.byteSize() + " bytes, tensor data from byte " + dataStart + ")");
             }
