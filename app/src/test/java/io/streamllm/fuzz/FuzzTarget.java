@@ -1,5 +1,6 @@
 package io.streamllm.fuzz;
 
+import java.io.IOException;
 import java.util.List;
 
 /**
@@ -29,6 +30,6 @@ interface FuzzTarget extends AutoCloseable {
     boolean isDocumented(Throwable error);
 
     @Override
-    default void close() throws Exception {
+    default void close() throws IOException {
     }
 }
