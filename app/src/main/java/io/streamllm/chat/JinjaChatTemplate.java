@@ -2,6 +2,7 @@ package io.streamllm.chat;
 
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
+import com.hubspot.jinjava.interpret.TemplateSyntaxException;
 import io.streamllm.StreamllmException;
 
 import java.time.Clock;
@@ -28,16 +29,25 @@ public final class JinjaChatTemplate implements ChatTemplate {
      * @throws StreamllmException when Jinjava cannot parse the template
      */
     public JinjaChatTemplate(String source, String bosToken, String eosToken) {
-        this(source, bosToken, eosToken, Clock.systemDefaultZone());
+        this(source, bosToken, eosToken, SystemClockJinjava.INSTANCE);
     }
 
     /** As above, with the clock that {@code strftime_now} reads. */
     public JinjaChatTemplate(String source, String bosToken, String eosToken, Clock clock) {
+        this(source, bosToken, eosToken, new PythonJinjava(clock));
+    }
+
+    private JinjaChatTemplate(String source, String bosToken, String eosToken, PythonJinjava jinjava) {
         this.source = source;
         this.bosToken = bosToken;
         this.eosToken = eosToken;
-        this.jinjava = new PythonJinjava(clock);
+        this.jinjava = jinjava;
         checkSyntax();
+    }
+
+    /** Setting up Jinjava takes milliseconds; with the system clock one instance serves every template. */
+    private static final class SystemClockJinjava {
+        static final PythonJinjava INSTANCE = new PythonJinjava(Clock.systemDefaultZone());
     }
 
     @Override
@@ -79,7 +89,12 @@ public final class JinjaChatTemplate implements ChatTemplate {
     /** Parse errors show at parse time; rendering errors only for the conversations that reach them. */
     private void checkSyntax() {
         var interpreter = jinjava.newInterpreter();
-        interpreter.parse(source);
+        try {
+            interpreter.parse(source);
+        } catch (TemplateSyntaxException e) {
+            // Some malformed tags ("{%}") are thrown rather than collected as errors.
+            throw new StreamllmException("the model's chat template cannot be parsed: " + e.getMessage());
+        }
         for (TemplateError error : interpreter.getErrors()) {
             if (error.getSeverity() == TemplateError.ErrorType.FATAL || error.getReason() == TemplateError.ErrorReason.SYNTAX_ERROR) {
                 throw new StreamllmException("the model's chat template cannot be parsed: " + describe(error));

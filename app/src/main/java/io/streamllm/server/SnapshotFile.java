@@ -139,6 +139,12 @@ final class SnapshotFile {
             return b;
         }
 
+        /** Exact, since the file was verified whole: lets the parser refuse a count the payload cannot hold before allocating. */
+        @Override
+        public int available() {
+            return (int) Math.min(left, Integer.MAX_VALUE);
+        }
+
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
             if (left <= 0) {

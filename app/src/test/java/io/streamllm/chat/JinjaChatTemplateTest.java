@@ -106,6 +106,15 @@ class JinjaChatTemplateTest {
     }
 
     @Test
+    void malformedTagThatJinjavaThrowsIsRejectedUpFrontToo() {
+        // Found by fuzzing: "{%}" is thrown by Jinjava's parser instead of being collected as an error.
+        assertThatThrownBy(() -> new JinjaChatTemplate("{% if add_generation_prompt %}{%}{% endif %}", "", ""))
+                .isInstanceOf(StreamllmException.class)
+                .hasMessageStartingWith("the model's chat template cannot be parsed: ")
+                .hasMessageContaining("Malformed tag token");
+    }
+
+    @Test
     void unparsableTemplateIsRejectedUpFront() {
         assertThatThrownBy(() -> new JinjaChatTemplate("{% for m in messages %}{{ m.content }}", "", ""))
                 .isInstanceOf(StreamllmException.class)

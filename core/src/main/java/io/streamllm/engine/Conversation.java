@@ -93,12 +93,13 @@ public final class Conversation {
     /** Restores a conversation written by {@link #writeTo} (same model and cache policy). */
     public void readFrom(DataInputStream in) throws IOException {
         int length = in.readInt();
-        if (length < 0) {
-            throw new IOException("corrupt conversation snapshot");
+        int available = in.available(); // checked before allocating, when the stream knows what is left
+        if (length < 0 || (available > 0 && length > available / Integer.BYTES)) {
+            throw new IOException("corrupt conversation snapshot: a history of " + length + " tokens");
         }
         int[] tokens = new int[Math.max(1024, length)];
         for (int i = 0; i < length; i++) {
-            tokens[i] = in.readInt();
+            tokens[i] = Session.checkedToken(in.readInt(), session.network().config().vocabularySize());
         }
         long restartCount = in.readLong();
         session.readFrom(in);

@@ -154,8 +154,11 @@ public final class Session {
             throw new IOException("the snapshot is of a " + spec + " session, not " + policy.spec());
         }
         long seen = in.readLong();
+        if (seen < 0) {
+            throw new IOException("corrupt session snapshot: " + seen + " tokens seen");
+        }
         if (recent != null) {
-            recent.readFrom(in);
+            recent.readFrom(in, network.config().vocabularySize());
         }
         cache.readFrom(in);
         tokensSeen = seen;
@@ -171,6 +174,14 @@ public final class Session {
         }
         cache.fastForward(position);
         tokensSeen = position;
+    }
+
+    /** A token id read from a snapshot: a corrupt one must fail the restore, not the next forward pass. */
+    static int checkedToken(int id, int vocabularySize) throws IOException {
+        if (id < 0 || id >= vocabularySize) {
+            throw new IOException("corrupt snapshot: token id " + id + " is outside the vocabulary (0.." + (vocabularySize - 1) + ")");
+        }
+        return id;
     }
 
     /** Evicts ahead so that {@code tokens} more fit without evicting (before a chat turn). */
@@ -211,11 +222,16 @@ public final class Session {
             }
         }
 
-        void readFrom(DataInputStream in) throws IOException {
-            count = in.readLong();
-            for (int i = 0; i < ring.length; i++) {
-                ring[i] = in.readInt();
+        void readFrom(DataInputStream in, int vocabularySize) throws IOException {
+            long restored = in.readLong();
+            if (restored < 0) {
+                throw new IOException("corrupt session snapshot: a window of " + restored + " tokens");
             }
+            for (int i = 0; i < ring.length; i++) {
+                // Slots not yet written hold 0, a valid id; anything else must be a token.
+                ring[i] = checkedToken(in.readInt(), vocabularySize);
+            }
+            count = restored;
         }
 
         /** Copies the tokens held, oldest first, into {@code out}; returns how many. */

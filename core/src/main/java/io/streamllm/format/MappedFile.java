@@ -69,6 +69,11 @@ public final class MappedFile implements AutoCloseable {
         }
     }
 
+    /** An image already in memory (tools, fuzzing): nothing mapped, nothing that can change under it. */
+    public static MappedFile ofImage(Path name, MemorySegment image) {
+        return new MappedFile(name, null, image, null);
+    }
+
     public Path path() {
         return path;
     }
@@ -83,6 +88,9 @@ public final class MappedFile implements AutoCloseable {
      * reading the mapping would fault. (A file replaced by a rename is harmless: the mapping keeps the old one.)
      */
     public void checkUnchanged() {
+        if (handle == null) {
+            return;
+        }
         long length;
         try {
             length = handle.length();
@@ -105,7 +113,9 @@ public final class MappedFile implements AutoCloseable {
     }
 
     private static void release(Arena arena, RandomAccessFile handle) {
-        arena.close();
+        if (arena != null) {
+            arena.close();
+        }
         if (handle != null) {
             try {
                 handle.close();

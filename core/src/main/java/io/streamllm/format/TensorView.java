@@ -27,8 +27,13 @@ public record TensorView(String name, GgmlType type, long[] shape, MemorySegment
             throw new ModelFormatException("tensor '" + name + "' has type " + type
                     + ", which streamllm cannot compute with yet (supported: F32, F16, BF16, Q8_0, Q4_0)");
         }
-        int cols = Math.toIntExact(shape[0]);
-        int rows = Math.toIntExact(elementCount() / cols);
+        long elements = elementCount();
+        if (elements == 0 || shape[0] > Integer.MAX_VALUE || elements / shape[0] > Integer.MAX_VALUE) {
+            throw new ModelFormatException("tensor '" + name + "' has shape " + Arrays.toString(shape)
+                    + ", which is not a matrix of 1 to " + Integer.MAX_VALUE + " rows and columns");
+        }
+        int cols = (int) shape[0];
+        int rows = (int) (elements / cols);
         return WeightMatrix.of(type, data, rows, cols);
     }
 

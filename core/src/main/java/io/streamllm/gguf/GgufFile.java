@@ -9,10 +9,12 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -28,6 +30,10 @@ public final class GgufFile implements AutoCloseable {
     public static final int MAGIC = 0x46554747; // "GGUF" read as a little-endian int
     public static final int DEFAULT_ALIGNMENT = 32;
     private static final int MAX_DIMS = 4;
+    /** No format has more than 8 elements per byte, so more elements than this cannot fit in the file. */
+    private static final int MAX_ELEMENTS_PER_BYTE = 8;
+    /** Arrays of arrays are legal but unused; a bound keeps a crafted file from exhausting the stack. */
+    private static final int MAX_ARRAY_NESTING = 8;
 
     private final Path path;
     private final MappedFile mapped;
@@ -53,6 +59,14 @@ public final class GgufFile implements AutoCloseable {
     /** Maps and validates {@code path}. */
     public static GgufFile open(Path path) {
         return MappedFile.open(path, mapped -> parse(path, mapped));
+    }
+
+    /**
+     * Reads a GGUF image held in memory, with the same checks as {@link #open} (for tools and fuzzing,
+     * which would otherwise pay a mapping per input).
+     */
+    public static GgufFile read(String name, MemorySegment image) {
+        return parse(Path.of(name), MappedFile.ofImage(Path.of(name), image));
     }
 
     private static GgufFile parse(Path path, MappedFile mapped) {
@@ -108,11 +122,23 @@ public final class GgufFile implements AutoCloseable {
                 throw new ModelFormatException(name + ": tensor " + Quote.of(tensorName) + " has " + dims + " dimensions (1 to 4 allowed)");
             }
             long[] shape = new long[dims];
+            long elements = 1;
             for (int d = 0; d < dims; d++) {
                 shape[d] = in.u64("shape of tensor " + Quote.of(tensorName));
                 if (shape[d] <= 0 || shape[d] > Integer.MAX_VALUE) {
                     throw new ModelFormatException(name + ": tensor " + Quote.of(tensorName) + " has an invalid dimension " + shape[d]);
                 }
+                // Checked as it grows: four dimensions of up to 2^31 each would overflow a long.
+                elements *= shape[d];
+                if (elements > file.byteSize() * MAX_ELEMENTS_PER_BYTE) {
+                    throw new ModelFormatException(name + ": tensor " + Quote.of(tensorName) + " has shape "
+                            + Arrays.toString(Arrays.copyOf(shape, d + 1))
+                            + ", more elements than fit in " + file.byteSize() + " bytes");
+                }
+            }
+            if (elements / shape[0] > Integer.MAX_VALUE) {
+                throw new ModelFormatException(name + ": tensor " + Quote.of(tensorName) + " has " + elements / shape[0]
+                        + " rows (at most " + Integer.MAX_VALUE + ")");
             }
             int typeId = in.i32();
             GgmlType type = GgmlType.byId(typeId);
@@ -138,10 +164,12 @@ public final class GgufFile implements AutoCloseable {
             if (byName.put(info.name(), info) != null) {
                 throw new ModelFormatException(name + ": tensor " + Quote.of(info.name()) + " appears twice");
             }
-            long end = dataStart + info.offset() + info.byteSize();
-            if (end > file.byteSize()) {
-                throw new ModelFormatException(name + ": truncated file: tensor " + Quote.of(info.name()) + " ends at byte "
-                        + end + " but the file has only " + file.byteSize() + " bytes");
+            // Compared by subtraction: offset + size may overflow a long, and must never reach the mapping.
+            long room = Math.max(0, file.byteSize() - dataStart);
+            if (info.offset() > room || info.byteSize() > room - info.offset()) {
+                throw new ModelFormatException(name + ": truncated file: tensor " + Quote.of(info.name()) + " at data offset "
+                        + info.offset() + " with " + info.byteSize() + " bytes ends past the end of the file ("
+                        + file.byteSize() + " bytes, tensor data from byte " + dataStart + ")");
             }
         }
         return new GgufFile(path, mapped, file, version, metadata, Collections.unmodifiableMap(byName), alignment, dataStart);
@@ -216,6 +244,7 @@ public final class GgufFile implements AutoCloseable {
 
         private final String name;
         private final MemorySegment file;
+        private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT);
         private long pos;
 
         Reader(String name, MemorySegment file) {
@@ -228,7 +257,8 @@ public final class GgufFile implements AutoCloseable {
         }
 
         private void need(long bytes, String what) {
-            if (bytes < 0 || pos + bytes > file.byteSize()) {
+            // pos + bytes could overflow for a declared length near 2^63.
+            if (bytes < 0 || bytes > file.byteSize() - pos) {
                 throw new ModelFormatException(name + ": truncated file: " + what + " runs past the end ("
                         + file.byteSize() + " bytes)");
             }
@@ -254,12 +284,14 @@ public final class GgufFile implements AutoCloseable {
         String string(String what) {
             long length = u64(what + " length");
             need(length, what);
-            byte[] bytes = file.asSlice(pos, length).toArray(ValueLayout.JAVA_BYTE);
+            if (length > Integer.MAX_VALUE - 8) {
+                throw new ModelFormatException(name + ": corrupt file: " + what + " of " + length + " bytes");
+            }
+            byte[] bytes = new byte[(int) length];
+            MemorySegment.copy(file, ValueLayout.JAVA_BYTE, pos, bytes, 0, bytes.length);
             pos += length;
             try {
-                return StandardCharsets.UTF_8.newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPORT)
-                        .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+                return utf8.reset().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
             } catch (CharacterCodingException e) {
                 // Some vocabularies hold pieces that are not valid UTF-8 on their own; keep them readable.
                 return new String(bytes, StandardCharsets.ISO_8859_1);
@@ -280,7 +312,7 @@ public final class GgufFile implements AutoCloseable {
                 return string("metadata " + Quote.of(key));
             }
             if (type == GgufValueType.ARRAY) {
-                return array(key);
+                return array(key, 1);
             }
             need(type.fixedBytes(), "metadata " + Quote.of(key));
             long at = pos;
@@ -300,12 +332,17 @@ public final class GgufFile implements AutoCloseable {
             };
         }
 
-        GgufArray array(String key) {
-            GgufValueType elementType = valueType("array " + Quote.of(key));
-            long count = u64("length of array " + Quote.of(key));
-            if (count > file.byteSize() - pos) {
-                throw new ModelFormatException(name + ": truncated file: array " + Quote.of(key) + " of " + count
-                        + " elements runs past the end");
+        GgufArray array(String key, int depth) {
+            if (depth > MAX_ARRAY_NESTING) {
+                throw new ModelFormatException(name + ": metadata " + Quote.of(key) + " nests arrays more than "
+                        + MAX_ARRAY_NESTING + " deep");
+            }
+            GgufValueType elementType = valueType("array " + Quote.of(key) + "");
+            long count = u64("length of array " + Quote.of(key) + "");
+            // Before allocating: every element takes at least a few bytes of the file.
+            if (count > (file.byteSize() - pos) / minimumBytes(elementType)) {
+                throw new ModelFormatException(name + ": truncated or corrupt file: array " + Quote.of(key) + " of " + count
+                        + " " + elementType + " elements runs past the end (" + file.byteSize() + " bytes)");
             }
             int n = Math.toIntExact(count);
             Object values = switch (elementType) {
@@ -352,12 +389,21 @@ public final class GgufFile implements AutoCloseable {
                 case ARRAY -> {
                     GgufArray[] out = new GgufArray[n];
                     for (int i = 0; i < n; i++) {
-                        out[i] = array(key);
+                        out[i] = array(key, depth + 1);
                     }
                     yield out;
                 }
             };
             return new GgufArray(elementType, values);
+        }
+
+        /** The fewest bytes one value of {@code type} takes: a string its length, an array its type and count. */
+        private static int minimumBytes(GgufValueType type) {
+            return switch (type) {
+                case STRING -> 8;
+                case ARRAY -> 12;
+                default -> type.fixedBytes();
+            };
         }
     }
 }

@@ -113,7 +113,11 @@ public final class GgufMetadata {
             case long[] longs -> {
                 int[] out = new int[longs.length];
                 for (int i = 0; i < out.length; i++) {
-                    out[i] = Math.toIntExact(longs[i]);
+                    if (longs[i] < Integer.MIN_VALUE || longs[i] > Integer.MAX_VALUE) {
+                        throw new ModelFormatException(source + ": metadata '" + key + "'[" + i + "] = " + longs[i]
+                                + " is out of range");
+                    }
+                    out[i] = (int) longs[i];
                 }
                 yield out;
             }

@@ -35,6 +35,11 @@ public final class SafetensorsFile implements AutoCloseable {
         return MappedFile.open(path, mapped -> new SafetensorsFile(mapped, parse(path.toString(), mapped.segment())));
     }
 
+    /** Reads a safetensors image held in memory, with the same checks as {@link #open} (for tools and fuzzing). */
+    public static SafetensorsFile read(String name, MemorySegment image) {
+        return new SafetensorsFile(MappedFile.ofImage(Path.of(name), image), parse(name, image));
+    }
+
     private static Map<String, TensorView> parse(String name, MemorySegment file) {
         if (file.byteSize() < 8) {
             throw new ModelFormatException(name + ": not a safetensors file (only " + file.byteSize() + " bytes)");
@@ -75,18 +80,22 @@ public final class SafetensorsFile implements AutoCloseable {
             // safetensors shapes are row-major (outermost first); ggml order is the reverse.
             long[] shape = new long[Math.max(1, shapeList.size())];
             shape[0] = 1;
-            for (int i = 0; i < shapeList.size(); i++) {
-                shape[shapeList.size() - 1 - i] = ((Number) shapeList.get(i)).longValue();
-            }
-            long begin = ((Number) offsets.get(0)).longValue();
-            long end = ((Number) offsets.get(1)).longValue();
             long elements = 1;
-            for (long d : shape) {
-                elements *= d;
+            for (int i = 0; i < shapeList.size(); i++) {
+                long dimension = nonNegative(shapeList.get(i), name, tensor, "shape");
+                shape[shapeList.size() - 1 - i] = dimension;
+                // Every element takes at least two bytes, so this bound also keeps the product from overflowing.
+                elements *= dimension;
+                if (dimension > Integer.MAX_VALUE || elements > dataSize) {
+                    throw new ModelFormatException(name + ": tensor " + Quote.of(tensor) + " has shape " + shapeList
+                            + ", more elements than the file's " + dataSize + " bytes of data hold");
+                }
             }
-            if (begin < 0 || end < begin || end > dataSize) {
-                throw new ModelFormatException(name + ": truncated file: tensor " + Quote.of(tensor) + " needs bytes up to "
-                        + (dataStart + end) + " but the file has " + file.byteSize());
+            long begin = nonNegative(offsets.get(0), name, tensor, "data_offsets");
+            long end = nonNegative(offsets.get(1), name, tensor, "data_offsets");
+            if (end < begin || end > dataSize) {
+                throw new ModelFormatException(name + ": truncated or corrupt file: tensor " + Quote.of(tensor) + " has data_offsets "
+                        + offsets + " but the data section has " + dataSize + " bytes (file " + file.byteSize() + " bytes)");
             }
             if (end - begin != type.bytesFor(elements)) {
                 throw new ModelFormatException(name + ": tensor " + Quote.of(tensor) + " has " + (end - begin)
@@ -95,6 +104,15 @@ public final class SafetensorsFile implements AutoCloseable {
             tensors.put(tensor, new TensorView(tensor, type, shape, file.asSlice(dataStart + begin, end - begin)));
         }
         return tensors;
+    }
+
+    /** A shape dimension or data offset of the header: a non-negative JSON integer. */
+    private static long nonNegative(Object value, String name, String tensor, String field) {
+        if (value instanceof Long number && number >= 0) {
+            return number;
+        }
+        throw new ModelFormatException(name + ": tensor " + Quote.of(tensor) + " has " + field + " value " + value
+                + ", not a non-negative integer");
     }
 
     public Map<String, TensorView> tensors() {

@@ -355,15 +355,27 @@ public final class KvCache {
         long next = in.readLong();
         long start = in.readLong();
         long evicted = in.readLong();
-        if (next < 0 || start < sinks || (window != CachePolicy.UNBOUNDED && next - start > window)) {
-            throw new IOException("corrupt KV cache snapshot (positions " + start + ".." + next + ")");
+        if (next < 0 || start < sinks || evicted < 0 || (window != CachePolicy.UNBOUNDED && next - start > window)) {
+            throw new IOException("corrupt KV cache snapshot (positions " + start + ".." + next + ", " + evicted + " evicted)");
+        }
+        // Before allocating: the rows the positions claim must be in the snapshot, when the stream knows how much is left.
+        long held = Math.min(sinks, next) + Math.max(0, next - start);
+        long rowBytes = 2L * layers * kvLength * Float.BYTES;
+        int available = in.available();
+        if (held > Integer.MAX_VALUE - 16 || (available > 0 && available < Integer.MAX_VALUE && held > available / rowBytes)) {
+            throw new IOException("corrupt KV cache snapshot: " + held + " cached tokens of " + rowBytes
+                    + " bytes each, but only " + available + " bytes follow");
+        }
+        if (window == CachePolicy.UNBOUNDED && next - sinks > ringCapacity) {
+            try {
+                grow((int) (next - sinks));
+            } catch (StreamllmException tooLarge) {
+                throw new IOException(tooLarge.getMessage(), tooLarge);
+            }
         }
         nextPosition = next;
         windowStart = start;
         evictedTokens = evicted;
-        if (window == CachePolicy.UNBOUNDED && next - sinks > ringCapacity) {
-            grow((int) (next - sinks));
-        }
         ByteBuffer row = ByteBuffer.allocate(kvLength * Float.BYTES);
         for (int l = 0; l < layers; l++) {
             for (long p : heldPositions()) {

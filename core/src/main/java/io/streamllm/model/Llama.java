@@ -44,6 +44,8 @@ public final class Llama implements Transformer {
         int q = config.queryLength();
         int kv = config.kvLength();
         WeightMatrix embedding = store.get("token_embd.weight").expectShape(dim, config.vocabularySize()).matrix();
+        // The last layer first: a block count the file does not back must fail before the array is allocated.
+        store.get("blk." + (config.blockCount() - 1) + ".attn_norm.weight");
         Layer[] layers = new Layer[config.blockCount()];
         for (int l = 0; l < layers.length; l++) {
             String p = "blk." + l + ".";

@@ -1,5 +1,7 @@
 package io.streamllm.model;
 
+import io.streamllm.ModelFormatException;
+
 /**
  * The hyper-parameters of a transformer, read from the model file's metadata.
  *
@@ -29,12 +31,22 @@ public record ModelConfig(
         RopeConfig rope) {
 
     public ModelConfig {
-        if (embeddingLength <= 0 || blockCount <= 0 || headCount <= 0 || headCountKv <= 0 || headDim <= 0
-                || feedForwardLength <= 0 || vocabularySize <= 0) {
-            throw new IllegalArgumentException("model dimensions must be positive: " + this);
-        }
+        requirePositive("embedding length", embeddingLength);
+        requirePositive("block count", blockCount);
+        requirePositive("head count", headCount);
+        requirePositive("KV head count", headCountKv);
+        requirePositive("head size", headDim);
+        requirePositive("feed-forward length", feedForwardLength);
+        requirePositive("vocabulary size", vocabularySize);
+        requirePositive("context length", contextLength);
         if (headCount % headCountKv != 0) {
-            throw new IllegalArgumentException(headCount + " query heads cannot be grouped over " + headCountKv + " KV heads");
+            throw new ModelFormatException(headCount + " query heads cannot be grouped over " + headCountKv + " KV heads");
+        }
+    }
+
+    private static void requirePositive(String field, int value) {
+        if (value <= 0) {
+            throw new ModelFormatException("model configuration: " + field + " is " + value + ", it must be positive");
         }
     }
 

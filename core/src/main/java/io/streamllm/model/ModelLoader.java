@@ -3,6 +3,7 @@ package io.streamllm.model;
 import io.streamllm.util.Quote;
 import io.streamllm.ModelFormatException;
 import io.streamllm.format.TensorStore;
+import io.streamllm.format.TensorView;
 import io.streamllm.gguf.GgufFile;
 import io.streamllm.gguf.GgufMetadata;
 import io.streamllm.gguf.GgufTensorStore;
@@ -85,22 +86,33 @@ public final class ModelLoader {
                     + " (supported: " + String.join(", ", GGUF_ARCHITECTURES) + ")");
         }
         String p = arch + ".";
-        int dim = meta.getInt(p + "embedding_length");
-        int heads = meta.getInt(p + "attention.head_count");
-        int headDim = meta.getInt(p + "attention.key_length", dim / heads);
+        ConfigCheck check = new ConfigCheck(store.source());
+        int dim = check.positive(p + "embedding_length", meta.getInt(p + "embedding_length"));
+        int heads = check.positive(p + "attention.head_count", meta.getInt(p + "attention.head_count"));
+        int headDim = check.positive(p + "attention.key_length", meta.getInt(p + "attention.key_length", dim / heads));
         int vocab = meta.has(p + "vocab_size")
-                ? meta.getInt(p + "vocab_size")
-                : Math.toIntExact(store.get("token_embd.weight").shape()[1]);
-        int ropeDims = meta.getInt(p + "rope.dimension_count", headDim);
-        double theta = meta.getFloat(p + "rope.freq_base", 10000f);
+                ? check.positive(p + "vocab_size", meta.getInt(p + "vocab_size"))
+                : vocabularyFromEmbedding(store.get("token_embd.weight"));
+        int ropeDims = check.ropeDimensions(p + "rope.dimension_count", meta.getInt(p + "rope.dimension_count", headDim), headDim);
+        double theta = check.positive(p + "rope.freq_base", meta.getFloat(p + "rope.freq_base", 10000f));
         // llama.cpp's converters permute Llama's Q/K so that RoPE pairs adjacent dimensions; Qwen2 keeps halves.
         RopeStyle style = arch.equals("llama") ? RopeStyle.ADJACENT_PAIRS : RopeStyle.SPLIT_HALF;
         float[] divisors = ropeDivisorsFromGguf(meta, store, p, ropeDims);
-        return new ModelConfig(arch, dim, meta.getInt(p + "block_count"), heads,
-                meta.getInt(p + "attention.head_count_kv", heads), headDim,
-                meta.getInt(p + "feed_forward_length"), vocab, meta.getInt(p + "context_length"),
-                meta.getFloat(p + "attention.layer_norm_rms_epsilon"),
+        return new ModelConfig(arch, dim, check.positive(p + "block_count", meta.getInt(p + "block_count")), heads,
+                check.kvHeads(p + "attention.head_count_kv", meta.getInt(p + "attention.head_count_kv", heads), heads, headDim),
+                headDim, check.positive(p + "feed_forward_length", meta.getInt(p + "feed_forward_length")), vocab,
+                check.positive(p + "context_length", meta.getInt(p + "context_length")),
+                check.epsilon(p + "attention.layer_norm_rms_epsilon", meta.getFloat(p + "attention.layer_norm_rms_epsilon")),
                 new RopeConfig(theta, ropeDims, style, divisors));
+    }
+
+    /** Without a vocab_size key the embedding table has one row per token. */
+    private static int vocabularyFromEmbedding(TensorView embedding) {
+        if (embedding.shape().length != 2) {
+            throw new ModelFormatException("tensor '" + embedding.name() + "' has shape "
+                    + java.util.Arrays.toString(embedding.shape()) + " but an embedding table has two dimensions");
+        }
+        return (int) embedding.shape()[1]; // GGUF dimensions are at most Integer.MAX_VALUE
     }
 
     private static float[] ropeDivisorsFromGguf(GgufMetadata meta, TensorStore store, String p, int ropeDims) {
@@ -142,16 +154,21 @@ public final class ModelLoader {
             throw new ModelFormatException(store.source() + ": unsupported model_type '" + modelType
                     + "' (supported: " + String.join(", ", HF_MODEL_TYPES) + ")");
         }
-        int dim = c.integer("hidden_size");
-        int heads = c.integer("num_attention_heads");
-        int headDim = c.has("head_dim") ? c.integer("head_dim") : dim / heads;
-        double theta = c.has("rope_theta") ? c.number("rope_theta") : 10000.0;
-        int contextLength = c.integer("max_position_embeddings");
+        ConfigCheck check = new ConfigCheck(c.source());
+        int dim = check.positive("hidden_size", c.integer("hidden_size"));
+        int heads = check.positive("num_attention_heads", c.integer("num_attention_heads"));
+        int headDim = check.positive("head_dim", c.has("head_dim") ? c.integer("head_dim") : dim / heads);
+        check.ropeDimensions("head_dim", headDim, headDim);
+        double theta = check.positive("rope_theta", c.has("rope_theta") ? c.number("rope_theta") : 10000.0);
+        int contextLength = check.positive("max_position_embeddings", c.integer("max_position_embeddings"));
         float[] divisors = ropeDivisorsFromHuggingFace(c, headDim, theta, contextLength);
-        return new ModelConfig(modelType.equals("qwen2") ? "qwen2" : "llama", dim, c.integer("num_hidden_layers"),
-                heads, c.has("num_key_value_heads") ? c.integer("num_key_value_heads") : heads, headDim,
-                c.integer("intermediate_size"), c.integer("vocab_size"), contextLength,
-                (float) c.number("rms_norm_eps"),
+        return new ModelConfig(modelType.equals("qwen2") ? "qwen2" : "llama", dim,
+                check.positive("num_hidden_layers", c.integer("num_hidden_layers")), heads,
+                check.kvHeads("num_key_value_heads", c.has("num_key_value_heads") ? c.integer("num_key_value_heads") : heads,
+                        heads, headDim), headDim,
+                check.positive("intermediate_size", c.integer("intermediate_size")),
+                check.positive("vocab_size", c.integer("vocab_size")), contextLength,
+                check.epsilon("rms_norm_eps", (float) c.number("rms_norm_eps")),
                 // Hugging Face checkpoints rotate the two halves of each head (rotate_half).
                 new RopeConfig(theta, headDim, RopeStyle.SPLIT_HALF, divisors));
     }
@@ -195,6 +212,55 @@ public final class ModelLoader {
             }
         }
         return null;
+    }
+
+    /**
+     * Range checks of the hyper-parameters a model file declares, each naming the key and the value:
+     * a zero would divide by zero further on.
+     */
+    private record ConfigCheck(String source) {
+        int positive(String key, int value) {
+            if (value <= 0) {
+                throw invalid(key, value, "must be positive");
+            }
+            return value;
+        }
+
+        double positive(String key, double value) {
+            if (!(value > 0) || Double.isInfinite(value)) {
+                throw invalid(key, value, "must be a positive number");
+            }
+            return value;
+        }
+
+        float epsilon(String key, float value) {
+            if (!(value >= 0) || Float.isInfinite(value)) {
+                throw invalid(key, value, "must be a non-negative number");
+            }
+            return value;
+        }
+
+        int kvHeads(String key, int value, int heads, int headDim) {
+            positive(key, value);
+            if (heads % value != 0) {
+                throw invalid(key, value, "does not divide the " + heads + " query heads");
+            }
+            if ((long) heads * headDim > Integer.MAX_VALUE) {
+                throw invalid("head count x head size", (long) heads * headDim, "is too large");
+            }
+            return value;
+        }
+
+        int ropeDimensions(String key, int value, int headDim) {
+            if (value <= 0 || value % 2 != 0 || value > headDim) {
+                throw invalid(key, value, "must be even and between 2 and the head size " + headDim);
+            }
+            return value;
+        }
+
+        private ModelFormatException invalid(String key, Object value, String why) {
+            return new ModelFormatException(source + ": " + key + " = " + value + " " + why);
+        }
     }
 
     @SuppressWarnings("unchecked")

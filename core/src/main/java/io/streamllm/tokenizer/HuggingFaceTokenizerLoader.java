@@ -22,6 +22,7 @@ import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * Reads a Hugging Face model directory's tokenizer: {@code tokenizer.json} for the pipeline, and
@@ -30,6 +31,8 @@ import java.util.regex.Pattern;
  */
 final class HuggingFaceTokenizerLoader {
     private static final String TOKENIZER_JSON = "tokenizer.json";
+    /** Ids may leave gaps, but not so many that a single huge id allocates gigabytes of vocabulary. */
+    private static final int MAX_UNNAMED_IDS = 1 << 16;
 
     /** An entry of tokenizer.json's {@code added_tokens}. */
     private record AddedToken(int id, String content, boolean special, boolean normalized) {
@@ -100,13 +103,19 @@ final class HuggingFaceTokenizerLoader {
     }
 
     private static Vocabulary buildVocabulary(Map<String, Object> vocab, List<AddedToken> addedTokens, String unknownPiece) {
-        int size = 0;
+        long maxId = -1; // a long: the largest id + 1 may not fit an int
         for (Map.Entry<String, Object> entry : vocab.entrySet()) {
-            size = Math.max(size, integer(entry.getValue(), "model.vocab[" + Quote.of(entry.getKey()) + "]") + 1);
+            maxId = Math.max(maxId, integer(entry.getValue(), "model.vocab[" + Quote.of(entry.getKey()) + "]"));
         }
         for (AddedToken token : addedTokens) {
-            size = Math.max(size, token.id() + 1);
+            maxId = Math.max(maxId, token.id());
         }
+        long named = (long) vocab.size() + addedTokens.size();
+        if (maxId + 1 - named > MAX_UNNAMED_IDS) {
+            throw new ModelFormatException(TOKENIZER_JSON + ": token ids go up to " + maxId + " but only " + named
+                    + " tokens are named; ids that sparse are not supported");
+        }
+        int size = (int) (maxId + 1);
         String[] pieces = new String[size];
         TokenType[] types = new TokenType[size];
         // Ids that nothing names stay unused; their piece is empty so that no text ever matches them.
@@ -215,7 +224,12 @@ final class HuggingFaceTokenizerLoader {
     private static Pattern regex(Map<String, Object> pattern, String where) {
         if (pattern.get("Regex") instanceof String regex) {
             // Oniguruma's \s, \w and \d are Unicode-aware, Java's only with this flag.
-            return Pattern.compile(regex, Pattern.UNICODE_CHARACTER_CLASS);
+            try {
+                return Pattern.compile(regex, Pattern.UNICODE_CHARACTER_CLASS);
+            } catch (PatternSyntaxException e) {
+                throw new ModelFormatException(TOKENIZER_JSON + ": " + where + " is not a valid regex: "
+                        + e.getDescription() + " " + describe(regex));
+            }
         }
         if (pattern.get("String") instanceof String literal) {
             return Pattern.compile(Pattern.quote(literal));
@@ -365,13 +379,13 @@ final class HuggingFaceTokenizerLoader {
                             "post_processor.single[].SpecialToken.id");
                     Map<String, Object> special = object(specialTokens.get(name), "post_processor.special_tokens[" + Quote.of(name) + "]");
                     for (Object id : list(special.get("ids"), "post_processor.special_tokens[" + Quote.of(name) + "].ids")) {
-                        (afterSequence ? template.suffix() : template.prefix()).add(integer(id, "special token id"));
+                        (afterSequence ? template.suffix() : template.prefix()).add(tokenId(id, "special token id", vocabulary));
                     }
                 }
             }
             case "RobertaProcessing", "BertProcessing" -> {
-                template.prefix().add(integer(list(spec.get("cls"), "post_processor.cls").get(1), "post_processor.cls"));
-                template.suffix().add(integer(list(spec.get("sep"), "post_processor.sep").get(1), "post_processor.sep"));
+                template.prefix().add(pairId(spec.get("cls"), "post_processor.cls", vocabulary));
+                template.suffix().add(pairId(spec.get("sep"), "post_processor.sep", vocabulary));
             }
             default -> throw unsupported("post_processor", type, "TemplateProcessing, ByteLevel, RobertaProcessing, BertProcessing, Sequence");
         }
@@ -489,6 +503,25 @@ final class HuggingFaceTokenizerLoader {
             return number.intValue();
         }
         throw new ModelFormatException(TOKENIZER_JSON + ": " + where + " should be a non-negative integer but is " + describe(value));
+    }
+
+    /** A token id that must name a token of the vocabulary. */
+    private static int tokenId(Object value, String where, Vocabulary vocabulary) {
+        int id = integer(value, where);
+        if (id >= vocabulary.size()) {
+            throw new ModelFormatException(TOKENIZER_JSON + ": " + where + " " + id + " is not a token id (vocabulary of "
+                    + vocabulary.size() + ")");
+        }
+        return id;
+    }
+
+    /** A [piece, id] pair, as the Roberta and Bert post-processors name their tokens. */
+    private static int pairId(Object value, String where, Vocabulary vocabulary) {
+        List<?> pair = list(value, where);
+        if (pair.size() != 2) {
+            throw new ModelFormatException(TOKENIZER_JSON + ": " + where + " should be [piece, id] but is " + describe(pair));
+        }
+        return tokenId(pair.get(1), where, vocabulary);
     }
 
     private static boolean flag(Map<String, Object> spec, String key) {

@@ -13,8 +13,12 @@ import java.util.Map;
  * {@link Long} when integral and {@link Double} otherwise, plus String, Boolean and null.
  */
 public final class Json {
+    /** Deeper nesting than any model file has; the bound keeps a crafted file from exhausting the stack. */
+    private static final int MAX_DEPTH = 256;
+
     private final String text;
     private int pos;
+    private int depth;
 
     private Json(String text) {
         this.text = text;
@@ -47,8 +51,7 @@ public final class Json {
         }
         char c = text.charAt(pos);
         return switch (c) {
-            case '{' -> readObject();
-            case '[' -> readArray();
+            case '{', '[' -> readNested(c);
             case '"' -> readString();
             case 't' -> readLiteral("true", Boolean.TRUE);
             case 'f' -> readLiteral("false", Boolean.FALSE);
@@ -60,6 +63,15 @@ public final class Json {
                 throw error("unexpected character " + Quote.of(c));
             }
         };
+    }
+
+    private Object readNested(char open) {
+        if (++depth > MAX_DEPTH) {
+            throw error("nested more than " + MAX_DEPTH + " deep");
+        }
+        Object value = open == '{' ? readObject() : readArray();
+        depth--;
+        return value;
     }
 
     private Map<String, Object> readObject() {
@@ -134,11 +146,16 @@ public final class Json {
                         if (pos + 4 > text.length()) {
                             throw error("truncated \\u escape");
                         }
-                        try {
-                            sb.append((char) Integer.parseInt(text, pos, pos + 4, 16));
-                        } catch (NumberFormatException ex) {
-                            throw error("bad \\u escape");
+                        int code = 0;
+                        for (int i = 0; i < 4; i++) {
+                            // Character.digit, not Integer.parseInt, which would accept a sign before the digits.
+                            int digit = Character.digit(text.charAt(pos + i), 16);
+                            if (digit < 0 || text.charAt(pos + i) > 'f') {
+                                throw error("bad \\u escape");
+                            }
+                            code = code * 16 + digit;
                         }
+                        sb.append((char) code);
                         pos += 4;
                     }
                     default -> throw error("bad escape '\\" + e + "'");

@@ -1,0 +1,115 @@
+package io.streamllm.engine;
+
+import io.streamllm.kv.CachePolicy;
+import io.streamllm.model.Model;
+import io.streamllm.model.ModelLoader;
+import io.streamllm.testing.References;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * A snapshot whose checksum is right but whose content is not (found by fuzzing the restore path) is
+ * refused by the restore with an IOException, before it allocates what it claims and before a restored
+ * conversation fails on its next turn.
+ */
+class CorruptSnapshotTest {
+    private static final Generator.Settings GREEDY_4 = new Generator.Settings(4, SamplerSettings.greedy(), List.of());
+    private static Model model;
+
+    @BeforeAll
+    static void load() {
+        model = ModelLoader.load(References.stories260K());
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    @Test
+    void aRecomputeWindowHoldingANonTokenIsRefusedAtRestore() throws IOException {
+        Snapshot s = snapshot("recompute:40");
+        s.buffer.putInt(s.sessionState() + 8 + 8, -33011); // tokens seen, window count, then the first window token
+        assertThatThrownBy(() -> s.restore()).isInstanceOf(IOException.class)
+                .hasMessageContaining("token id -33011 is outside the vocabulary (0..511)");
+    }
+
+    @Test
+    void aHistoryTokenOutsideTheVocabularyIsRefused() throws IOException {
+        Snapshot s = snapshot("sink:4:28");
+        s.buffer.putInt(4, 512);
+        assertThatThrownBy(() -> s.restore()).isInstanceOf(IOException.class)
+                .hasMessageContaining("token id 512 is outside the vocabulary");
+    }
+
+    @Test
+    void aHistoryLongerThanThePayloadIsRefusedBeforeAllocatingIt() throws IOException {
+        Snapshot s = snapshot("sink:4:28");
+        s.buffer.putInt(0, Integer.MAX_VALUE);
+        assertThatThrownBy(() -> s.restore()).isInstanceOf(IOException.class)
+                .hasMessageContaining("a history of 2147483647 tokens");
+    }
+
+    @Test
+    void aDenseCachePositionBeyondTwoToTheThirtyTwoIsRefused() throws IOException {
+        Snapshot s = snapshot("dense");
+        // The position cast to an int used to size the grown ring: 2^32 + 100 became 100 slots.
+        s.buffer.putLong(s.cacheNextPosition(), (1L << 32) + 100);
+        assertThatThrownBy(() -> s.restore()).isInstanceOf(IOException.class)
+                .hasMessageContaining("corrupt KV cache snapshot");
+    }
+
+    @Test
+    void cachePositionsOutOfOrderAreRefused() throws IOException {
+        Snapshot s = snapshot("sink:4:28");
+        s.buffer.putLong(s.cacheNextPosition() + 16, -1); // evicted tokens
+        assertThatThrownBy(() -> s.restore()).isInstanceOf(IOException.class)
+                .hasMessageContaining("corrupt KV cache snapshot");
+    }
+
+    private static Snapshot snapshot(String policy) throws IOException {
+        Conversation conversation = conversation(policy);
+        conversation.reply(model.tokenizer().encode("Once upon a time there was a dog"), GREEDY_4, t -> { }, () -> false);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        conversation.writeTo(new DataOutputStream(bytes));
+        return new Snapshot(policy, ByteBuffer.wrap(bytes.toByteArray()));
+    }
+
+    private static Conversation conversation(String policy) {
+        return new Conversation(new Session(model.network(), CachePolicy.parse(policy)), model.tokenizer());
+    }
+
+    /** A conversation payload (Conversation.writeTo) and the offsets of its fields. */
+    private record Snapshot(String policy, ByteBuffer buffer) {
+        /** After the history, the restart count and the session's policy: tokens seen, then the window or the cache. */
+        int sessionState() {
+            int history = buffer.getInt(0);
+            return 4 + 4 * history + 8 + utfLength();
+        }
+
+        /** The cache's next position: after its magic, version, policy, layer count and row width. */
+        int cacheNextPosition() {
+            return sessionState() + 8 + 4 + 4 + utfLength() + 4 + 4;
+        }
+
+        private int utfLength() {
+            return 2 + policy.getBytes(StandardCharsets.UTF_8).length;
+        }
+
+        void restore() throws IOException {
+            conversation(policy).readFrom(new DataInputStream(new ByteArrayInputStream(buffer.array())));
+        }
+    }
+}
