@@ -32,6 +32,10 @@ final class StreamOptions {
         }
         Console.status(String.format("stream: %,d of %,d tokens of %s (read in %.1f s)", stream.length(), total,
                 stream.source(), (System.nanoTime() - start) / 1e9));
+        // Tokenizing a long text up front leaves hundreds of MB of garbage (the KJV: the RSS stood at 811 MiB
+        // for the first 30k tokens, 143 MiB after G1's periodic collection). Collecting it now lets G1 shrink
+        // the heap before scoring starts, so the RSS is flat from the first token on.
+        System.gc();
         return stream;
     }
 }
