@@ -355,7 +355,9 @@ public final class KvCache {
         long next = in.readLong();
         long start = in.readLong();
         long evicted = in.readLong();
-        if (next < 0 || start < sinks || evicted < 0 || (window != CachePolicy.UNBOUNDED && next - start > window)) {
+        // A dense cache never evicts, so its window starts at the sinks; a bounded one holds at most its window.
+        boolean positionsFit = window == CachePolicy.UNBOUNDED ? start == sinks : next - start <= window;
+        if (next < 0 || start < sinks || start > Math.max(next, sinks) || evicted < 0 || !positionsFit) {
             throw new IOException("corrupt KV cache snapshot (positions " + start + ".." + next + ", " + evicted + " evicted)");
         }
         // Before allocating: the rows the positions claim must be in the snapshot, when the stream knows how much is left.

@@ -72,6 +72,17 @@ class CorruptSnapshotTest {
     }
 
     @Test
+    void aDenseCacheWithAnEvictedStartIsRefused() throws IOException {
+        Snapshot s = snapshot("dense");
+        // A dense cache never evicts: its window starts at the sinks. A start just below a position past 2^32
+        // claimed a few rows, and the ring was grown to the position cast to an int (found by scripts/fuzz.sh).
+        s.buffer.putLong(s.cacheNextPosition(), (1L << 32) + 100);
+        s.buffer.putLong(s.cacheNextPosition() + 8, (1L << 32) + 90);
+        assertThatThrownBy(() -> s.restore()).isInstanceOf(IOException.class)
+                .hasMessageContaining("corrupt KV cache snapshot");
+    }
+
+    @Test
     void cachePositionsOutOfOrderAreRefused() throws IOException {
         Snapshot s = snapshot("sink:4:28");
         s.buffer.putLong(s.cacheNextPosition() + 16, -1); // evicted tokens
