@@ -1,5 +1,6 @@
 package io.streamllm.tensor;
 
+import static io.streamllm.tensor.Vectors.markFaultSafe;
 import static io.streamllm.tensor.Vectors.bf16ToFloats;
 import static io.streamllm.tensor.Vectors.loadShortsAsInts;
 import static io.streamllm.tensor.Vectors.LANES;
@@ -39,6 +40,7 @@ final class BF16Matrix extends WeightMatrix {
 
     @Override
     public float dot(int row, float[] x, int xOffset) {
+        markFaultSafe(data);
         long w = (long) row * cols * 2;
         // Four independent accumulators keep several FMAs in flight (an FMA's latency is ~4 cycles).
         FloatVector acc0 = zero(), acc1 = zero(), acc2 = zero(), acc3 = zero();
@@ -61,6 +63,7 @@ final class BF16Matrix extends WeightMatrix {
 
     @Override
     protected int tile(int row, float[] x, int token, float[] sums) {
+        markFaultSafe(data);
         long rowBytes = (long) cols * 2;
         long w0 = row * rowBytes, w1 = w0 + rowBytes, w2 = w1 + rowBytes, w3 = w2 + rowBytes;
         int x0 = token * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;

@@ -1,5 +1,6 @@
 package io.streamllm.tensor;
 
+import static io.streamllm.tensor.Vectors.markFaultSafe;
 import static io.streamllm.tensor.Vectors.halfToFloats;
 import static io.streamllm.tensor.Vectors.loadShortsAsInts;
 import static io.streamllm.tensor.Vectors.LANES;
@@ -35,6 +36,7 @@ final class F16Matrix extends WeightMatrix {
 
     @Override
     public float dot(int row, float[] x, int xOffset) {
+        markFaultSafe(data);
         long w = (long) row * cols * 2;
         // Two accumulators so that consecutive FMAs overlap. Not four as for F32: each decode is
         // many IR nodes, and with four copies C2 hits its node-count inlining cutoff and stops
@@ -66,6 +68,7 @@ final class F16Matrix extends WeightMatrix {
 
     @Override
     protected int tile(int row, float[] x, int token, float[] sums) {
+        markFaultSafe(data);
         long rowBytes = (long) cols * 2;
         long w0 = row * rowBytes, w1 = w0 + rowBytes;
         int x0 = token * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;

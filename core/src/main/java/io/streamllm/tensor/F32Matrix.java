@@ -1,5 +1,6 @@
 package io.streamllm.tensor;
 
+import static io.streamllm.tensor.Vectors.markFaultSafe;
 import static io.streamllm.tensor.Vectors.F;
 import static io.streamllm.tensor.Vectors.LANES;
 import static io.streamllm.tensor.Vectors.LE;
@@ -36,6 +37,7 @@ final class F32Matrix extends WeightMatrix {
 
     @Override
     public float dot(int row, float[] x, int xOffset) {
+        markFaultSafe(data);
         long w = (long) row * cols * 4;
         // Four independent accumulators keep several FMAs in flight (an FMA's latency is ~4 cycles).
         FloatVector acc0 = zero(), acc1 = zero(), acc2 = zero(), acc3 = zero();
@@ -47,8 +49,7 @@ final class F32Matrix extends WeightMatrix {
             acc3 = weights(w, i + 3 * LANES).fma(load(x, xOffset + i + 3 * LANES), acc3);
         }
         // The remaining whole vectors load directly: a second call site of weights() was left out of line
-        // by C2, which then boxed every vector it returned (20 KB of garbage per token on stories260K). The
-        // scalar tail below keeps this method fault-safe (see Vectors.faultReportedAsError).
+        // by C2, which then boxed every vector it returned (20 KB of garbage per token on stories260K).
         for (int upper = cols - LANES; i <= upper; i += LANES) {
             acc0 = FloatVector.fromMemorySegment(F, data, w + 4L * i, LE).fma(load(x, xOffset + i), acc0);
         }
@@ -61,6 +62,7 @@ final class F32Matrix extends WeightMatrix {
 
     @Override
     protected int tile(int row, float[] x, int token, float[] sums) {
+        markFaultSafe(data);
         long rowBytes = (long) cols * 4;
         long w0 = row * rowBytes, w1 = w0 + rowBytes, w2 = w1 + rowBytes, w3 = w2 + rowBytes;
         int x0 = token * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;

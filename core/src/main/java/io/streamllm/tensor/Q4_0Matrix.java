@@ -1,5 +1,6 @@
 package io.streamllm.tensor;
 
+import static io.streamllm.tensor.Vectors.markFaultSafe;
 import static io.streamllm.tensor.Vectors.BYTE_LANES;
 import static io.streamllm.tensor.Vectors.BYTE_PARTS;
 import static io.streamllm.tensor.Vectors.F;
@@ -86,6 +87,7 @@ final class Q4_0Matrix extends WeightMatrix {
 
     @Override
     public float dot(int row, float[] x, int xOffset) {
+        markFaultSafe(data);
         long block = row * rowBytes;
         // Each block's sum goes into the accumulator of two blocks back (acc1, then the two swap),
         // so that consecutive blocks' FMAs overlap. The block is decoded in one place only: each
@@ -132,6 +134,7 @@ final class Q4_0Matrix extends WeightMatrix {
 
     @Override
     protected int tile(int row, float[] x, int token, float[] sums) {
+        markFaultSafe(data);
         return TABLE ? tileTable(row, x, token, sums) : tileGeneric(row, x, token, sums);
     }
 

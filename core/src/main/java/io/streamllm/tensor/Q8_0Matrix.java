@@ -1,5 +1,6 @@
 package io.streamllm.tensor;
 
+import static io.streamllm.tensor.Vectors.markFaultSafe;
 import static io.streamllm.tensor.Vectors.BYTE_LANES;
 import static io.streamllm.tensor.Vectors.BYTE_PARTS;
 import static io.streamllm.tensor.Vectors.F;
@@ -54,6 +55,7 @@ final class Q8_0Matrix extends WeightMatrix {
 
     @Override
     public float dot(int row, float[] x, int xOffset) {
+        markFaultSafe(data);
         long block = row * rowBytes;
         // Each block's sum goes into the accumulator of two blocks back (acc1, then the two swap),
         // so that consecutive blocks' FMAs overlap. The block is decoded in one place only: each
@@ -89,6 +91,7 @@ final class Q8_0Matrix extends WeightMatrix {
 
     @Override
     protected int tile(int row, float[] x, int token, float[] sums) {
+        markFaultSafe(data);
         long w0 = row * rowBytes, w1 = w0 + rowBytes;
         int x0 = token * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
         FloatVector a00 = zero(), a01 = zero(), a02 = zero(), a03 = zero();
