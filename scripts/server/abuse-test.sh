@@ -16,6 +16,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 source "$root/scripts/find-jdk.sh"
+source "$root/scripts/server/start-server.sh"
 
 sessions=${ABUSE_SESSIONS:-10000}
 slow=${ABUSE_SLOW:-1000}
@@ -39,18 +40,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"${java[@]}" serve --host 127.0.0.1 --port 0 --state-dir "$work/state" --read-timeout ${read_timeout}s \
-  --max-connections $max_connections --state-max-bytes $state_max_bytes --shutdown-grace ${grace}s \
-  >"$work/server.out" 2>"$work/server.err" &
-server_pid=$!
-
-url=""
-for _ in $(seq 1 600); do
-  url="$(sed -n 's/^listening on \(http:[^ ]*\).*/\1/p' "$work/server.err" | head -1)"
-  [ -n "$url" ] && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.err" >&2; echo "abuse-test: the server did not start" >&2; exit 1; }
-  sleep 0.1
-done
+start_server abuse-test serve --host 127.0.0.1 --port 0 --state-dir "$work/state" --read-timeout ${read_timeout}s \
+  --max-connections $max_connections --state-max-bytes $state_max_bytes --shutdown-grace ${grace}s
 case "$url" in
   http://127.0.0.1:*) ;;
   *) echo "abuse-test: the server did not say it listens on 127.0.0.1 ($url)" >&2; exit 1 ;;

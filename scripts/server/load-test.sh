@@ -11,6 +11,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 source "$root/scripts/find-jdk.sh"
+source "$root/scripts/server/start-server.sh"
 source "$root/scripts/jvm-options.sh"
 
 state=yes
@@ -35,17 +36,7 @@ trap cleanup EXIT
 
 serve=(serve --port 0 --max-sessions 128)
 [ "$state" = yes ] && serve+=(--state-dir "$work/state")
-"${java[@]}" "${serve[@]}" >"$work/server.out" 2>"$work/server.err" &
-server_pid=$!
-
-url=""
-for _ in $(seq 1 600); do
-  url="$(sed -n 's/^listening on \(http:[^ ]*\).*/\1/p' "$work/server.err" | head -1)"
-  [ -n "$url" ] && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.err" >&2; echo "load-test: the server did not start" >&2; exit 1; }
-  sleep 0.1
-done
-[ -n "$url" ] || { echo "load-test: the server did not say where it listens" >&2; exit 1; }
+start_server load-test "${serve[@]}"
 echo "load-test: server at $url ($( [ "$state" = yes ] && echo "state saved every turn" || echo "memory only" ))" >&2
 
 status=0

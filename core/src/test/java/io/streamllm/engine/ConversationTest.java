@@ -1,11 +1,8 @@
 package io.streamllm.engine;
 
+import io.streamllm.testing.SharedModel;
 import io.streamllm.kv.SinkWindowPolicy;
 import io.streamllm.model.Model;
-import io.streamllm.model.ModelLoader;
-import io.streamllm.testing.References;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -14,17 +11,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ConversationTest {
-    private static Model model;
-
-    @BeforeAll
-    static void load() {
-        model = ModelLoader.load(References.stories260K());
-    }
-
-    @AfterAll
-    static void close() {
-        model.close();
-    }
+    private static final Model model = SharedModel.stories260K();
 
     private static final Generator.Settings GREEDY_8 = new Generator.Settings(8, SamplerSettings.greedy(), List.of());
 

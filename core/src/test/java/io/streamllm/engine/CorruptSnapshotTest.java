@@ -1,10 +1,8 @@
 package io.streamllm.engine;
 
+import io.streamllm.testing.SharedModel;
 import io.streamllm.kv.CachePolicy;
 import io.streamllm.model.Model;
-import io.streamllm.model.ModelLoader;
-import io.streamllm.testing.References;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -26,17 +24,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class CorruptSnapshotTest {
     private static final Generator.Settings GREEDY_4 = new Generator.Settings(4, SamplerSettings.greedy(), List.of());
-    private static Model model;
-
-    @BeforeAll
-    static void load() {
-        model = ModelLoader.load(References.stories260K());
-    }
-
-    @AfterAll
-    static void close() {
-        model.close();
-    }
+    private static final Model model = SharedModel.stories260K();
 
     @Test
     void aRecomputeWindowHoldingANonTokenIsRefusedAtRestore() throws IOException {

@@ -1,12 +1,9 @@
 package io.streamllm.engine;
 
+import io.streamllm.testing.SharedModel;
 import io.streamllm.kv.CachePolicy;
 import io.streamllm.model.Model;
-import io.streamllm.model.ModelLoader;
 import io.streamllm.testing.AllocationMeter;
-import io.streamllm.testing.References;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -24,17 +21,7 @@ class DecodeLoopAllocationTest {
     /** Per-turn objects (the result, its text) are amortized over the turn's tokens; this is their bound. */
     private static final double MAX_BYTES_PER_TOKEN = 64;
 
-    private static Model model;
-
-    @BeforeAll
-    static void load() {
-        model = ModelLoader.load(References.stories260K());
-    }
-
-    @AfterAll
-    static void close() {
-        model.close();
-    }
+    private static final Model model = SharedModel.stories260K();
 
     @Test
     void feedingTokensAllocatesNothing() {

@@ -1,5 +1,6 @@
 package io.streamllm.gguf;
 
+import io.streamllm.testing.ByteSearch;
 import io.streamllm.ModelFormatException;
 import io.streamllm.model.ModelLoader;
 import io.streamllm.tensor.GgmlType;
@@ -137,21 +138,9 @@ class GgufFileTest {
     private static void patchTensorType(Path file, String name, int dims, int typeId) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
         byte[] nameBytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        int typeAt = indexOf(bytes, nameBytes) + nameBytes.length + 4 + 8 * dims;
+        int typeAt = ByteSearch.indexOf(bytes, nameBytes) + nameBytes.length + 4 + 8 * dims;
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(typeAt, typeId);
         Files.write(file, bytes);
     }
 
-    private static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i <= haystack.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
-    }
 }

@@ -1,5 +1,6 @@
 package io.streamllm.model;
 
+import io.streamllm.testing.ByteSearch;
 import io.streamllm.ModelFormatException;
 import io.streamllm.format.TensorStore;
 import io.streamllm.format.TensorView;
@@ -65,7 +66,7 @@ class DeclaredDimensionsTest {
         SyntheticModel.write(SyntheticModel.TINY, GgmlType.F32, file, 1, Parallel.common(), bytes -> { });
         byte[] bytes = Files.readAllBytes(file);
         byte[] key = "llama.block_count".getBytes(StandardCharsets.UTF_8);
-        int valueAt = indexOf(bytes, key) + key.length + 4; // after the key and its value type
+        int valueAt = ByteSearch.indexOf(bytes, key) + key.length + 4; // after the key and its value type
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(valueAt, Integer.MAX_VALUE);
         Files.write(file, bytes);
         assertThatThrownBy(() -> ModelLoader.load(file).close())
@@ -73,18 +74,6 @@ class DeclaredDimensionsTest {
                 .hasMessageContaining("tensor 'blk.2147483646.attn_norm.weight' is missing");
     }
 
-    private static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i <= haystack.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        throw new AssertionError("not found");
-    }
 
     @ParameterizedTest
     @CsvSource({
