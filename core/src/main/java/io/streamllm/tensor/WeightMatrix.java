@@ -75,6 +75,17 @@ public abstract class WeightMatrix {
     /** Writes row {@code row}, dequantized, to {@code out[offset .. offset+cols)}. Plain scalar code. */
     public abstract void dequantizeRow(int row, float[] out, int offset);
 
+    /**
+     * Writes rows [{@code rowStart}, {@code rowStart+count}) dequantized, one after another, to {@code out}
+     * from {@code offset}: the float panel a batched kernel multiplies many inputs by. Types override this
+     * with vector decoding; this default is the scalar {@link #dequantizeRow} per row.
+     */
+    public void dequantizeRows(int rowStart, int count, float[] out, int offset) {
+        for (int r = 0; r < count; r++) {
+            dequantizeRow(rowStart + r, out, offset + r * cols);
+        }
+    }
+
     /** Dot product of row {@code row} with {@code x[xOffset .. xOffset+cols)}, on the Vector API. */
     public abstract float dot(int row, float[] x, int xOffset);
 
