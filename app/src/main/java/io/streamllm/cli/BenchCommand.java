@@ -1,6 +1,10 @@
 package io.streamllm.cli;
 
 import io.streamllm.engine.Session;
+import io.streamllm.eval.BenchReport;
+import io.streamllm.eval.BenchRun;
+import io.streamllm.eval.InstructionSet;
+import io.streamllm.eval.MemoryBandwidth;
 import io.streamllm.eval.StreamingBenchmark;
 import io.streamllm.eval.StreamingBenchmarkReport;
 import io.streamllm.format.TensorView;
@@ -12,7 +16,13 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
@@ -26,14 +36,22 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
-    @Option(names = {"-p", "--n-prompt"}, defaultValue = "128", description = "prompt tokens, prefilled as one batch (default: ${DEFAULT-VALUE})")
+    @Option(names = {"-p", "--n-prompt"}, defaultValue = "512", description = "prompt tokens, prefilled as one batch; 0 skips the test (default: ${DEFAULT-VALUE})")
     int promptTokens;
 
-    @Option(names = {"-n", "--n-gen"}, defaultValue = "64", description = "tokens generated one at a time (default: ${DEFAULT-VALUE})")
+    @Option(names = {"-n", "--n-gen"}, defaultValue = "128", description = "tokens generated one at a time; 0 skips the test (default: ${DEFAULT-VALUE})")
     int generatedTokens;
 
-    @Option(names = {"-r", "--repetitions"}, defaultValue = "3", description = "repetitions of each test (default: ${DEFAULT-VALUE})")
+    @Option(names = {"-r", "--repetitions"}, defaultValue = "5", description = "repetitions of each test (default: ${DEFAULT-VALUE})")
     int repetitions;
+
+    @Option(names = {"-o", "--output"}, defaultValue = "md", paramLabel = "md|csv|json",
+            description = "the output format: md (a table), csv or json with llama-bench's fields (default: ${DEFAULT-VALUE})")
+    BenchReport.Format output;
+
+    @Option(names = "--bandwidth-mib", paramLabel = "MIB",
+            description = "size of the buffer read to measure the memory bandwidth (default: 4x the L3 cache, 512 to 2048)")
+    Long bandwidthMib;
 
     @Option(names = "--streaming", description = "measure per-token latency and memory against cache size (the paper's Figure 10)")
     boolean streaming;
@@ -60,6 +78,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--plot", paramLabel = "OUT.png", description = "with --streaming: latency and memory against cache size")
     Path plot;
 
+    /** Passes over the bandwidth buffer after the one that faults it in; the best counts. */
+    private static final int BANDWIDTH_PASSES = 5;
+
     @Override
     public Integer call() {
         if (streaming) {
@@ -68,24 +89,60 @@ final class BenchCommand implements Callable<Integer> {
         if (promptTokens < 0 || generatedTokens < 0 || repetitions < 1) {
             throw new IllegalArgumentException("-p and -n must be 0 or more and -r at least 1");
         }
+        if (bandwidthMib != null && bandwidthMib < 1) {
+            throw new IllegalArgumentException("--bandwidth-mib must be at least 1, got " + bandwidthMib);
+        }
         try (Model model = modelOptions.load()) {
             Parallel pool = Parallel.common();
-            String name = model.config().architecture() + " " + parameterLabel(model) + " " + weightType(model);
-            System.out.println("| model | size | params | backend | threads | test | t/s |");
-            System.out.println("| --- | ---: | ---: | --- | ---: | ---: | ---: |");
+            long bufferBytes = bandwidthMib != null ? bandwidthMib << 20 : MemoryBandwidth.defaultBufferBytes();
+            Console.status("measuring the read bandwidth (" + Console.bytes(bufferBytes) + ", " + pool.threads() + " threads)");
+            double bandwidth = MemoryBandwidth.measure(pool, bufferBytes, BANDWIDTH_PASSES);
+            InstructionSet isa = InstructionSet.detect();
+            Console.status(String.format("read bandwidth %.1f GB/s; %s", bandwidth / 1e9, isa));
+            TestFactory tests = new TestFactory(model, pool.threads(), isa, bandwidth);
             // Warm-up: let the JIT compile the kernels before anything is timed.
             runPrompt(model, Math.min(16, Math.max(1, promptTokens)));
             runGeneration(model, Math.min(4, Math.max(1, generatedTokens)));
+            List<BenchRun> runs = new ArrayList<>();
             if (promptTokens > 0) {
-                printRow(model, name, pool, "pp" + promptTokens, measure(repetitions, promptTokens,
-                        () -> runPrompt(model, promptTokens)));
+                runs.add(tests.run(promptTokens, 0, measure("pp" + promptTokens, promptTokens, () -> runPrompt(model, promptTokens))));
             }
             if (generatedTokens > 0) {
-                printRow(model, name, pool, "tg" + generatedTokens, measure(repetitions, generatedTokens,
-                        () -> runGeneration(model, generatedTokens)));
+                runs.add(tests.run(0, generatedTokens, measure("tg" + generatedTokens, generatedTokens,
+                        () -> runGeneration(model, generatedTokens))));
             }
+            System.out.print(BenchReport.format(output, runs));
+            System.out.flush();
         }
         return 0;
+    }
+
+    /** The fields every test of this model shares. */
+    private final class TestFactory {
+        private final Model model;
+        private final int threads;
+        private final InstructionSet isa;
+        private final double bandwidth;
+
+        TestFactory(Model model, int threads, InstructionSet isa, double bandwidth) {
+            this.model = model;
+            this.threads = threads;
+            this.isa = isa;
+            this.bandwidth = bandwidth;
+        }
+
+        BenchRun run(int prompt, int generated, long[] samplesNs) {
+            long size = 0;
+            long params = 0;
+            for (String tensor : model.store().names()) {
+                size += model.store().get(tensor).data().byteSize();
+                params += model.store().get(tensor).elementCount();
+            }
+            String type = model.config().architecture() + " " + BenchReport.params(params) + " " + weightType(model);
+            String time = DateTimeFormatter.ISO_INSTANT.format(Instant.now().truncatedTo(ChronoUnit.SECONDS));
+            return new BenchRun(modelOptions.modelPath().toString(), type, size, params, threads, prompt, generated,
+                    time, samplesNs, InstructionSet.cpuName(), isa, bandwidth, model.network().weightBytes());
+        }
     }
 
     private int streamingBenchmark() {
@@ -118,14 +175,16 @@ final class BenchCommand implements Callable<Integer> {
         throw new IllegalArgumentException("unknown policy '" + name + "' for --policies (expected sink, recompute or dense)");
     }
 
-    private static double[] measure(int repetitions, int tokens, Runnable run) {
-        double[] tokensPerSecond = new double[repetitions];
+    /** Times {@code repetitions} runs, each on stderr as it ends (a pp512 of a large model takes a while). */
+    private long[] measure(String test, int tokens, Runnable run) {
+        long[] samples = new long[repetitions];
         for (int r = 0; r < repetitions; r++) {
             long start = System.nanoTime();
             run.run();
-            tokensPerSecond[r] = tokens / ((System.nanoTime() - start) / 1e9);
+            samples[r] = System.nanoTime() - start;
+            Console.status(String.format("%s: run %d of %d, %.2f tok/s", test, r + 1, repetitions, tokens / (samples[r] / 1e9)));
         }
-        return tokensPerSecond;
+        return samples;
     }
 
     /** One prompt of {@code n} random tokens, prefilled as a single batch into an empty cache. */
@@ -152,39 +211,15 @@ final class BenchCommand implements Callable<Integer> {
         return tokens;
     }
 
-    private static void printRow(Model model, String name, Parallel pool, String test, double[] values) {
-        double mean = 0;
-        for (double v : values) {
-            mean += v;
-        }
-        mean /= values.length;
-        double variance = 0;
-        for (double v : values) {
-            variance += (v - mean) * (v - mean);
-        }
-        double stddev = values.length > 1 ? Math.sqrt(variance / (values.length - 1)) : 0;
-        System.out.printf("| %s | %s | %s | Java Vector API (%d-bit) | %d | %s | %.2f ± %.2f |%n", name,
-                Console.bytes(model.network().weightBytes()), parameterLabel(model),
-                jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize(), pool.threads(), test, mean, stddev);
-        System.out.flush();
-    }
-
-    private static long parameterCount(Model model) {
-        long n = 0;
-        for (String tensor : model.store().names()) {
-            n += model.store().get(tensor).elementCount();
-        }
-        return n;
-    }
-
-    private static String parameterLabel(Model model) {
-        double params = parameterCount(model);
-        return params >= 1e9 ? String.format("%.2f B", params / 1e9) : String.format("%.2f M", params / 1e6);
-    }
-
-    /** The type of most weight bytes (the attention and MLP matrices). */
+    /** The type that holds most of the layers' weight bytes (Q4_K in a Q4_K_M mix). */
     private static String weightType(Model model) {
-        TensorView sample = model.store().find("blk.0.ffn_down.weight");
-        return sample == null ? "?" : sample.type().name();
+        Map<String, Long> bytesByType = new HashMap<>();
+        for (String name : model.store().names()) {
+            TensorView tensor = model.store().get(name);
+            if (name.startsWith("blk.")) {
+                bytesByType.merge(tensor.type().name(), tensor.data().byteSize(), Long::sum);
+            }
+        }
+        return bytesByType.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("?");
     }
 }

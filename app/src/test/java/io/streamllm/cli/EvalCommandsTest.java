@@ -1,5 +1,7 @@
 package io.streamllm.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamllm.eval.TestData;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,7 +19,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The perplexity, ablation and bench --streaming commands end to end, through Main as a user runs them. */
+/** The perplexity, ablation and bench commands end to end, through Main as a user runs them. */
 class EvalCommandsTest {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -156,5 +158,34 @@ class EvalCommandsTest {
         int code = run("bench", "--streaming", "--policies", "sink,sliding");
         assertThat(code).isEqualTo(1);
         assertThat(stderr()).contains("streamllm: unknown policy 'sliding' for --policies");
+    }
+
+    @Test
+    void benchWritesLlamaBenchJson() throws IOException {
+        int code = run("bench", "-m", model(), "-p", "8", "-n", "4", "-r", "2", "-t", "1", "-o", "json", "--bandwidth-mib", "8");
+
+        assertThat(code).as(stderr()).isZero();
+        JsonNode runs = new ObjectMapper().readTree(stdout());
+        assertThat(runs.size()).isEqualTo(2);
+        assertThat(runs.get(0).get("n_prompt").asInt()).isEqualTo(8);
+        assertThat(runs.get(0).get("n_gen").asInt()).isZero();
+        assertThat(runs.get(1).get("n_prompt").asInt()).isZero();
+        assertThat(runs.get(1).get("n_gen").asInt()).isEqualTo(4);
+        for (JsonNode run : runs) {
+            assertThat(run.get("n_threads").asInt()).isEqualTo(1);
+            assertThat(run.get("samples_ts").size()).isEqualTo(2);
+            assertThat(run.get("avg_ts").asDouble()).isPositive();
+            assertThat(run.get("model_type").asText()).startsWith("llama ").endsWith(" F32");
+            assertThat(run.get("model_size").asLong()).isPositive().isLessThan(Files.size(Path.of(model())));
+        }
+        assertThat(runs.get(1).get("decode_efficiency").isNumber()).isTrue();
+        assertThat(stderr()).contains("read bandwidth").contains("tg4: run 2 of 2");
+    }
+
+    @Test
+    void benchRejectsAnUnknownOutputFormat() {
+        int code = run("bench", "-m", model(), "-o", "xml");
+        assertThat(code).isEqualTo(2);
+        assertThat(stderr()).contains("--output").contains("xml");
     }
 }
