@@ -100,9 +100,11 @@ final class BenchCommand implements Callable<Integer> {
             InstructionSet isa = InstructionSet.detect();
             Console.status(String.format("read bandwidth %.1f GB/s; %s", bandwidth / 1e9, isa));
             TestFactory tests = new TestFactory(model, pool.threads(), isa, bandwidth);
-            // Warm-up: let the JIT compile the kernels before anything is timed.
-            runPrompt(model, Math.min(16, Math.max(1, promptTokens)));
-            runGeneration(model, Math.min(4, Math.max(1, generatedTokens)));
+            // Warm-up: one untimed run of each test, so that the JIT has compiled the kernels at the
+            // sizes the test uses (a few tokens left a small model's first timed run 3x slower).
+            Console.status("warm-up run");
+            runPrompt(model, Math.max(1, promptTokens));
+            runGeneration(model, Math.max(1, generatedTokens));
             List<BenchRun> runs = new ArrayList<>();
             if (promptTokens > 0) {
                 runs.add(tests.run(promptTokens, 0, measure("pp" + promptTokens, promptTokens, () -> runPrompt(model, promptTokens))));

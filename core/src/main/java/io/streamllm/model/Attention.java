@@ -71,7 +71,12 @@ final class Attention {
         st.scores(config.headCount(), st.keysPerRow);
         st.attentionCall(this, cachedKeys, cachedValues, cache.headStride(), count);
         try {
-            pool.forRange(config.headCount(), 1, ATTEND_HEADS, st);
+            long keys = 0;
+            for (int i = 0; i < count; i++) {
+                keys += st.keyCounts[i];
+            }
+            // Scores and the weighted sum of values: two multiply-adds per key, head and dimension.
+            pool.forRange(config.headCount(), 1, ATTEND_HEADS, st, 2 * keys * config.headCount() * headDim);
         } finally {
             st.attentionCall(null, null, null, 0, 0);
         }

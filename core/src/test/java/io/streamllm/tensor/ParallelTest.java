@@ -67,6 +67,28 @@ class ParallelTest {
     }
 
     @Test
+    void smallJobsRunOnTheCallerAndLargeOnesOnEveryThread() {
+        try (Parallel pool = Parallel.create(2)) {
+            Parallel.ArgumentTask<java.util.Set<Thread>> record = (seen, start, end) -> {
+                seen.add(Thread.currentThread());
+                long until = System.nanoTime() + 2_000_000; // long enough for the worker to take a chunk
+                while (System.nanoTime() < until) {
+                    Thread.onSpinWait();
+                }
+            };
+            java.util.Set<Thread> small = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            pool.forRange(8, 1, record, small, Parallel.MIN_SPLIT_WORK - 1);
+            assertThat(small).containsExactly(Thread.currentThread());
+
+            java.util.Set<Thread> large = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            for (int attempt = 0; attempt < 50 && large.size() < 2; attempt++) {
+                pool.forRange(8, 1, record, large, Parallel.MIN_SPLIT_WORK);
+            }
+            assertThat(large).hasSize(2);
+        }
+    }
+
+    @Test
     void propagatesExceptionsFromAnyChunk() {
         try (Parallel pool = Parallel.create(3)) {
             for (int failing : new int[] {0, 50, 99}) {
