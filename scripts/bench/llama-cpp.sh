@@ -11,7 +11,9 @@
 #
 # Source, in order: $LLAMA_CPP_SRC (a source tree), $LLAMA_CPP_GIT (a git directory holding the commit),
 # the mirror /work/.mirror/ggerganov+llama.cpp/repo, else a shallow clone of tag b4748 from GitHub.
-# Cache: $STREAMLLM_CACHE (default ~/.cache/streamllm)/llama.cpp-b4748. Missing cmake/g++ are installed with
+# Cache: $STREAMLLM_CACHE (default ~/.cache/streamllm)/llama.cpp-b4748, binaries in its folder VARIANT/. The
+# variants share one cmake build directory ($LLAMA_CPP_BUILD, default the cache's build/): switching variant
+# recompiles only ggml's CPU backend. Missing cmake/g++ are installed with
 # apt-get when running as root. The compiler runs under `nice -n 19` with $JOBS jobs (default: all cores),
 # so that it does not disturb measurements running next to it more than it must.
 # Progress goes to stderr; stdout is only the binaries' directory.
@@ -25,7 +27,7 @@ case "$variant" in
     avx512) flags=(-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
                    -DGGML_AVX512=ON -DGGML_AVX512_VNNI=ON) ;;
     avx2)   flags=(-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON) ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "llama-cpp.sh: unknown variant '$variant' (expected native, avx512 or avx2)" >&2; exit 2 ;;
 esac
 
@@ -73,14 +75,15 @@ elif [[ ! -f $src/CMakeLists.txt ]]; then
 fi
 
 jobs=${JOBS:-$(nproc)}
-log "building llama-bench and llama-quantize ($variant) in $cache/build-$variant with $jobs jobs"
-nice -n 19 cmake -S "$src" -B "$cache/build-$variant" -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF \
+build=${LLAMA_CPP_BUILD:-$cache/build}
+log "building llama-bench and llama-quantize ($variant) in $build with $jobs jobs"
+nice -n 19 cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF \
     -DLLAMA_CURL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_SERVER=OFF -DGGML_OPENMP=ON \
     -DCMAKE_EXE_LINKER_FLAGS="-static-libstdc++ -static-libgcc" "${flags[@]}" >&2
-nice -n 19 cmake --build "$cache/build-$variant" --config Release -j "$jobs" --target llama-bench llama-quantize >&2
+nice -n 19 cmake --build "$build" --config Release -j "$jobs" --target llama-bench llama-quantize >&2
 
 mkdir -p "$out"
-cp "$cache/build-$variant/bin/llama-bench" "$cache/build-$variant/bin/llama-quantize" "$out/"
+cp "$build/bin/llama-bench" "$build/bin/llama-quantize" "$out/"
 # OpenMP's runtime is the one shared library left: ship it next to the binaries (run with LD_LIBRARY_PATH=$out).
 gomp=$(g++ -print-file-name=libgomp.so.1)
 [[ -f $gomp ]] && cp -L "$gomp" "$out/"
