@@ -71,6 +71,11 @@ elif [[ ! -f $src/CMakeLists.txt ]]; then
         log "cloning llama.cpp $BUILD from GitHub"
         git clone -q --depth 1 --branch "$BUILD" https://github.com/ggml-org/llama.cpp "$src.tmp" >&2
     fi
+    # Without git history (an export, or a shallow clone counting one commit) llama-bench would report
+    # build 0 or 1: name the build in the copy's build-info instead.
+    rm -rf "$src.tmp/.git"
+    sed -i -e "s/^set(BUILD_NUMBER 0)/set(BUILD_NUMBER ${BUILD#b})/" \
+        -e "s/^set(BUILD_COMMIT \"unknown\")/set(BUILD_COMMIT \"${COMMIT:0:9}\")/" "$src.tmp/cmake/build-info.cmake"
     rm -rf "$src" && mv "$src.tmp" "$src"
 fi
 

@@ -68,7 +68,7 @@ def main():
     if broken:
         print(f"- runs that left no json (see their .log): {', '.join(broken)}")
     print()
-    print("| model | threads | test | streamllm t/s | llama.cpp t/s | streamllm / llama.cpp "
+    print("| type | threads | test | streamllm t/s | llama.cpp t/s | streamllm / llama.cpp "
           "| decode eff. streamllm | decode eff. llama.cpp |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     keys = sorted({k[1:] for k in speeds}, key=lambda k: (k[0], k[1], k[2].startswith("tg"), k[2]))
