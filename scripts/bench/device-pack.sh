@@ -7,6 +7,7 @@
 #     streamllm.jar  the application, its entries stored, for the same reason
 #     llama-avx512/  llama-bench and llama-quantize b4748 built for AVX2/FMA/F16C/AVX-512 F,BW,DQ,VL,CD/
 #                    AVX-512 VNNI, not -march=native (scripts/bench/llama-cpp.sh avx512), with libgomp
+#     llama-src/     its source (5 MiB packed), built there with -march=native if the binary does not start
 #   target/device/PACK.txt                   what is inside, and from which commit
 #
 # Needs: JDK 25 (scripts/find-jdk.sh), Maven, cmake, g++, zip.
@@ -33,13 +34,16 @@ log "linking the Java runtime"
 log "building llama-bench (portable AVX-512)"
 llama=$("$root/scripts/bench/llama-cpp.sh" avx512)
 mkdir "$stage/llama-avx512"
-cp "$llama"/* "$stage/llama-avx512/"
+cp "$llama/llama-bench" "$llama/libgomp.so.1" "$stage/llama-avx512/"
 LD_LIBRARY_PATH=$stage/llama-avx512 "$stage/llama-avx512/llama-bench" --help >/dev/null \
     || { log "the AVX-512 llama-bench does not start here"; exit 1; }
 
+# The source too, should the binary not start there (other system libraries): device-run.sh then builds it.
+tar -C "$(dirname "$llama")" -cf - src | tar -xf - -C "$stage" && mv "$stage/src" "$stage/llama-src"
+
 mkdir -p "$dest"
 rm -f "$dest/streamllm-device.tar.gz"
-tar -C "$stage" -cf - java streamllm.jar llama-avx512 | gzip -9 > "$dest/streamllm-device.tar.gz"
+tar -C "$stage" -cf - java streamllm.jar llama-avx512 llama-src | gzip -9 > "$dest/streamllm-device.tar.gz"
 {
     echo "streamllm device pack, $(date -u +%FT%TZ), commit $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD || echo ' (with uncommitted changes)')"
     echo "java: $("$stage/java/bin/java" -version 2>&1 | head -1)"

@@ -45,7 +45,9 @@ fi
 missing=()
 command -v cmake >/dev/null || missing+=(cmake)
 command -v g++ >/dev/null || missing+=(g++)
-command -v git >/dev/null || missing+=(git)
+if [[ -z ${LLAMA_CPP_SRC:-} && ! -f $src/CMakeLists.txt ]]; then
+    command -v git >/dev/null || missing+=(git)
+fi
 if ((${#missing[@]})); then
     if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
         log "installing ${missing[*]} with apt-get"
