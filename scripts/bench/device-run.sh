@@ -7,7 +7,8 @@
 #
 #   scripts/bench/device-run.sh        # ~8 minutes; DEADLINE (seconds, default 420) stops new runs
 #
-# Settings: THREADS (2,8,16) TYPES ("Q4_0 Q8_0 Q4_K_M") PROMPT (128) GEN (32) REPS (1) ROUNDS (2).
+# Settings: THREADS (2,8,16) TYPES ("Q4_0 Q8_0 Q4_K_M") PROMPT (128) GEN (32) REPS (1) ROUNDS (2);
+# LLAMA_BENCH: another llama-bench binary than the packed one.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 out=${OUT:-$root/device-out}
@@ -39,12 +40,15 @@ java=(env -u JAVA_TOOL_OPTIONS "$work/java/bin/java" --add-modules jdk.incubator
 version=$("${java[@]}" --version 2>&1) || { log "the packed Java runtime does not start: $version"; exit 1; }
 echo "streamllm: $version" >> "$out/machine.txt"
 
-llama_bench=$work/llama-avx512/llama-bench
-flags=$(grep -m1 '^flags' /proc/cpuinfo)
-for flag in avx2 fma f16c avx512f avx512bw avx512dq avx512vl avx512cd avx512_vnni; do
-    [[ " $flags " == *" $flag "* ]] || { log "this CPU lacks $flag, which the packed llama-bench needs: llama.cpp is not run"; llama_bench=""; }
-done
-if [[ -n $llama_bench ]] && ! started=$(LD_LIBRARY_PATH=$work/llama-avx512 "$llama_bench" --help 2>&1); then
+llama_bench=${LLAMA_BENCH:-}
+if [[ -z $llama_bench ]]; then
+    llama_bench=$work/llama-avx512/llama-bench
+    flags=$(grep -m1 '^flags' /proc/cpuinfo)
+    for flag in avx2 fma f16c avx512f avx512bw avx512dq avx512vl avx512cd avx512_vnni; do
+        [[ " $flags " == *" $flag "* ]] || { log "this CPU lacks $flag, which the packed llama-bench needs"; llama_bench=""; }
+    done
+fi
+if [[ -n $llama_bench ]] && ! started=$(LD_LIBRARY_PATH=$(dirname "$llama_bench") "$llama_bench" --help 2>&1); then
     log "the packed llama-bench does not start: $(tail -1 <<< "$started")"
     llama_bench=""
 fi
