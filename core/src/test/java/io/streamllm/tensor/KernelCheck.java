@@ -25,10 +25,19 @@ final class KernelCheck {
     /** Column counts for the 32-blocks: odd numbers of blocks included. */
     static final int[] BLOCK_COLS = {32, 64, 96, 160, 224, 288, 1056, 2080};
     static final int[] ROWS = {1, 2, 3, 7, 34};
-    static final int[] BATCHES = {1, 3, 17, 64};
-    /** A matrix larger than a row block of {@link WeightMatrix#matmulRows} for every type. */
+    /**
+     * Batches for the per-type tiles (1, 3) and for {@link PanelGemm} (from its minimum batch on): whole
+     * and partial groups of its 8, 16 or 32 inputs.
+     */
+    static final int[] BATCHES = {1, 3, PanelGemm.MIN_BATCH, 17, 40, 64};
+    /**
+     * A matrix larger than a row block of {@link WeightMatrix#matmulRows} and than a panel of
+     * {@link PanelGemm} for every type, with a partial last panel, tile and column block.
+     */
     static final int LARGE_ROWS = 1031;
     static final int LARGE_COLS = 1056;
+    /** Batches for the large matrix: the tiles, and PanelGemm with a partial group. */
+    static final int[] LARGE_BATCHES = {3, 37};
 
     private KernelCheck() {
     }
@@ -90,6 +99,7 @@ final class KernelCheck {
         Reference ref = reference(m, x, batch);
         String where = type + " " + rows + "x" + cols + " batch " + batch;
         List<String> failures = new ArrayList<>();
+        checkDequantizeRows(m, where, failures);
 
         float[] out = new float[batch * rows];
         for (int b = 0; b < batch; b++) {
@@ -114,6 +124,28 @@ final class KernelCheck {
         m.matmul(x, batch, out, pool);
         compare(where + " matmul on " + pool.threads() + " threads", out, ref, failures);
         return failures;
+    }
+
+    /** The vector {@link WeightMatrix#dequantizeRows} must give the scalar rows bit for bit, at any start and offset. */
+    private static void checkDequantizeRows(WeightMatrix m, String where, List<String> failures) {
+        int rows = m.rows();
+        int cols = m.cols();
+        float[] expected = new float[rows * cols];
+        for (int r = 0; r < rows; r++) {
+            m.dequantizeRow(r, expected, r * cols);
+        }
+        int start = rows / 3;
+        int offset = 5;
+        float[] actual = new float[offset + (rows - start) * cols];
+        m.dequantizeRows(start, rows - start, actual, offset);
+        for (int i = 0; i < (rows - start) * cols; i++) {
+            float want = expected[start * cols + i];
+            if (Float.floatToRawIntBits(actual[offset + i]) != Float.floatToRawIntBits(want)) {
+                failures.add(where + " dequantizeRows from row " + start + ": element " + i + " = "
+                        + actual[offset + i] + ", expected " + want);
+                return;
+            }
+        }
     }
 
     private static void compare(String what, float[] out, Reference ref, List<String> failures) {
@@ -142,7 +174,9 @@ final class KernelCheck {
                         }
                     }
                 }
-                failures.addAll(check(type, LARGE_ROWS, LARGE_COLS, 9, seed++, pool));
+                for (int batch : LARGE_BATCHES) {
+                    failures.addAll(check(type, LARGE_ROWS, LARGE_COLS, batch, seed++, pool));
+                }
             }
         }
         failures.forEach(System.out::println);
