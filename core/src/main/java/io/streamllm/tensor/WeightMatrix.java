@@ -110,8 +110,13 @@ public abstract class WeightMatrix {
             float[] packed = PanelGemm.packBuffer(batch, cols);
             PanelGemm.pack(x, batch, cols, packed, 0, PanelGemm.groups(batch));
             PanelGemm.multiply(this, packed, batch, out, rowStart, rowEnd);
-            return;
+        } else {
+            matmulTiles(x, batch, out, rowStart, rowEnd);
         }
+    }
+
+    /** The per-type tiles of {@link #matmulRows}, for any batch (small ones in use). */
+    final void matmulTiles(float[] x, int batch, float[] out, int rowStart, int rowEnd) {
         int tileRows = tileRows();
         int tileInputs = tileInputs();
         int tiledBatch = batch - batch % tileInputs;
