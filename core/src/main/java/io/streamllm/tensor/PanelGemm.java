@@ -38,11 +38,11 @@ final class PanelGemm {
      * AVX-512). The kernel measured 2-3.6x the per-type tiles' speed on full groups, so it stays ahead
      * with half of its lanes padding; smaller batches (decode, speculative steps) keep the tiles.
      */
-    static final int MIN_BATCH = Integer.getInteger("streamllm.gemmMinBatch", INPUTS / 2);
+    static final int MIN_BATCH = Math.max(1, Integer.getInteger("streamllm.gemmMinBatch", INPUTS / 2));
     /** Decoded weights per panel: a part of a core's L2 (512 KB on Zen 3, 1-2 MB on others). */
     static final int PANEL_BYTES = Integer.getInteger("streamllm.gemmPanelBytes", 192 << 10);
     /** Columns per block of the kernel. */
-    static final int K_BLOCK = Integer.getInteger("streamllm.gemmKBlock", 256);
+    static final int K_BLOCK = Math.max(1, Integer.getInteger("streamllm.gemmKBlock", 256));
 
     /** Whether a batch of {@code batch} inputs goes through this class. */
     static boolean worthIt(int batch) {

@@ -1,10 +1,14 @@
 package io.streamllm.tensor;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Checks the vector kernels of a type against a plain scalar reference: {@link WeightMatrix#dequantizeRow}
@@ -160,9 +164,31 @@ final class KernelCheck {
         }
     }
 
+    /** What a forked {@link #main} printed, and how it ended. */
+    record Forked(String output, boolean finished, int exitValue) {
+    }
+
+    /** Runs {@link #main} in a new JVM with {@code jvmOptions} added (vector width, PanelGemm tuning). */
+    static Forked fork(String... jvmOptions) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(List.of(jvmOptions));
+        command.addAll(List.of("--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), KernelCheck.class.getName()));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output;
+        try (var in = process.getInputStream()) {
+            output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        boolean finished = process.waitFor(5, TimeUnit.MINUTES);
+        return new Forked(output, finished, finished ? process.exitValue() : -1);
+    }
+
     /** Runs the whole grid; prints the vector width and any failure; exits 1 if there was one. */
     public static void main(String[] args) {
         System.out.println("float vector bits: " + Vectors.F.vectorBitSize());
+        System.out.println("PanelGemm: min batch " + PanelGemm.MIN_BATCH + ", panel bytes " + PanelGemm.PANEL_BYTES
+                + ", column block " + PanelGemm.K_BLOCK);
         List<String> failures = new ArrayList<>();
         long seed = 1;
         try (Parallel pool = Parallel.create(2)) {
