@@ -34,6 +34,21 @@ final class BF16Matrix extends WeightMatrix {
         }
     }
 
+    /** Vector decoding of {@link #dequantizeRow}; the rows are contiguous, so they decode as one run. */
+    @Override
+    public void dequantizeRows(int rowStart, int count, float[] out, int offset) {
+        markFaultSafe(data);
+        long base = (long) rowStart * cols * 2;
+        int n = count * cols;
+        int i = 0;
+        for (int upper = n - LANES; i <= upper; i += LANES) {
+            bf16ToFloats(loadShortsAsInts(data, base + 2L * i)).intoArray(out, offset + i);
+        }
+        for (; i < n; i++) {
+            out[offset + i] = bf16ToFloat(data.get(I16_LE, base + 2L * i));
+        }
+    }
+
     private FloatVector weights(long rowBase, int i) {
         return bf16ToFloats(loadShortsAsInts(data, rowBase + 2L * i));
     }

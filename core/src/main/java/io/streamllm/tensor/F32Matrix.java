@@ -31,6 +31,12 @@ final class F32Matrix extends WeightMatrix {
         }
     }
 
+    /** The rows are contiguous little-endian floats: one bulk copy. */
+    @Override
+    public void dequantizeRows(int rowStart, int count, float[] out, int offset) {
+        MemorySegment.copy(data, F32_LE, (long) rowStart * cols * 4, out, offset, count * cols);
+    }
+
     private FloatVector weights(long rowBase, int i) {
         return loadFloats(data, rowBase + 4L * i);
     }

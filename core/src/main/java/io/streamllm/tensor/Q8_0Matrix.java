@@ -49,6 +49,22 @@ final class Q8_0Matrix extends WeightMatrix {
         }
     }
 
+    /** Vector decoding of {@link #dequantizeRow}: the same products d * q, in the same rounding. */
+    @Override
+    public void dequantizeRows(int rowStart, int count, float[] out, int offset) {
+        markFaultSafe(data);
+        long block = rowStart * rowBytes;
+        for (int o = offset, end = offset + count * cols; o < end; o += BLOCK, block += BLOCK_BYTES) {
+            float d = scale(block);
+            for (int j = 0; j < BLOCK; j += BYTE_LANES) {
+                ByteVector q = loadBytes(data, block + 2 + j);
+                for (int p = 0; p < BYTE_PARTS; p++) {
+                    bytesToFloats(q, p).mul(d).intoArray(out, o + j + p * LANES);
+                }
+            }
+        }
+    }
+
     private float scale(long block) {
         return Float.float16ToFloat(data.get(I16_LE, block));
     }

@@ -99,10 +99,24 @@ public abstract class WeightMatrix {
      * cache while every group of inputs passes over them, so that weights come from memory once per
      * call instead of once per group of inputs (F32 2048x2048 x 128: 25 -> 45 GFLOP/s when added).
      * Rows and inputs left over from the tiling go through {@link #dot}.
+     *
+     * <p>Batches of {@link PanelGemm#MIN_BATCH} inputs or more go to {@link PanelGemm} instead, which
+     * decodes each weight once per call and multiplies in float (the tiles are kept for small batches).
      */
     public void matmulRows(float[] x, int batch, float[] out, int rowStart, int rowEnd) {
         checkBatch(x, batch, out);
         java.util.Objects.checkFromToIndex(rowStart, rowEnd, rows);
+        if (PanelGemm.worthIt(batch)) {
+            float[] packed = PanelGemm.packBuffer(batch, cols);
+            PanelGemm.pack(x, batch, cols, packed, 0, PanelGemm.groups(batch));
+            PanelGemm.multiply(this, packed, batch, out, rowStart, rowEnd);
+        } else {
+            matmulTiles(x, batch, out, rowStart, rowEnd);
+        }
+    }
+
+    /** The per-type tiles of {@link #matmulRows}, for any batch (small ones in use). */
+    final void matmulTiles(float[] x, int batch, float[] out, int rowStart, int rowEnd) {
         int tileRows = tileRows();
         int tileInputs = tileInputs();
         int tiledBatch = batch - batch % tileInputs;
@@ -209,6 +223,18 @@ public abstract class WeightMatrix {
     public final void matmul(float[] x, int batch, float[] out, Parallel pool) {
         if ((long) rows * cols * batch < PARALLEL_THRESHOLD) {
             matmulRows(x, batch, out, 0, rows);
+        } else if (PanelGemm.worthIt(batch)) {
+            // The inputs are packed once, by all threads, and shared by every thread's rows.
+            checkBatch(x, batch, out);
+            MatmulCall call = CALLS.get();
+            call.set(this, x, batch, out);
+            call.packed = PanelGemm.packBuffer(batch, cols);
+            try {
+                pool.forRange(PanelGemm.groups(batch), 1, MatmulCall.PACK, call);
+                pool.forRange(rows, PanelGemm.ROWS, MatmulCall.PANEL_ROWS, call);
+            } finally {
+                call.set(null, null, 0, null);
+            }
         } else {
             MatmulCall call = CALLS.get();
             call.set(this, x, batch, out);
@@ -237,17 +263,24 @@ public abstract class WeightMatrix {
     private static final class MatmulCall {
         static final Parallel.ArgumentTask<MatmulCall> ROWS =
                 (call, start, end) -> call.matrix.matmulRows(call.x, call.batch, call.out, start, end);
+        static final Parallel.ArgumentTask<MatmulCall> PACK =
+                (call, start, end) -> PanelGemm.pack(call.x, call.batch, call.matrix.cols, call.packed, start, end);
+        static final Parallel.ArgumentTask<MatmulCall> PANEL_ROWS =
+                (call, start, end) -> PanelGemm.multiply(call.matrix, call.packed, call.batch, call.out, start, end);
 
         WeightMatrix matrix;
         float[] x;
         int batch;
         float[] out;
+        /** The inputs packed for {@link PanelGemm}, in the calling thread's scratch. */
+        float[] packed;
 
         void set(WeightMatrix matrix, float[] x, int batch, float[] out) {
             this.matrix = matrix;
             this.x = x;
             this.batch = batch;
             this.out = out;
+            this.packed = null;
         }
     }
 

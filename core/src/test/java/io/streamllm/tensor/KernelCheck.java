@@ -1,10 +1,14 @@
 package io.streamllm.tensor;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Checks the vector kernels of a type against a plain scalar reference: {@link WeightMatrix#dequantizeRow}
@@ -25,10 +29,19 @@ final class KernelCheck {
     /** Column counts for the 32-blocks: odd numbers of blocks included. */
     static final int[] BLOCK_COLS = {32, 64, 96, 160, 224, 288, 1056, 2080};
     static final int[] ROWS = {1, 2, 3, 7, 34};
-    static final int[] BATCHES = {1, 3, 17, 64};
-    /** A matrix larger than a row block of {@link WeightMatrix#matmulRows} for every type. */
+    /**
+     * Batches for the per-type tiles (1, 3) and for {@link PanelGemm} (from its minimum batch on): whole
+     * and partial groups of its 8, 16 or 32 inputs.
+     */
+    static final int[] BATCHES = {1, 3, PanelGemm.MIN_BATCH, 17, 40, 64};
+    /**
+     * A matrix larger than a row block of {@link WeightMatrix#matmulRows} and than a panel of
+     * {@link PanelGemm} for every type, with a partial last panel, tile and column block.
+     */
     static final int LARGE_ROWS = 1031;
     static final int LARGE_COLS = 1056;
+    /** Batches for the large matrix: the tiles, and PanelGemm with a partial group. */
+    static final int[] LARGE_BATCHES = {3, 37};
 
     private KernelCheck() {
     }
@@ -90,6 +103,7 @@ final class KernelCheck {
         Reference ref = reference(m, x, batch);
         String where = type + " " + rows + "x" + cols + " batch " + batch;
         List<String> failures = new ArrayList<>();
+        checkDequantizeRows(m, where, failures);
 
         float[] out = new float[batch * rows];
         for (int b = 0; b < batch; b++) {
@@ -116,6 +130,28 @@ final class KernelCheck {
         return failures;
     }
 
+    /** The vector {@link WeightMatrix#dequantizeRows} must give the scalar rows bit for bit, at any start and offset. */
+    private static void checkDequantizeRows(WeightMatrix m, String where, List<String> failures) {
+        int rows = m.rows();
+        int cols = m.cols();
+        float[] expected = new float[rows * cols];
+        for (int r = 0; r < rows; r++) {
+            m.dequantizeRow(r, expected, r * cols);
+        }
+        int start = rows / 3;
+        int offset = 5;
+        float[] actual = new float[offset + (rows - start) * cols];
+        m.dequantizeRows(start, rows - start, actual, offset);
+        for (int i = 0; i < (rows - start) * cols; i++) {
+            float want = expected[start * cols + i];
+            if (Float.floatToRawIntBits(actual[offset + i]) != Float.floatToRawIntBits(want)) {
+                failures.add(where + " dequantizeRows from row " + start + ": element " + i + " = "
+                        + actual[offset + i] + ", expected " + want);
+                return;
+            }
+        }
+    }
+
     private static void compare(String what, float[] out, Reference ref, List<String> failures) {
         for (int i = 0; i < out.length; i++) {
             double error = Math.abs(out[i] - ref.value()[i]);
@@ -128,9 +164,31 @@ final class KernelCheck {
         }
     }
 
+    /** What a forked {@link #main} printed, and how it ended. */
+    record Forked(String output, boolean finished, int exitValue) {
+    }
+
+    /** Runs {@link #main} in a new JVM with {@code jvmOptions} added (vector width, PanelGemm tuning). */
+    static Forked fork(String... jvmOptions) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(List.of(jvmOptions));
+        command.addAll(List.of("--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), KernelCheck.class.getName()));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output;
+        try (var in = process.getInputStream()) {
+            output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        boolean finished = process.waitFor(5, TimeUnit.MINUTES);
+        return new Forked(output, finished, finished ? process.exitValue() : -1);
+    }
+
     /** Runs the whole grid; prints the vector width and any failure; exits 1 if there was one. */
     public static void main(String[] args) {
         System.out.println("float vector bits: " + Vectors.F.vectorBitSize());
+        System.out.println("PanelGemm: min batch " + PanelGemm.MIN_BATCH + ", panel bytes " + PanelGemm.PANEL_BYTES
+                + ", column block " + PanelGemm.K_BLOCK);
         List<String> failures = new ArrayList<>();
         long seed = 1;
         try (Parallel pool = Parallel.create(2)) {
@@ -142,7 +200,9 @@ final class KernelCheck {
                         }
                     }
                 }
-                failures.addAll(check(type, LARGE_ROWS, LARGE_COLS, 9, seed++, pool));
+                for (int batch : LARGE_BATCHES) {
+                    failures.addAll(check(type, LARGE_ROWS, LARGE_COLS, batch, seed++, pool));
+                }
             }
         }
         failures.forEach(System.out::println);

@@ -3,10 +3,6 @@ package io.streamllm.tensor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -21,22 +17,11 @@ class NarrowVectorKernelTest {
     @ParameterizedTest(name = "MaxVectorSize={0}")
     @ValueSource(ints = {32, 16})
     void kernelsPassWithNarrowerVectors(int maxVectorBytes) throws IOException, InterruptedException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> command = List.of(java.toString(),
-                "-XX:MaxVectorSize=" + maxVectorBytes,
-                "--add-modules", "jdk.incubator.vector",
-                "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"),
-                KernelCheck.class.getName());
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output;
-        try (var in = process.getInputStream()) {
-            output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        KernelCheck.Forked run = KernelCheck.fork("-XX:MaxVectorSize=" + maxVectorBytes);
+        assertThat(run.finished()).isTrue();
         // The child must really have run with the narrower vectors, or this test proves nothing.
-        assertThat(output).contains("float vector bits: " + 8 * maxVectorBytes);
-        assertThat(output).contains("\n0 failures");
-        assertThat(process.exitValue()).as(output).isZero();
+        assertThat(run.output()).contains("float vector bits: " + 8 * maxVectorBytes);
+        assertThat(run.output()).contains("\n0 failures");
+        assertThat(run.exitValue()).as(run.output()).isZero();
     }
 }

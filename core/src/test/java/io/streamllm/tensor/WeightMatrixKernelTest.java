@@ -57,9 +57,12 @@ class WeightMatrixKernelTest {
     @ParameterizedTest
     @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0"})
     void largeMatrixMatchesReference(GgmlType type) {
-        // Big enough for several L2 row blocks in matmulRows (odd-sized last block included),
-        // and for several threads.
-        assertThat(KernelCheck.check(type, KernelCheck.LARGE_ROWS, KernelCheck.LARGE_COLS, 9, 7, pool)).isEmpty();
+        // Big enough for several L2 row blocks in matmulRows and panels in PanelGemm (odd-sized last
+        // ones included), and for several threads.
+        for (int batch : KernelCheck.LARGE_BATCHES) {
+            assertThat(KernelCheck.check(type, KernelCheck.LARGE_ROWS, KernelCheck.LARGE_COLS, batch, 7 + batch, pool))
+                    .isEmpty();
+        }
     }
 
     @ParameterizedTest

@@ -23,7 +23,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Matrix-vector (decode, batch 1) and batched matmul (prefill, batch 128) for each weight type.
+ * Matrix-vector (decode, batch 1) and batched matmul (prefill, batch 128 and 512) for each weight type.
  * {@link Report} turns the times into GB/s of weights and GFLOP/s.
  *
  * <p>With {@code coldCache} each call uses the next of enough copies of the matrix (256 MB in all)
@@ -60,6 +60,8 @@ public class MatmulBenchmark {
     private float[] out1;
     private float[] x128;
     private float[] out128;
+    private float[] x512;
+    private float[] out512;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -89,6 +91,8 @@ public class MatmulBenchmark {
         out1 = new float[rows];
         x128 = randomInputs(random, 128 * cols);
         out128 = new float[128 * rows];
+        x512 = randomInputs(random, 512 * cols);
+        out512 = new float[512 * rows];
         pool = Parallel.create(threads);
     }
 
@@ -123,5 +127,12 @@ public class MatmulBenchmark {
     public float[] batch128() {
         nextMatrix().matmul(x128, 128, out128, pool);
         return out128;
+    }
+
+    /** Prefill of a llama-bench pp512 chunk: 512 inputs. */
+    @Benchmark
+    public float[] batch512() {
+        nextMatrix().matmul(x512, 512, out512, pool);
+        return out512;
     }
 }

@@ -42,7 +42,9 @@ public final class Report {
                 long rows = Long.parseLong(dims[0]);
                 long cols = Long.parseLong(dims[1]);
                 bytes = GgmlType.valueOf(type).bytesFor(rows * cols);
-                flops = 2.0 * rows * cols * (name.endsWith("matvec") ? 1 : 128);
+                flops = 2.0 * rows * cols * batch(name);
+            } else if (name.startsWith("PrefillInt8Benchmark") && !name.endsWith("Only")) {
+                flops = 2.0 * PrefillInt8Benchmark.ROWS * PrefillInt8Benchmark.COLS * PrefillInt8Benchmark.BATCH;
             } else if (name.startsWith("BandwidthBenchmark")) {
                 bytes = BandwidthBenchmark.BYTES;
             }
@@ -51,6 +53,12 @@ public final class Report {
                     params.getParam("coldCache") == null ? "" : params.getParam("coldCache"),
                     mean, median, best, bytes / median / 1e3, bytes / best / 1e3, flops / median / 1e3, flops / best / 1e3);
         }
+    }
+
+    /** Inputs per call of a MatmulBenchmark method: matvec 1, batchN N. */
+    private static int batch(String name) {
+        String method = name.substring(name.lastIndexOf('.') + 1);
+        return method.startsWith("batch") ? Integer.parseInt(method.substring("batch".length())) : 1;
     }
 
     /** Microseconds per unit of a JMH time unit such as "us/op" or "ns/op". */
