@@ -207,7 +207,10 @@ public abstract class WeightMatrix {
 
     /** {@code out[b][r] = W[r] . x[b]} for a batch of inputs {@code x[batch][cols]}, rows split over {@code pool}. */
     public final void matmul(float[] x, int batch, float[] out, Parallel pool) {
-        if ((long) rows * cols * batch < PARALLEL_THRESHOLD) {
+        if (batch == 1) {
+            checkBatch(x, batch, out);
+            matvec(INPUTS.get().set(x, cols), out, pool);
+        } else if ((long) rows * cols * batch < PARALLEL_THRESHOLD) {
             matmulRows(x, batch, out, 0, rows);
         } else {
             MatmulCall call = CALLS.get();
@@ -237,18 +240,86 @@ public abstract class WeightMatrix {
     private static final class MatmulCall {
         static final Parallel.ArgumentTask<MatmulCall> ROWS =
                 (call, start, end) -> call.matrix.matmulRows(call.x, call.batch, call.out, start, end);
+        static final Parallel.ArgumentTask<MatmulCall> MATVEC_ROWS =
+                (call, start, end) -> call.matrix.matvecRows(call.input, call.out, start, end);
 
         WeightMatrix matrix;
         float[] x;
         int batch;
         float[] out;
+        MatvecInput input;
+
+        void set(WeightMatrix matrix, MatvecInput input, float[] out) {
+            set(matrix, null, 1, out);
+            this.input = input;
+        }
 
         void set(WeightMatrix matrix, float[] x, int batch, float[] out) {
             this.matrix = matrix;
             this.x = x;
             this.batch = batch;
             this.out = out;
+            this.input = null;
         }
+    }
+
+    /** Each calling thread's input for {@link #matmul} with one input. */
+    private static final ThreadLocal<MatvecInput> INPUTS = ThreadLocal.withInitial(MatvecInput::new);
+
+    /**
+     * Decode: {@code out[r] = W[r] . x} for the input {@code input}, rows split over {@code pool}. Inputs
+     * shared by several matrices (q/k/v, gate/up) are passed as one {@link MatvecInput}, so that a form
+     * a type's kernel wants ({@link #prepare}) is computed once for all of them.
+     */
+    public final void matvec(MatvecInput input, float[] out, Parallel pool) {
+        if (input.cols() != cols || out.length < rows) {
+            throw new IllegalArgumentException("a " + rows + "x" + cols + " matvec needs " + cols
+                    + " inputs and " + rows + " outputs, got " + input.cols() + " and " + out.length);
+        }
+        prepare(input);
+        if ((long) rows * cols < PARALLEL_THRESHOLD) {
+            matvecRows(input, out, 0, rows);
+        } else {
+            MatmulCall call = CALLS.get();
+            call.set(this, input, out);
+            try {
+                pool.forRange(rows, MATVEC_GRAIN, MatmulCall.MATVEC_ROWS, call);
+            } finally {
+                call.set(null, null, 0, null);
+            }
+        }
+    }
+
+    /** Row ranges of a parallel matvec are multiples of this, so that every range is whole {@link #dotPair}s. */
+    private static final int MATVEC_GRAIN = 2;
+
+    /**
+     * Computes for {@code input} the form this type's {@link #dotPair} reads, if it reads another than
+     * the plain floats; called once per matvec before the rows are split, and a form already computed for
+     * the same input is kept.
+     */
+    protected void prepare(MatvecInput input) {
+    }
+
+    /** {@code out[r] = W[r] . x} for rows [rowStart, rowEnd): {@link #dotPair} per two rows, {@link #dot} for an odd last one. */
+    final void matvecRows(MatvecInput input, float[] out, int rowStart, int rowEnd) {
+        int r = rowStart;
+        for (; r + 2 <= rowEnd; r += 2) {
+            dotPair(input, r, out);
+        }
+        for (; r < rowEnd; r++) {
+            out[r] = dot(r, input.x(), 0);
+        }
+    }
+
+    /**
+     * {@code out[row] = W[row] . x} and the same for {@code row + 1}. Types override this with a kernel that
+     * takes both rows in one pass: each input vector loaded serves both, and the two rows' FMA chains
+     * overlap. This default calls {@link #dot} twice.
+     */
+    protected void dotPair(MatvecInput input, int row, float[] out) {
+        out[row] = dot(row, input.x(), 0);
+        out[row + 1] = dot(row + 1, input.x(), 0);
     }
 
     /** Single-input matmul: {@code out[r] = W[r] . x}. */
