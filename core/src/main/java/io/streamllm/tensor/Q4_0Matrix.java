@@ -174,8 +174,8 @@ final class Q4_0Matrix extends WeightMatrix {
             float d0 = scale(w0), d1 = scale(w1);
             acc0 = s0.fma(FloatVector.broadcast(F, d0), acc0);
             acc1 = s1.fma(FloatVector.broadcast(F, d1), acc1);
-            offset0 += d0 * blockSums[b];
-            offset1 += d1 * blockSums[b];
+            offset0 = Math.fma(d0, blockSums[b], offset0);
+            offset1 = Math.fma(d1, blockSums[b], offset1);
         }
         out[row] = sum(acc0) - 8 * offset0;
         out[row + 1] = sum(acc1) - 8 * offset1;
