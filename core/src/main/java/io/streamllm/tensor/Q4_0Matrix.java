@@ -136,49 +136,43 @@ final class Q4_0Matrix extends WeightMatrix {
      * 16 times its value: the input's second half of each block comes divided by 16
      * ({@link MatvecInput#prepareHalves}). The offset 8 is subtracted once per block, as 8 times the
      * block's input sum. That is an and, a convert and an FMA per 8 weights, where splitting the packed
-     * bytes and widening them (as {@link #dot} does) took twice the instructions in a chain of 8
-     * dependent FMAs per block. With 16 lanes the table lookup of {@link #dot} stays faster.
+     * bytes and widening them (as {@link #dot(int, float[], int)} does) took twice the instructions.
+     * With 16 lanes the table lookup of {@link #dot(int, float[], int)} stays faster.
      */
     @Override
-    protected void dotPair(MatvecInput input, int row, float[] out) {
+    protected float dot(int row, MatvecInput input) {
         if (TABLE) {
-            super.dotPair(input, row, out);
-        } else {
-            dotPairHalves(row, input.halvesScaled(), input.blockSums(), out);
+            return dot(row, input.x(), 0);
         }
-    }
-
-    private void dotPairHalves(int row, float[] x, float[] blockSums, float[] out) {
         markFaultSafe(data);
-        long row0 = row * rowBytes, row1 = row0 + rowBytes;
+        float[] x = input.halvesScaled();
+        float[] blockSums = input.blockSums();
+        long row0 = row * rowBytes;
         FloatVector acc0 = zero(), acc1 = zero();
-        float offset0 = 0, offset1 = 0;
+        float offset = 0;
         // Offsets computed from the block index, not advanced by addition, so that C2 sees them as
-        // linear in the loop variable and hoists the segment's bounds checks out of the loop.
+        // linear in the loop variable and hoists the segment's bounds checks out of the loop. Each
+        // block's sum goes into the accumulator of two blocks back, so that consecutive blocks overlap.
         for (int b = 0, blocks = cols / BLOCK; b < blocks; b++) {
             int xi = b * BLOCK;
-            long w0 = row0 + (long) b * BLOCK_BYTES, w1 = row1 + (long) b * BLOCK_BYTES;
-            FloatVector s0 = zero(), s1 = zero();
+            long w = row0 + (long) b * BLOCK_BYTES;
+            FloatVector s = zero();
             for (int j = 0; j < HALF; j += BYTE_LANES) {
-                ByteVector q0 = loadBytes(data, w0 + 2 + j), q1 = loadBytes(data, w1 + 2 + j);
+                ByteVector q = loadBytes(data, w + 2 + j);
                 for (int p = 0; p < BYTE_PARTS; p++) {
                     int e = xi + j + p * LANES;
-                    IntVector n0 = unsignedBytesToInts(q0, p), n1 = unsignedBytesToInts(q1, p);
-                    FloatVector low = load(x, e), high = load(x, e + HALF);
-                    s0 = lowNibble(n0).fma(low, s0);
-                    s1 = lowNibble(n1).fma(low, s1);
-                    s0 = highNibbleTimes16(n0).fma(high, s0);
-                    s1 = highNibbleTimes16(n1).fma(high, s1);
+                    IntVector n = unsignedBytesToInts(q, p);
+                    s = lowNibble(n).fma(load(x, e), s);
+                    s = highNibbleTimes16(n).fma(load(x, e + HALF), s);
                 }
             }
-            float d0 = scale(w0), d1 = scale(w1);
-            acc0 = s0.fma(FloatVector.broadcast(F, d0), acc0);
-            acc1 = s1.fma(FloatVector.broadcast(F, d1), acc1);
-            offset0 = Math.fma(d0, blockSums[b], offset0);
-            offset1 = Math.fma(d1, blockSums[b], offset1);
+            float d = scale(w);
+            FloatVector next = s.fma(FloatVector.broadcast(F, d), acc1);
+            acc1 = acc0;
+            acc0 = next;
+            offset = Math.fma(d, blockSums[b], offset);
         }
-        out[row] = sum(acc0) - 8 * offset0;
-        out[row + 1] = sum(acc1) - 8 * offset1;
+        return sum(acc0.add(acc1)) - 8 * offset;
     }
 
     private static FloatVector lowNibble(IntVector packed) {

@@ -80,34 +80,6 @@ final class Q8_0Matrix extends WeightMatrix {
         return sum(acc0.add(acc1));
     }
 
-    /** Both rows in one pass, each block's bytes widened in registers; the input vector serves both rows. */
-    @Override
-    protected void dotPair(MatvecInput input, int row, float[] out) {
-        markFaultSafe(data);
-        float[] x = input.x();
-        long row0 = row * rowBytes, row1 = row0 + rowBytes;
-        FloatVector acc0 = zero(), acc1 = zero();
-        // Offsets computed from the block index, not advanced by addition, so that C2 sees them as
-        // linear in the loop variable and hoists the segment's bounds checks out of the loop.
-        for (int b = 0, blocks = cols / BLOCK; b < blocks; b++) {
-            int xi = b * BLOCK;
-            long w0 = row0 + (long) b * BLOCK_BYTES, w1 = row1 + (long) b * BLOCK_BYTES;
-            FloatVector s0 = zero(), s1 = zero();
-            for (int j = 0; j < BLOCK; j += BYTE_LANES) {
-                ByteVector q0 = loadBytes(data, w0 + 2 + j), q1 = loadBytes(data, w1 + 2 + j);
-                for (int p = 0; p < BYTE_PARTS; p++) {
-                    FloatVector xv = load(x, xi + j + p * LANES);
-                    s0 = bytesToFloats(q0, p).fma(xv, s0);
-                    s1 = bytesToFloats(q1, p).fma(xv, s1);
-                }
-            }
-            acc0 = s0.fma(FloatVector.broadcast(F, scale(w0)), acc0);
-            acc1 = s1.fma(FloatVector.broadcast(F, scale(w1)), acc1);
-        }
-        out[row] = sum(acc0);
-        out[row + 1] = sum(acc1);
-    }
-
     /**
      * 2 rows x 4 inputs: decoding these weights takes many IR nodes, and 4 rows of it in one loop
      * exceed C2's inlining budget (the vectors then get boxed: 20x slower).

@@ -283,43 +283,38 @@ public abstract class WeightMatrix {
             MatmulCall call = CALLS.get();
             call.set(this, input, out);
             try {
-                pool.forRange(rows, MATVEC_GRAIN, MatmulCall.MATVEC_ROWS, call);
+                pool.forRange(rows, 1, MatmulCall.MATVEC_ROWS, call);
             } finally {
                 call.set(null, null, 0, null);
             }
         }
     }
 
-    /** Row ranges of a parallel matvec are multiples of this, so that every range is whole {@link #dotPair}s. */
-    private static final int MATVEC_GRAIN = 2;
-
     /**
-     * Computes for {@code input} the form this type's {@link #dotPair} reads, if it reads another than
-     * the plain floats; called once per matvec before the rows are split, and a form already computed for
-     * the same input is kept.
+     * Computes for {@code input} the form this type's {@link #dot(int, MatvecInput)} reads, if it reads
+     * another than the plain floats; called once per matvec before the rows are split, and a form already
+     * computed for the same input is kept.
      */
     protected void prepare(MatvecInput input) {
     }
 
-    /** {@code out[r] = W[r] . x} for rows [rowStart, rowEnd): {@link #dotPair} per two rows, {@link #dot} for an odd last one. */
+    /** {@code out[r] = W[r] . x} for rows [rowStart, rowEnd). */
     final void matvecRows(MatvecInput input, float[] out, int rowStart, int rowEnd) {
-        int r = rowStart;
-        for (; r + 2 <= rowEnd; r += 2) {
-            dotPair(input, r, out);
-        }
-        for (; r < rowEnd; r++) {
-            out[r] = dot(r, input.x(), 0);
+        for (int r = rowStart; r < rowEnd; r++) {
+            out[r] = dot(r, input);
         }
     }
 
     /**
-     * {@code out[row] = W[row] . x} and the same for {@code row + 1}. Types override this with a kernel that
-     * takes both rows in one pass: each input vector loaded serves both, and the two rows' FMA chains
-     * overlap. This default calls {@link #dot} twice.
+     * Dot product of row {@code row} with the input, for decode. Types whose fast kernel reads a prepared
+     * form of the input ({@link #prepare}) override this; the default is {@link #dot(int, float[], int)}.
+     *
+     * <p>One row at a time, on purpose: kernels taking two adjacent rows at once (one input load serving
+     * both) were faster on weights in cache but 10-35% slower from DRAM on Zen 3, where decode's weights
+     * come from (see jmh/README.md).
      */
-    protected void dotPair(MatvecInput input, int row, float[] out) {
-        out[row] = dot(row, input.x(), 0);
-        out[row + 1] = dot(row + 1, input.x(), 0);
+    protected float dot(int row, MatvecInput input) {
+        return dot(row, input.x(), 0);
     }
 
     /** Single-input matmul: {@code out[r] = W[r] . x}. */

@@ -163,9 +163,8 @@ final class KernelCheck {
     }
 
     /**
-     * The decode path on its own: row ranges that start and end at odd rows (pairs split), and one
-     * {@link MatvecInput} reused for a second input in the same array, whose prepared forms must be
-     * computed again.
+     * The decode path on its own: row ranges that start and end at odd rows, and one {@link MatvecInput}
+     * reused for a second input in the same array, whose prepared forms must be computed again.
      */
     private static void checkMatvec(WeightMatrix m, float[] x, Reference ref, Random random, Parallel pool,
                                     String where, List<String> failures) {

@@ -65,7 +65,7 @@ class WeightMatrixKernelTest {
     @ParameterizedTest
     @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0"})
     void largeMatvecMatchesReference(GgmlType type) {
-        // Decode (one input) on several threads: row ranges split into pairs.
+        // Decode (one input) on several threads.
         assertThat(KernelCheck.check(type, KernelCheck.LARGE_ROWS, KernelCheck.LARGE_COLS, 1, 8, pool)).isEmpty();
     }
 
