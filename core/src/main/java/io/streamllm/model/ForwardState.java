@@ -1,5 +1,7 @@
 package io.streamllm.model;
 
+import io.streamllm.tensor.MatvecInput;
+
 /**
  * The activations of one forward pass, allocated once per stream so that decoding allocates nothing.
  * Buffers hold a whole batch: row i of a buffer of width w is [i*w, (i+1)*w).
@@ -8,6 +10,7 @@ public final class ForwardState {
     final int maxBatch;
     final float[] x;        // residual stream
     final float[] xb;       // normalized input of a block
+    final MatvecInput xbShared = new MatvecInput(); // decode: xb as the one input of q/k/v (or gate/up)
     final float[] xb2;      // output of a block, before it is added to x
     final float[] q;        // queries rotated at their absolute positions
     final float[] qSink;    // the same queries rotated at their in-cache positions (scored against sinks)

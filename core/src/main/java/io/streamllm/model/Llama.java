@@ -3,6 +3,7 @@ package io.streamllm.model;
 import io.streamllm.format.TensorStore;
 import io.streamllm.kv.KvCache;
 import io.streamllm.tensor.ArrayMath;
+import io.streamllm.tensor.MatvecInput;
 import io.streamllm.tensor.Parallel;
 import io.streamllm.tensor.WeightMatrix;
 
@@ -110,17 +111,19 @@ public final class Llama implements Transformer {
             Layer layer = layers[l];
             // Attention block: x += Wo . attention(rope(Wq h), rope(Wk h), Wv h), h = rmsnorm(x)
             Norms.rmsNorm(st.xb, st.x, layer.attentionNorm, dim, count, eps);
-            project(layer.wq, layer.bq, st.xb, count, st.q);
-            project(layer.wk, layer.bk, st.xb, count, st.k);
-            project(layer.wv, layer.bv, st.xb, count, st.v);
+            MatvecInput h = st.xbShared.set(st.xb, dim);
+            project(layer.wq, layer.bq, h, count, st.q);
+            project(layer.wk, layer.bk, h, count, st.k);
+            project(layer.wv, layer.bv, h, count, st.v);
             attention.run(l, cache, st, count, pool);
             layer.wo.matmul(st.attention, count, st.xb2, pool);
             ArrayMath.add(st.x, st.xb2, count * dim);
 
             // MLP block: x += Wdown . (silu(Wgate h) * Wup h), h = rmsnorm(x)
             Norms.rmsNorm(st.xb, st.x, layer.ffnNorm, dim, count, eps);
-            layer.gate.matmul(st.xb, count, st.hidden, pool);
-            layer.up.matmul(st.xb, count, st.hidden2, pool);
+            h = st.xbShared.set(st.xb, dim);
+            project(layer.gate, null, h, count, st.hidden);
+            project(layer.up, null, h, count, st.hidden2);
             swiglu(st.hidden, st.hidden2, count * config.feedForwardLength());
             layer.down.matmul(st.hidden, count, st.xb2, pool);
             ArrayMath.add(st.x, st.xb2, count * dim);
@@ -145,8 +148,16 @@ public final class Llama implements Transformer {
         return token;
     }
 
-    private void project(WeightMatrix w, float[] bias, float[] in, int count, float[] out) {
-        w.matmul(in, count, out, pool);
+    /**
+     * out = W . in (+ bias) for {@code count} inputs. One input goes as the shared {@code in}, so that a
+     * form of it that the weight type's kernel wants is computed once for all matrices fed the same input.
+     */
+    private void project(WeightMatrix w, float[] bias, MatvecInput in, int count, float[] out) {
+        if (count == 1) {
+            w.matvec(in, out, pool);
+        } else {
+            w.matmul(in.x(), count, out, pool);
+        }
         if (bias != null) {
             for (int i = 0; i < count; i++) {
                 for (int j = 0; j < bias.length; j++) {

@@ -221,7 +221,10 @@ public abstract class WeightMatrix {
 
     /** {@code out[b][r] = W[r] . x[b]} for a batch of inputs {@code x[batch][cols]}, rows split over {@code pool}. */
     public final void matmul(float[] x, int batch, float[] out, Parallel pool) {
-        if ((long) rows * cols * batch < PARALLEL_THRESHOLD) {
+        if (batch == 1) {
+            checkBatch(x, batch, out);
+            matvec(INPUTS.get().set(x, cols), out, pool);
+        } else if ((long) rows * cols * batch < PARALLEL_THRESHOLD) {
             matmulRows(x, batch, out, 0, rows);
         } else if (PanelGemm.worthIt(batch)) {
             // The inputs are packed once, by all threads, and shared by every thread's rows.
@@ -267,6 +270,8 @@ public abstract class WeightMatrix {
                 (call, start, end) -> PanelGemm.pack(call.x, call.batch, call.matrix.cols, call.packed, start, end);
         static final Parallel.ArgumentTask<MatmulCall> PANEL_ROWS =
                 (call, start, end) -> PanelGemm.multiply(call.matrix, call.packed, call.batch, call.out, start, end);
+        static final Parallel.ArgumentTask<MatmulCall> MATVEC_ROWS =
+                (call, start, end) -> call.matrix.matvecRows(call.input, call.out, start, end);
 
         WeightMatrix matrix;
         float[] x;
@@ -274,6 +279,12 @@ public abstract class WeightMatrix {
         float[] out;
         /** The inputs packed for {@link PanelGemm}, in the calling thread's scratch. */
         float[] packed;
+        MatvecInput input;
+
+        void set(WeightMatrix matrix, MatvecInput input, float[] out) {
+            set(matrix, null, 1, out);
+            this.input = input;
+        }
 
         void set(WeightMatrix matrix, float[] x, int batch, float[] out) {
             this.matrix = matrix;
@@ -281,7 +292,62 @@ public abstract class WeightMatrix {
             this.batch = batch;
             this.out = out;
             this.packed = null;
+            this.input = null;
         }
+    }
+
+    /** Each calling thread's input for {@link #matmul} with one input. */
+    private static final ThreadLocal<MatvecInput> INPUTS = ThreadLocal.withInitial(MatvecInput::new);
+
+    /**
+     * Decode: {@code out[r] = W[r] . x} for the input {@code input}, rows split over {@code pool}. Inputs
+     * shared by several matrices (q/k/v, gate/up) are passed as one {@link MatvecInput}, so that a form
+     * a type's kernel wants ({@link #prepare}) is computed once for all of them.
+     */
+    public final void matvec(MatvecInput input, float[] out, Parallel pool) {
+        if (input.cols() != cols || out.length < rows) {
+            throw new IllegalArgumentException("a " + rows + "x" + cols + " matvec needs " + cols
+                    + " inputs and " + rows + " outputs, got " + input.cols() + " and " + out.length);
+        }
+        prepare(input);
+        if ((long) rows * cols < PARALLEL_THRESHOLD) {
+            matvecRows(input, out, 0, rows);
+        } else {
+            MatmulCall call = CALLS.get();
+            call.set(this, input, out);
+            try {
+                pool.forRange(rows, 1, MatmulCall.MATVEC_ROWS, call);
+            } finally {
+                call.set(null, null, 0, null);
+            }
+        }
+    }
+
+    /**
+     * Computes for {@code input} the form this type's {@link #dot(int, MatvecInput)} reads, if it reads
+     * another than the plain floats; called once per matvec before the rows are split, and a form already
+     * computed for the same input is kept.
+     */
+    protected void prepare(MatvecInput input) {
+    }
+
+    /** {@code out[r] = W[r] . x} for rows [rowStart, rowEnd). */
+    final void matvecRows(MatvecInput input, float[] out, int rowStart, int rowEnd) {
+        for (int r = rowStart; r < rowEnd; r++) {
+            out[r] = dot(r, input);
+        }
+    }
+
+    /**
+     * Dot product of row {@code row} with the input, for decode. Types whose fast kernel reads a prepared
+     * form of the input ({@link #prepare}) override this; the default is {@link #dot(int, float[], int)}.
+     *
+     * <p>One row at a time, on purpose: kernels taking two adjacent rows at once (one input load serving
+     * both) were faster on weights in cache but 10-35% slower from DRAM on Zen 3, where decode's weights
+     * come from (see jmh/README.md).
+     */
+    protected float dot(int row, MatvecInput input) {
+        return dot(row, input.x(), 0);
     }
 
     /** Single-input matmul: {@code out[r] = W[r] . x}. */

@@ -5,6 +5,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -41,7 +43,7 @@ final class KernelCheck {
     static final int LARGE_ROWS = 1031;
     static final int LARGE_COLS = 1056;
     /** Batches for the large matrix: the tiles, and PanelGemm with a partial group. */
-    static final int[] LARGE_BATCHES = {3, 37};
+    static final int[] LARGE_BATCHES = {1, 3, 37};
 
     private KernelCheck() {
     }
@@ -100,10 +102,54 @@ final class KernelCheck {
         Random random = new Random(seed);
         WeightMatrix m = matrix(type, randomFloats(random, rows * cols), rows, cols);
         float[] x = randomFloats(random, batch * cols);
+        return checkMatrix(m, x, batch, random, pool, type + " " + rows + "x" + cols + " batch " + batch);
+    }
+
+    /** Types whose blocks start with their f16 scale, for {@link #randomBlocks}. */
+    static final GgmlType[] SCALED_BLOCK_TYPES = {GgmlType.Q8_0, GgmlType.Q4_0};
+
+    /** f16 scales at the ends of the range: largest, smallest subnormal, smallest normal, zero, negatives. */
+    private static final short[] EXTREME_SCALES = {0x7bff, (short) 0xfbff, 0x0001, (short) 0x8001, 0x0400, 0, 0x3c00};
+
+    /**
+     * A matrix of {@code type} (one of {@link #SCALED_BLOCK_TYPES}) whose blocks are random bytes, each
+     * block's scale drawn from {@link #EXTREME_SCALES} or random: every quantized value occurs, including
+     * those a quantizer never writes, at scales a quantizer of ordinary weights never picks.
+     */
+    static WeightMatrix randomBlocks(GgmlType type, int rows, int cols, Random random) {
+        long bytes = type.bytesFor((long) rows * cols);
+        MemorySegment segment = Arena.ofAuto().allocate(bytes + 1).asSlice(1, bytes);
+        for (long i = 0; i < bytes; i++) {
+            segment.set(ValueLayout.JAVA_BYTE, i, (byte) random.nextInt());
+        }
+        for (long block = 0; block < bytes; block += type.blockBytes()) {
+            short scale = random.nextBoolean()
+                    ? EXTREME_SCALES[random.nextInt(EXTREME_SCALES.length)]
+                    : Float.floatToFloat16((float) random.nextGaussian());
+            segment.set(F16_LE, block, scale);
+        }
+        return WeightMatrix.of(type, segment, rows, cols);
+    }
+
+    private static final ValueLayout.OfShort F16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    /** {@link #check} on {@link #randomBlocks}. */
+    static List<String> checkRandomBlocks(GgmlType type, int rows, int cols, int batch, long seed, Parallel pool) {
+        Random random = new Random(seed);
+        WeightMatrix m = randomBlocks(type, rows, cols, random);
+        float[] x = randomFloats(random, batch * cols);
+        return checkMatrix(m, x, batch, random, pool, type + " random blocks " + rows + "x" + cols + " batch " + batch);
+    }
+
+    private static List<String> checkMatrix(WeightMatrix m, float[] x, int batch, Random random, Parallel pool,
+                                            String where) {
+        int rows = m.rows(), cols = m.cols();
         Reference ref = reference(m, x, batch);
-        String where = type + " " + rows + "x" + cols + " batch " + batch;
         List<String> failures = new ArrayList<>();
         checkDequantizeRows(m, where, failures);
+        if (batch == 1) {
+            checkMatvec(m, x, ref, random, pool, where, failures);
+        }
 
         float[] out = new float[batch * rows];
         for (int b = 0; b < batch; b++) {
@@ -150,6 +196,29 @@ final class KernelCheck {
                 return;
             }
         }
+    /**
+     * The decode path on its own: row ranges that start and end at odd rows, and one {@link MatvecInput}
+     * reused for a second input in the same array, whose prepared forms must be computed again.
+     */
+    private static void checkMatvec(WeightMatrix m, float[] x, Reference ref, Random random, Parallel pool,
+                                    String where, List<String> failures) {
+        int rows = m.rows(), cols = m.cols();
+        float[] reused = randomFloats(random, cols);
+        MatvecInput input = new MatvecInput().set(reused, cols);
+        float[] out = new float[rows];
+        m.matvec(input, out, pool);
+        System.arraycopy(x, 0, reused, 0, cols);
+        input.set(reused, cols);
+        out = new float[rows];
+        m.matvec(input, out, pool);
+        compare(where + " matvec with a reused input", out, ref, failures);
+
+        out = new float[rows];
+        int split = Math.min(rows, rows / 2 | 1);
+        m.prepare(input);
+        m.matvecRows(input, out, 0, split);
+        m.matvecRows(input, out, split, rows);
+        compare(where + " matvecRows split at " + split, out, ref, failures);
     }
 
     private static void compare(String what, float[] out, Reference ref, List<String> failures) {
@@ -202,6 +271,13 @@ final class KernelCheck {
                 }
                 for (int batch : LARGE_BATCHES) {
                     failures.addAll(check(type, LARGE_ROWS, LARGE_COLS, batch, seed++, pool));
+                }
+            }
+            for (GgmlType type : SCALED_BLOCK_TYPES) {
+                for (int rows : ROWS) {
+                    for (int batch : BATCHES) {
+                        failures.addAll(checkRandomBlocks(type, rows, 2080, batch, seed++, pool));
+                    }
                 }
             }
         }

@@ -67,6 +67,31 @@ class WeightMatrixKernelTest {
 
     @ParameterizedTest
     @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0"})
+    void largeMatvecMatchesReference(GgmlType type) {
+        // Decode (one input) on several threads.
+        assertThat(KernelCheck.check(type, KernelCheck.LARGE_ROWS, KernelCheck.LARGE_COLS, 1, 8, pool)).isEmpty();
+    }
+
+    static Stream<Arguments> randomBlockShapes() {
+        List<Arguments> shapes = new ArrayList<>();
+        for (GgmlType type : KernelCheck.SCALED_BLOCK_TYPES) {
+            for (int rows : KernelCheck.ROWS) {
+                shapes.add(Arguments.of(type, rows));
+            }
+        }
+        return shapes.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1} rows")
+    @MethodSource("randomBlockShapes")
+    void randomBlocksWithExtremeScalesMatchScalarReference(GgmlType type, int rows) {
+        for (int batch : KernelCheck.BATCHES) {
+            assertThat(KernelCheck.checkRandomBlocks(type, rows, 2080, batch, 97L * rows + batch, pool)).isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0"})
     void dequantizedWeightsAreCloseToTheOriginals(GgmlType type) {
         // Ties the block layout of dequantizeRow (the kernels' reference) to what Quantizer wrote.
         Random random = new Random(3);
