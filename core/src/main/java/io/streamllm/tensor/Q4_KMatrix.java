@@ -9,9 +9,10 @@ import static io.streamllm.tensor.Vectors.BYTE_LANES;
 import static io.streamllm.tensor.Vectors.broadcast;
 import static io.streamllm.tensor.Vectors.BYTE_PARTS;
 import static io.streamllm.tensor.Vectors.LANES;
+import static io.streamllm.tensor.Vectors.LE;
 import static io.streamllm.tensor.Vectors.bytesToFloats;
 import static io.streamllm.tensor.Vectors.load;
-import static io.streamllm.tensor.Vectors.loadBytes;
+import static io.streamllm.tensor.Vectors.B;
 import static io.streamllm.tensor.Vectors.markFaultSafe;
 import static io.streamllm.tensor.Vectors.sum;
 import static io.streamllm.tensor.Vectors.zero;
@@ -61,6 +62,9 @@ final class Q4_KMatrix extends WeightMatrix {
     // in the method: with two copies it reached C2's node-count inlining cutoff and boxed its vectors
     // (64 B per row). dot and dequantizeRows are two loops on purpose: one loop for both, storing or
     // accumulating under an if, boxed vectors (75 KB per row) once both had run from many callers.
+    // Bytes are loaded with the JDK's ByteVector.fromMemorySegment (always inlined), not Vectors.loadBytes:
+    // C2 once compiled that helper on its own and did not inline it into dequantizeRows, and a compiled
+    // method holding only a vector load dies of SIGBUS, not an error, on a cut mapped file (TruncatedWeightsTest).
 
     @Override
     public float dot(int row, float[] x, int xOffset) {
@@ -78,7 +82,7 @@ final class Q4_KMatrix extends WeightMatrix {
                 long q = block + QS + 32 * (j / 2);
                 int xj = xi + 32 * j;
                 for (int l = 0; l < 32; l += BYTE_LANES) {
-                    ByteVector codes = nibbles(loadBytes(data, q + l), 4 * (j % 2));
+                    ByteVector codes = nibbles(ByteVector.fromMemorySegment(B, data, q + l, LE), 4 * (j % 2));
                     for (int p = 0; p < BYTE_PARTS; p++) {
                         FloatVector next = bytesToFloats(codes, p).mul(scale).sub(min).fma(load(x, xj + l + p * LANES), acc1);
                         acc1 = acc0;
@@ -102,7 +106,7 @@ final class Q4_KMatrix extends WeightMatrix {
                 long q = block + QS + 32 * (j / 2);
                 int oj = o + 32 * j;
                 for (int l = 0; l < 32; l += BYTE_LANES) {
-                    ByteVector codes = nibbles(loadBytes(data, q + l), 4 * (j % 2));
+                    ByteVector codes = nibbles(ByteVector.fromMemorySegment(B, data, q + l, LE), 4 * (j % 2));
                     for (int p = 0; p < BYTE_PARTS; p++) {
                         bytesToFloats(codes, p).mul(scale).sub(min).intoArray(out, oj + l + p * LANES);
                     }

@@ -10,9 +10,10 @@ import static io.streamllm.tensor.Vectors.BYTE_LANES;
 import static io.streamllm.tensor.Vectors.broadcast;
 import static io.streamllm.tensor.Vectors.BYTE_PARTS;
 import static io.streamllm.tensor.Vectors.LANES;
+import static io.streamllm.tensor.Vectors.LE;
 import static io.streamllm.tensor.Vectors.bytesToFloats;
 import static io.streamllm.tensor.Vectors.load;
-import static io.streamllm.tensor.Vectors.loadBytes;
+import static io.streamllm.tensor.Vectors.B;
 import static io.streamllm.tensor.Vectors.markFaultSafe;
 import static io.streamllm.tensor.Vectors.sum;
 import static io.streamllm.tensor.Vectors.zero;
@@ -66,7 +67,7 @@ final class Q5_KMatrix extends WeightMatrix {
     }
 
     // As in Q4_KMatrix: one sub-block per pass of the loop over j (a single copy of the decoding keeps
-    // the method under C2's node-count inlining cutoff), and dot and dequantizeRows two loops.
+    // the method under C2's node-count inlining cutoff), dot and dequantizeRows two loops, and the JDK's load.
 
     @Override
     public float dot(int row, float[] x, int xOffset) {
@@ -81,7 +82,9 @@ final class Q5_KMatrix extends WeightMatrix {
                 long q = block + QS + 32 * (j / 2);
                 int xj = xi + 32 * j;
                 for (int l = 0; l < 32; l += BYTE_LANES) {
-                    ByteVector codes = nibbles(loadBytes(data, q + l), 4 * (j % 2)).or(highBits(loadBytes(data, block + QH + l), j, 0x10));
+                    ByteVector packed = ByteVector.fromMemorySegment(B, data, q + l, LE);
+                    ByteVector fifth = ByteVector.fromMemorySegment(B, data, block + QH + l, LE);
+                    ByteVector codes = nibbles(packed, 4 * (j % 2)).or(highBits(fifth, j, 0x10));
                     for (int p = 0; p < BYTE_PARTS; p++) {
                         FloatVector next = bytesToFloats(codes, p).mul(scale).sub(min).fma(load(x, xj + l + p * LANES), acc1);
                         acc1 = acc0;
@@ -105,7 +108,9 @@ final class Q5_KMatrix extends WeightMatrix {
                 long q = block + QS + 32 * (j / 2);
                 int oj = o + 32 * j;
                 for (int l = 0; l < 32; l += BYTE_LANES) {
-                    ByteVector codes = nibbles(loadBytes(data, q + l), 4 * (j % 2)).or(highBits(loadBytes(data, block + QH + l), j, 0x10));
+                    ByteVector packed = ByteVector.fromMemorySegment(B, data, q + l, LE);
+                    ByteVector fifth = ByteVector.fromMemorySegment(B, data, block + QH + l, LE);
+                    ByteVector codes = nibbles(packed, 4 * (j % 2)).or(highBits(fifth, j, 0x10));
                     for (int p = 0; p < BYTE_PARTS; p++) {
                         bytesToFloats(codes, p).mul(scale).sub(min).intoArray(out, oj + l + p * LANES);
                     }

@@ -6,9 +6,10 @@ import static io.streamllm.tensor.Vectors.BYTE_LANES;
 import static io.streamllm.tensor.Vectors.broadcast;
 import static io.streamllm.tensor.Vectors.BYTE_PARTS;
 import static io.streamllm.tensor.Vectors.LANES;
+import static io.streamllm.tensor.Vectors.LE;
 import static io.streamllm.tensor.Vectors.bytesToFloats;
 import static io.streamllm.tensor.Vectors.load;
-import static io.streamllm.tensor.Vectors.loadBytes;
+import static io.streamllm.tensor.Vectors.B;
 import static io.streamllm.tensor.Vectors.markFaultSafe;
 import static io.streamllm.tensor.Vectors.sum;
 import static io.streamllm.tensor.Vectors.zero;
@@ -107,6 +108,7 @@ final class Q6_KMatrix extends WeightMatrix {
     // The kernels decode one quarter (k) of a half per pass of a loop: weights 32k+l take the low
     // (k < 2) or high (k >= 2) nibble of ql[32(k%2) + l] and bits 2k, 2k+1 of qh[l]. A single copy of
     // the decoding keeps the method under C2's node-count inlining cutoff, past which vectors were boxed.
+    // Bytes are loaded with the JDK's own load, as in Q4_KMatrix (which says why).
 
     @Override
     public float dot(int row, float[] x, int xOffset) {
@@ -123,8 +125,8 @@ final class Q6_KMatrix extends WeightMatrix {
                     for (int l = 0; l < 32; l += BYTE_LANES) {
                         // One scale per 16 weights; a load is at most 16 bytes and never straddles two.
                         FloatVector scale = broadcast(d * scale(block, 8 * n + 2 * k + l / 16));
-                        ByteVector codes = KQuants.nibbles(loadBytes(data, ql + l), 4 * (k / 2))
-                                .or(KQuants.highBits(loadBytes(data, qh + l), 2 * k, 0x30)).sub((byte) 32);
+                        ByteVector codes = KQuants.nibbles(ByteVector.fromMemorySegment(B, data, ql + l, LE), 4 * (k / 2))
+                                .or(KQuants.highBits(ByteVector.fromMemorySegment(B, data, qh + l, LE), 2 * k, 0x30)).sub((byte) 32);
                         for (int p = 0; p < BYTE_PARTS; p++) {
                             FloatVector next = bytesToFloats(codes, p).mul(scale).fma(load(x, xk + l + p * LANES), acc1);
                             acc1 = acc0;
@@ -150,8 +152,8 @@ final class Q6_KMatrix extends WeightMatrix {
                     int ok = o + 128 * n + 32 * k;
                     for (int l = 0; l < 32; l += BYTE_LANES) {
                         FloatVector scale = broadcast(d * scale(block, 8 * n + 2 * k + l / 16));
-                        ByteVector codes = KQuants.nibbles(loadBytes(data, ql + l), 4 * (k / 2))
-                                .or(KQuants.highBits(loadBytes(data, qh + l), 2 * k, 0x30)).sub((byte) 32);
+                        ByteVector codes = KQuants.nibbles(ByteVector.fromMemorySegment(B, data, ql + l, LE), 4 * (k / 2))
+                                .or(KQuants.highBits(ByteVector.fromMemorySegment(B, data, qh + l, LE), 2 * k, 0x30)).sub((byte) 32);
                         for (int p = 0; p < BYTE_PARTS; p++) {
                             bytesToFloats(codes, p).mul(scale).intoArray(out, ok + l + p * LANES);
                         }
