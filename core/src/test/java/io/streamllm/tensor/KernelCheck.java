@@ -9,6 +9,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
@@ -25,11 +26,13 @@ final class KernelCheck {
      */
     static final double TOLERANCE = 1e-5;
 
-    static final GgmlType[] TYPES = {GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0};
+    /** Every type with kernels that streamllm can also write (the test quantizes random weights). */
+    static final GgmlType[] TYPES = GgmlType.writableTypes().toArray(GgmlType[]::new);
     /** Column counts for the per-element types: around vector lengths 4, 8, 16 and their multiples. */
     static final int[] FLOAT_COLS = {1, 3, 4, 7, 8, 15, 16, 17, 31, 33, 63, 64, 65, 100, 257, 1000, 2053};
-    /** Column counts for the 32-blocks: odd numbers of blocks included. */
-    static final int[] BLOCK_COLS = {32, 64, 96, 160, 224, 288, 1056, 2080};
+    /** Blocks per row for the block types (odd counts included), as long as a row stays within {@link #MAX_BLOCK_COLS}. */
+    static final int[] BLOCKS = {1, 2, 3, 5, 7, 9, 33, 65};
+    static final int MAX_BLOCK_COLS = 2080;
     static final int[] ROWS = {1, 2, 3, 7, 34};
     /**
      * Batches for the per-type tiles (1, 3) and for {@link PanelGemm} (from its minimum batch on): whole
@@ -41,15 +44,24 @@ final class KernelCheck {
      * {@link PanelGemm} for every type, with a partial last panel, tile and column block.
      */
     static final int LARGE_ROWS = 1031;
-    static final int LARGE_COLS = 1056;
-    /** Batches for the large matrix: the tiles, and PanelGemm with a partial group. */
+    /** Batches for the large matrix: decode, the tiles, and PanelGemm with a partial group. */
     static final int[] LARGE_BATCHES = {1, 3, 37};
+    /** Batches for {@link #checkRandomBlocks}: decode, a tile and the panel path. */
+    static final int[] RANDOM_BLOCK_BATCHES = {1, 3, PanelGemm.MIN_BATCH + 1};
+
+    /** About 1056 columns, rounded up to whole blocks. */
+    static int largeCols(GgmlType type) {
+        return (1056 + type.blockSize() - 1) / type.blockSize() * type.blockSize();
+    }
 
     private KernelCheck() {
     }
 
     static int[] colsFor(GgmlType type) {
-        return type.blockSize() == 1 ? FLOAT_COLS : BLOCK_COLS;
+        if (type.blockSize() == 1) {
+            return FLOAT_COLS;
+        }
+        return java.util.Arrays.stream(BLOCKS).map(b -> b * type.blockSize()).filter(c -> c <= MAX_BLOCK_COLS).toArray();
     }
 
     /** Gaussian floats, with a few larger ones so that blocks have different scales. */
@@ -101,54 +113,57 @@ final class KernelCheck {
     static List<String> check(GgmlType type, int rows, int cols, int batch, long seed, Parallel pool) {
         Random random = new Random(seed);
         WeightMatrix m = matrix(type, randomFloats(random, rows * cols), rows, cols);
-        float[] x = randomFloats(random, batch * cols);
-        return checkMatrix(m, x, batch, random, pool, type + " " + rows + "x" + cols + " batch " + batch);
+        return check(m, randomFloats(random, batch * cols), batch, pool, type + " " + rows + "x" + cols + " batch " + batch);
     }
 
-    /** Types whose blocks start with their f16 scale, for {@link #randomBlocks}. */
-    static final GgmlType[] SCALED_BLOCK_TYPES = {GgmlType.Q8_0, GgmlType.Q4_0};
-
-    /** f16 scales at the ends of the range: largest, smallest subnormal, smallest normal, zero, negatives. */
-    private static final short[] EXTREME_SCALES = {0x7bff, (short) 0xfbff, 0x0001, (short) 0x8001, 0x0400, 0, 0x3c00};
+    /**
+     * Byte offsets of the f16 fields (scales d, mins dmin) in a block, for the types whose kernels are
+     * also checked on blocks of random bytes ({@link #checkRandomBlocks}).
+     */
+    static final Map<GgmlType, int[]> HALF_FIELDS = Map.of(
+            GgmlType.Q8_0, new int[] {0},
+            GgmlType.Q4_0, new int[] {0},
+            GgmlType.Q4_K, new int[] {0, 2},
+            GgmlType.Q5_K, new int[] {0, 2},
+            GgmlType.Q6_K, new int[] {208});
+    /** f16 values the random blocks' scales are drawn from besides random ones: the largest, subnormals, zero, negatives. */
+    private static final float[] EXTREME_HALVES = {0f, 65504f, -65504f, 0x1p-24f, 0x1p-14f, -0x1p-20f, 1f, -3f, 1e-3f, 1000f};
 
     /**
-     * A matrix of {@code type} (one of {@link #SCALED_BLOCK_TYPES}) whose blocks are random bytes, each
-     * block's scale drawn from {@link #EXTREME_SCALES} or random: every quantized value occurs, including
-     * those a quantizer never writes, at scales a quantizer of ordinary weights never picks.
+     * Blocks of random bytes (every scale, min and code equally likely, including codes a quantizer
+     * never writes) whose f16 fields are drawn from {@link #EXTREME_HALVES} or random finite values:
+     * the kernels must still agree with the scalar twin.
      */
-    static WeightMatrix randomBlocks(GgmlType type, int rows, int cols, Random random) {
+    static List<String> checkRandomBlocks(GgmlType type, int rows, int cols, int batch, long seed, Parallel pool) {
+        Random random = new Random(seed);
         long bytes = type.bytesFor((long) rows * cols);
         MemorySegment segment = Arena.ofAuto().allocate(bytes + 1).asSlice(1, bytes);
-        for (long i = 0; i < bytes; i++) {
-            segment.set(ValueLayout.JAVA_BYTE, i, (byte) random.nextInt());
-        }
+        byte[] noise = new byte[(int) bytes];
+        random.nextBytes(noise);
+        MemorySegment.copy(noise, 0, segment, ValueLayout.JAVA_BYTE, 0, noise.length);
         for (long block = 0; block < bytes; block += type.blockBytes()) {
-            short scale = random.nextBoolean()
-                    ? EXTREME_SCALES[random.nextInt(EXTREME_SCALES.length)]
-                    : Float.floatToFloat16((float) random.nextGaussian());
-            segment.set(F16_LE, block, scale);
+            for (int field : HALF_FIELDS.get(type)) {
+                float value = random.nextBoolean()
+                        ? EXTREME_HALVES[random.nextInt(EXTREME_HALVES.length)]
+                        : (float) (random.nextGaussian() * Math.pow(10, random.nextInt(7) - 4));
+                segment.set(F16_LE, block + field, Float.floatToFloat16(value));
+            }
         }
-        return WeightMatrix.of(type, segment, rows, cols);
+        WeightMatrix m = WeightMatrix.of(type, segment, rows, cols);
+        return check(m, randomFloats(random, batch * cols), batch, pool,
+                type + " random blocks " + rows + "x" + cols + " batch " + batch);
     }
 
     private static final ValueLayout.OfShort F16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    /** {@link #check} on {@link #randomBlocks}. */
-    static List<String> checkRandomBlocks(GgmlType type, int rows, int cols, int batch, long seed, Parallel pool) {
-        Random random = new Random(seed);
-        WeightMatrix m = randomBlocks(type, rows, cols, random);
-        float[] x = randomFloats(random, batch * cols);
-        return checkMatrix(m, x, batch, random, pool, type + " random blocks " + rows + "x" + cols + " batch " + batch);
-    }
-
-    private static List<String> checkMatrix(WeightMatrix m, float[] x, int batch, Random random, Parallel pool,
-                                            String where) {
+    /** The checks of {@link #check(GgmlType, int, int, int, long, Parallel)} on a given matrix and inputs. */
+    static List<String> check(WeightMatrix m, float[] x, int batch, Parallel pool, String where) {
         int rows = m.rows(), cols = m.cols();
         Reference ref = reference(m, x, batch);
         List<String> failures = new ArrayList<>();
         checkDequantizeRows(m, where, failures);
         if (batch == 1) {
-            checkMatvec(m, x, ref, random, pool, where, failures);
+            checkMatvec(m, x, ref, new Random(31L * rows + cols), pool, where, failures);
         }
 
         float[] out = new float[batch * rows];
@@ -196,6 +211,8 @@ final class KernelCheck {
                 return;
             }
         }
+    }
+
     /**
      * The decode path on its own: row ranges that start and end at odd rows, and one {@link MatvecInput}
      * reused for a second input in the same array, whose prepared forms must be computed again.
@@ -270,13 +287,14 @@ final class KernelCheck {
                     }
                 }
                 for (int batch : LARGE_BATCHES) {
-                    failures.addAll(check(type, LARGE_ROWS, LARGE_COLS, batch, seed++, pool));
+                    failures.addAll(check(type, LARGE_ROWS, largeCols(type), batch, seed++, pool));
                 }
             }
-            for (GgmlType type : SCALED_BLOCK_TYPES) {
+            for (GgmlType type : HALF_FIELDS.keySet()) {
+                int cols = MAX_BLOCK_COLS / type.blockSize() * type.blockSize();
                 for (int rows : ROWS) {
-                    for (int batch : BATCHES) {
-                        failures.addAll(checkRandomBlocks(type, rows, 2080, batch, seed++, pool));
+                    for (int batch : RANDOM_BLOCK_BATCHES) {
+                        failures.addAll(checkRandomBlocks(type, rows, cols, batch, seed++, pool));
                     }
                 }
             }

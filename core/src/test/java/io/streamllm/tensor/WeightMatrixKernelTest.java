@@ -54,27 +54,24 @@ class WeightMatrixKernelTest {
         }
     }
 
+    static Stream<GgmlType> types() {
+        return Stream.of(KernelCheck.TYPES);
+    }
+
     @ParameterizedTest
-    @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0"})
+    @MethodSource("types")
     void largeMatrixMatchesReference(GgmlType type) {
         // Big enough for several L2 row blocks in matmulRows and panels in PanelGemm (odd-sized last
-        // ones included), and for several threads.
+        // ones included), and for several threads; batch 1 is decode.
         for (int batch : KernelCheck.LARGE_BATCHES) {
-            assertThat(KernelCheck.check(type, KernelCheck.LARGE_ROWS, KernelCheck.LARGE_COLS, batch, 7 + batch, pool))
+            assertThat(KernelCheck.check(type, KernelCheck.LARGE_ROWS, KernelCheck.largeCols(type), batch, 7 + batch, pool))
                     .isEmpty();
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0"})
-    void largeMatvecMatchesReference(GgmlType type) {
-        // Decode (one input) on several threads.
-        assertThat(KernelCheck.check(type, KernelCheck.LARGE_ROWS, KernelCheck.LARGE_COLS, 1, 8, pool)).isEmpty();
-    }
-
     static Stream<Arguments> randomBlockShapes() {
         List<Arguments> shapes = new ArrayList<>();
-        for (GgmlType type : KernelCheck.SCALED_BLOCK_TYPES) {
+        for (GgmlType type : KernelCheck.HALF_FIELDS.keySet()) {
             for (int rows : KernelCheck.ROWS) {
                 shapes.add(Arguments.of(type, rows));
             }
@@ -85,8 +82,9 @@ class WeightMatrixKernelTest {
     @ParameterizedTest(name = "{0} {1} rows")
     @MethodSource("randomBlockShapes")
     void randomBlocksWithExtremeScalesMatchScalarReference(GgmlType type, int rows) {
-        for (int batch : KernelCheck.BATCHES) {
-            assertThat(KernelCheck.checkRandomBlocks(type, rows, 2080, batch, 97L * rows + batch, pool)).isEmpty();
+        int cols = KernelCheck.MAX_BLOCK_COLS / type.blockSize() * type.blockSize();
+        for (int batch : KernelCheck.RANDOM_BLOCK_BATCHES) {
+            assertThat(KernelCheck.checkRandomBlocks(type, rows, cols, batch, 97L * rows + batch, pool)).isEmpty();
         }
     }
 

@@ -44,6 +44,23 @@ public final class References {
         return shipped;
     }
 
+    /**
+     * A reference folder: {@code ../shared/reference/NAME} when present (all its files), else the
+     * shipped copy in {@code reference/NAME} (which may hold only some of them).
+     */
+    public static Path directory(String name) {
+        Path root = repositoryRoot();
+        Path shared = root.resolveSibling("shared").resolve("reference").resolve(name);
+        if (Files.isDirectory(shared)) {
+            return shared;
+        }
+        Path shipped = root.resolve("reference").resolve(name);
+        if (!Files.isDirectory(shipped)) {
+            throw new IllegalStateException("reference folder " + name + " is neither in ../shared/reference nor in reference/");
+        }
+        return shipped;
+    }
+
     public static Map<String, Object> json(String name) {
         try {
             return Json.parseObject(Files.readString(file(name)));
@@ -63,6 +80,27 @@ public final class References {
 
     public static Path tinystories656k() {
         return repositoryRoot().resolve("models/tinystories-656k");
+    }
+
+    /**
+     * The mean NLL of {@code tokens[1..]} from reference logits (a JSON array of rows, one per position):
+     * the mean over t of -log softmax(row t-1)[tokens[t]], in double precision.
+     */
+    public static double meanNll(List<List<Number>> logits, int[] tokens) {
+        double sum = 0;
+        for (int t = 1; t < tokens.length; t++) {
+            List<Number> row = logits.get(t - 1);
+            double max = Double.NEGATIVE_INFINITY;
+            for (Number v : row) {
+                max = Math.max(max, v.doubleValue());
+            }
+            double total = 0;
+            for (Number v : row) {
+                total += Math.exp(v.doubleValue() - max);
+            }
+            sum += Math.log(total) + max - row.get(tokens[t]).doubleValue();
+        }
+        return sum / (tokens.length - 1);
     }
 
     /** A JSON array of integers as an int array. */
