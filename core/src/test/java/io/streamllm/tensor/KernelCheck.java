@@ -116,7 +116,7 @@ final class KernelCheck {
         return failures;
     }
 
-    private static void compare(String what, float[] out, Reference ref, List<String> failures) {
+    static void compare(String what, float[] out, Reference ref, List<String> failures) {
         for (int i = 0; i < out.length; i++) {
             double error = Math.abs(out[i] - ref.value()[i]);
             // The tiny absolute term only matters when every product is 0.
