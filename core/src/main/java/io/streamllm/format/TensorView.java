@@ -25,7 +25,7 @@ public record TensorView(String name, GgmlType type, long[] shape, MemorySegment
     public WeightMatrix matrix() {
         if (!type.supported()) {
             throw new ModelFormatException("tensor '" + name + "' has type " + type
-                    + ", which streamllm cannot compute with yet (supported: F32, F16, BF16, Q8_0, Q4_0)");
+                    + ", which streamllm cannot compute with yet (supported: " + GgmlType.supportedNames() + ")");
         }
         long elements = elementCount();
         if (elements == 0 || shape[0] > Integer.MAX_VALUE || elements / shape[0] > Integer.MAX_VALUE) {

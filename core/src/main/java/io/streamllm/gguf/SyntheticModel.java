@@ -53,8 +53,8 @@ public final class SyntheticModel {
 
     public static final List<Shape> SHAPES = List.of(LLAMA_1B, LLAMA_100M, QWEN2_05B, TINY);
 
-    /** The types {@code synth} can write. */
-    public static final List<GgmlType> TYPES = List.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0);
+    /** The types {@code synth} can write: every type with kernels and a quantizer. */
+    public static final List<GgmlType> TYPES = GgmlType.writableTypes().stream().filter(GgmlType::supported).toList();
 
     private SyntheticModel() {
     }

@@ -34,6 +34,10 @@ final class BF16Matrix extends WeightMatrix {
         }
     }
 
+    static void quantizeBlock(float[] src, int srcOffset, MemorySegment dst, long dstOffset) {
+        dst.set(I16_LE, dstOffset, Quantizer.floatToBf16(src[srcOffset]));
+    }
+
     private FloatVector weights(long rowBase, int i) {
         return bf16ToFloats(loadShortsAsInts(data, rowBase + 2L * i));
     }

@@ -30,6 +30,10 @@ final class F16Matrix extends WeightMatrix {
         }
     }
 
+    static void quantizeBlock(float[] src, int srcOffset, MemorySegment dst, long dstOffset) {
+        dst.set(I16_LE, dstOffset, Float.floatToFloat16(src[srcOffset]));
+    }
+
     private FloatVector weights(long rowBase, int i) {
         return halfToFloats(loadShortsAsInts(data, rowBase + 2L * i));
     }

@@ -31,6 +31,10 @@ final class F32Matrix extends WeightMatrix {
         }
     }
 
+    static void quantizeBlock(float[] src, int srcOffset, MemorySegment dst, long dstOffset) {
+        dst.set(F32_LE, dstOffset, src[srcOffset]);
+    }
+
     private FloatVector weights(long rowBase, int i) {
         return loadFloats(data, rowBase + 4L * i);
     }

@@ -1,54 +1,86 @@
 package io.streamllm.tensor;
 
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.List;
+
 /**
- * The tensor element types of the GGUF format, with their on-disk block layout.
- * A type is stored in blocks of {@code blockSize} elements taking {@code blockBytes} bytes.
- * Only the types with {@code supported = true} have kernels; the others are listed so that a
- * file using them gets a precise error instead of "unknown id".
+ * The tensor element types of the GGUF format: the one table of what streamllm knows about each, as
+ * ggml's type traits. A type is stored in blocks of {@code blockSize} elements taking
+ * {@code blockBytes} bytes. A type with kernels names its {@link WeightMatrix} class's constructor
+ * (the matrix factory) and, when streamllm can write it, that class's {@code quantizeBlock}. The
+ * types without kernels are listed so that a file using them gets a precise error instead of
+ * "unknown id".
+ *
+ * <p>Adding a type is one class and one line here: {@code final class Q4_KMatrix extends WeightMatrix}
+ * with a constructor {@code (MemorySegment data, int rows, int cols)} and
+ * {@code static void quantizeBlock(float[] src, int srcOffset, MemorySegment dst, long dstOffset)}, then
+ * {@code Q4_K(12, 256, 144, Q4_KMatrix::new, Q4_KMatrix::quantizeBlock)}. {@link WeightMatrix#of},
+ * {@link Quantizer}, the model loader's error message, {@code synth --type} and the kernel tests all read
+ * this table.
  */
 public enum GgmlType {
-    F32(0, 1, 4, true),
-    F16(1, 1, 2, true),
-    Q4_0(2, 32, 2 + 16, true),
-    Q4_1(3, 32, 2 + 2 + 16, false),
-    Q5_0(6, 32, 2 + 4 + 16, false),
-    Q5_1(7, 32, 2 + 2 + 4 + 16, false),
-    Q8_0(8, 32, 2 + 32, true),
-    Q8_1(9, 32, 4 + 32, false),
-    Q2_K(10, 256, 84, false),
-    Q3_K(11, 256, 110, false),
-    Q4_K(12, 256, 144, false),
-    Q5_K(13, 256, 176, false),
-    Q6_K(14, 256, 210, false),
-    Q8_K(15, 256, 292, false),
-    IQ2_XXS(16, 256, 66, false),
-    IQ2_XS(17, 256, 74, false),
-    IQ3_XXS(18, 256, 98, false),
-    IQ1_S(19, 256, 50, false),
-    IQ4_NL(20, 32, 18, false),
-    IQ3_S(21, 256, 110, false),
-    IQ2_S(22, 256, 82, false),
-    IQ4_XS(23, 256, 136, false),
-    I8(24, 1, 1, false),
-    I16(25, 1, 2, false),
-    I32(26, 1, 4, false),
-    I64(27, 1, 8, false),
-    F64(28, 1, 8, false),
-    IQ1_M(29, 256, 56, false),
-    BF16(30, 1, 2, true),
-    TQ1_0(34, 256, 54, false),
-    TQ2_0(35, 256, 66, false);
+    F32(0, 1, 4, F32Matrix::new, F32Matrix::quantizeBlock),
+    F16(1, 1, 2, F16Matrix::new, F16Matrix::quantizeBlock),
+    Q4_0(2, 32, 2 + 16, Q4_0Matrix::new, Q4_0Matrix::quantizeBlock),
+    Q4_1(3, 32, 2 + 2 + 16),
+    Q5_0(6, 32, 2 + 4 + 16),
+    Q5_1(7, 32, 2 + 2 + 4 + 16),
+    Q8_0(8, 32, 2 + 32, Q8_0Matrix::new, Q8_0Matrix::quantizeBlock),
+    Q8_1(9, 32, 4 + 32),
+    Q2_K(10, 256, 84),
+    Q3_K(11, 256, 110),
+    Q4_K(12, 256, 144),
+    Q5_K(13, 256, 176),
+    Q6_K(14, 256, 210),
+    Q8_K(15, 256, 292),
+    IQ2_XXS(16, 256, 66),
+    IQ2_XS(17, 256, 74),
+    IQ3_XXS(18, 256, 98),
+    IQ1_S(19, 256, 50),
+    IQ4_NL(20, 32, 18),
+    IQ3_S(21, 256, 110),
+    IQ2_S(22, 256, 82),
+    IQ4_XS(23, 256, 136),
+    I8(24, 1, 1),
+    I16(25, 1, 2),
+    I32(26, 1, 4),
+    I64(27, 1, 8),
+    F64(28, 1, 8),
+    IQ1_M(29, 256, 56),
+    BF16(30, 1, 2, BF16Matrix::new, BF16Matrix::quantizeBlock),
+    TQ1_0(34, 256, 54),
+    TQ2_0(35, 256, 66);
+
+    /** Makes the matrix view of a type: a {@link WeightMatrix} subclass's constructor. */
+    @FunctionalInterface
+    interface MatrixFactory {
+        WeightMatrix create(MemorySegment data, int rows, int cols);
+    }
+
+    /** Writes one block: {@code blockSize} floats from {@code src[srcOffset]} as {@code blockBytes} at {@code dst[dstOffset]}. */
+    @FunctionalInterface
+    interface BlockQuantizer {
+        void quantizeBlock(float[] src, int srcOffset, MemorySegment dst, long dstOffset);
+    }
 
     private final int id;
     private final int blockSize;
     private final int blockBytes;
-    private final boolean supported;
+    private final MatrixFactory factory;
+    private final BlockQuantizer quantizer;
 
-    GgmlType(int id, int blockSize, int blockBytes, boolean supported) {
+    /** A type streamllm has no kernels for. */
+    GgmlType(int id, int blockSize, int blockBytes) {
+        this(id, blockSize, blockBytes, null, null);
+    }
+
+    GgmlType(int id, int blockSize, int blockBytes, MatrixFactory factory, BlockQuantizer quantizer) {
         this.id = id;
         this.blockSize = blockSize;
         this.blockBytes = blockBytes;
-        this.supported = supported;
+        this.factory = factory;
+        this.quantizer = quantizer;
     }
 
     /** The GGUF type id. */
@@ -68,7 +100,22 @@ public enum GgmlType {
 
     /** Whether streamllm has kernels for this type. */
     public boolean supported() {
-        return supported;
+        return factory != null;
+    }
+
+    /** Whether streamllm can write this type ({@link Quantizer}). */
+    public boolean writable() {
+        return quantizer != null;
+    }
+
+    /** The matrix factory, or null when the type has no kernels. */
+    MatrixFactory factory() {
+        return factory;
+    }
+
+    /** The block quantizer, or null when streamllm cannot write the type. */
+    BlockQuantizer quantizer() {
+        return quantizer;
     }
 
     /** Bytes taken by {@code elements} elements; {@code elements} must be a multiple of the block size. */
@@ -88,5 +135,20 @@ public enum GgmlType {
             }
         }
         return null;
+    }
+
+    /** The types with kernels, in table order. */
+    public static List<GgmlType> supportedTypes() {
+        return Arrays.stream(values()).filter(GgmlType::supported).toList();
+    }
+
+    /** The types streamllm can write, in table order. */
+    public static List<GgmlType> writableTypes() {
+        return Arrays.stream(values()).filter(GgmlType::writable).toList();
+    }
+
+    /** The supported types' names for messages: "F32, F16, Q4_0, ...". */
+    public static String supportedNames() {
+        return String.join(", ", supportedTypes().stream().map(GgmlType::name).toList());
     }
 }

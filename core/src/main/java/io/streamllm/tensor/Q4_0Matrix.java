@@ -60,6 +60,28 @@ final class Q4_0Matrix extends WeightMatrix {
         }
     }
 
+    /** Writes 32 values as one block, with llama.cpp's rounding. */
+    static void quantizeBlock(float[] x, int offset, MemorySegment dst, long at) {
+        // The value of largest magnitude, sign kept, maps to -8 so that the full 4-bit range is used.
+        float amax = 0;
+        float max = 0;
+        for (int i = 0; i < 32; i++) {
+            float v = x[offset + i];
+            if (Math.abs(v) > amax) {
+                amax = Math.abs(v);
+                max = v;
+            }
+        }
+        float d = max / -8f;
+        float id = d != 0 ? 1f / d : 0f;
+        dst.set(I16_LE, at, Float.floatToFloat16(d));
+        for (int j = 0; j < 16; j++) {
+            int lo = Math.min(15, (int) (x[offset + j] * id + 8.5f));
+            int hi = Math.min(15, (int) (x[offset + j + 16] * id + 8.5f));
+            dst.set(ValueLayout.JAVA_BYTE, at + 2 + j, (byte) (lo | (hi << 4)));
+        }
+    }
+
     private float scale(long block) {
         return Float.float16ToFloat(data.get(I16_LE, block));
     }

@@ -49,6 +49,20 @@ final class Q8_0Matrix extends WeightMatrix {
         }
     }
 
+    /** Writes 32 values as one block: d = max |x| / 127, q = round(x / d), as llama.cpp. */
+    static void quantizeBlock(float[] x, int offset, MemorySegment dst, long at) {
+        float amax = 0;
+        for (int i = 0; i < 32; i++) {
+            amax = Math.max(amax, Math.abs(x[offset + i]));
+        }
+        float d = amax / 127f;
+        float id = d != 0 ? 1f / d : 0f;
+        dst.set(I16_LE, at, Float.floatToFloat16(d));
+        for (int i = 0; i < 32; i++) {
+            dst.set(ValueLayout.JAVA_BYTE, at + 2 + i, (byte) Quantizer.roundHalfAwayFromZero(x[offset + i] * id));
+        }
+    }
+
     private float scale(long block) {
         return Float.float16ToFloat(data.get(I16_LE, block));
     }

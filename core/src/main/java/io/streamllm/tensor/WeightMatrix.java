@@ -41,16 +41,13 @@ public abstract class WeightMatrix {
         this.cols = cols;
     }
 
-    /** A matrix view of {@code data} in tensor type {@code type}. */
+    /** A matrix view of {@code data} in tensor type {@code type}: the type's factory in {@link GgmlType}. */
     public static WeightMatrix of(GgmlType type, MemorySegment data, int rows, int cols) {
-        return switch (type) {
-            case F32 -> new F32Matrix(data, rows, cols);
-            case F16 -> new F16Matrix(data, rows, cols);
-            case BF16 -> new BF16Matrix(data, rows, cols);
-            case Q8_0 -> new Q8_0Matrix(data, rows, cols);
-            case Q4_0 -> new Q4_0Matrix(data, rows, cols);
-            default -> throw new UnsupportedOperationException("no kernels for tensor type " + type);
-        };
+        if (!type.supported()) {
+            throw new UnsupportedOperationException("no kernels for tensor type " + type
+                    + " (supported: " + GgmlType.supportedNames() + ")");
+        }
+        return type.factory().create(data, rows, cols);
     }
 
     public abstract GgmlType type();

@@ -19,22 +19,30 @@ final class KernelCheck {
      */
     static final double TOLERANCE = 1e-5;
 
-    static final GgmlType[] TYPES = {GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0};
+    /** Every type with kernels that streamllm can also write (the test quantizes random weights). */
+    static final GgmlType[] TYPES = GgmlType.writableTypes().toArray(GgmlType[]::new);
     /** Column counts for the per-element types: around vector lengths 4, 8, 16 and their multiples. */
     static final int[] FLOAT_COLS = {1, 3, 4, 7, 8, 15, 16, 17, 31, 33, 63, 64, 65, 100, 257, 1000, 2053};
-    /** Column counts for the 32-blocks: odd numbers of blocks included. */
-    static final int[] BLOCK_COLS = {32, 64, 96, 160, 224, 288, 1056, 2080};
+    /** Blocks per row for the block types (odd counts included), as long as a row stays within {@link #MAX_BLOCK_COLS}. */
+    static final int[] BLOCKS = {1, 2, 3, 5, 7, 9, 33, 65};
+    static final int MAX_BLOCK_COLS = 2080;
     static final int[] ROWS = {1, 2, 3, 7, 34};
     static final int[] BATCHES = {1, 3, 17, 64};
     /** A matrix larger than a row block of {@link WeightMatrix#matmulRows} for every type. */
     static final int LARGE_ROWS = 1031;
-    static final int LARGE_COLS = 1056;
+    /** About 1056 columns, rounded up to whole blocks. */
+    static int largeCols(GgmlType type) {
+        return (1056 + type.blockSize() - 1) / type.blockSize() * type.blockSize();
+    }
 
     private KernelCheck() {
     }
 
     static int[] colsFor(GgmlType type) {
-        return type.blockSize() == 1 ? FLOAT_COLS : BLOCK_COLS;
+        if (type.blockSize() == 1) {
+            return FLOAT_COLS;
+        }
+        return java.util.Arrays.stream(BLOCKS).map(b -> b * type.blockSize()).filter(c -> c <= MAX_BLOCK_COLS).toArray();
     }
 
     /** Gaussian floats, with a few larger ones so that blocks have different scales. */
@@ -142,7 +150,7 @@ final class KernelCheck {
                         }
                     }
                 }
-                failures.addAll(check(type, LARGE_ROWS, LARGE_COLS, 9, seed++, pool));
+                failures.addAll(check(type, LARGE_ROWS, largeCols(type), 9, seed++, pool));
             }
         }
         failures.forEach(System.out::println);

@@ -18,7 +18,7 @@ public final class TruncatedWeightsCheck {
 
     public static void main(String[] args) throws IOException {
         Path dir = Files.createTempDirectory("truncated-weights");
-        for (GgmlType type : new GgmlType[] {GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0}) {
+        for (GgmlType type : GgmlType.supportedTypes()) {
             Path path = dir.resolve(type + ".bin");
             Files.write(path, new byte[(int) type.bytesFor((long) ROWS * COLS)]);
             try (MappedFile file = MappedFile.open(path, f -> f)) {

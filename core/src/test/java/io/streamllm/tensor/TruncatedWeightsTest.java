@@ -32,7 +32,7 @@ class TruncatedWeightsTest {
         }
         assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();
         assertThat(process.exitValue()).as(output).isZero();
-        for (String type : List.of("F32", "F16", "BF16", "Q8_0", "Q4_0")) {
+        for (GgmlType type : GgmlType.supportedTypes()) {
             assertThat(output).contains(type + " dot: InternalError", type + " matmul: InternalError");
         }
     }

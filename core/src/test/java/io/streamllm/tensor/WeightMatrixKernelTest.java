@@ -54,12 +54,16 @@ class WeightMatrixKernelTest {
         }
     }
 
+    static Stream<GgmlType> types() {
+        return Stream.of(KernelCheck.TYPES);
+    }
+
     @ParameterizedTest
-    @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0"})
+    @MethodSource("types")
     void largeMatrixMatchesReference(GgmlType type) {
         // Big enough for several L2 row blocks in matmulRows (odd-sized last block included),
         // and for several threads.
-        assertThat(KernelCheck.check(type, KernelCheck.LARGE_ROWS, KernelCheck.LARGE_COLS, 9, 7, pool)).isEmpty();
+        assertThat(KernelCheck.check(type, KernelCheck.LARGE_ROWS, KernelCheck.largeCols(type), 9, 7, pool)).isEmpty();
     }
 
     @ParameterizedTest
