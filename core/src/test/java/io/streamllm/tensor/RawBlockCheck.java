@@ -20,16 +20,16 @@ import java.util.Random;
 final class RawBlockCheck {
     private static final ValueLayout.OfShort I16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    /** A type's constructor, and the byte offsets of the f16 scales within its block. */
-    record Layout(GgmlType type, Factory factory, int... halfOffsets) {
-    }
-
-    interface Factory {
-        WeightMatrix create(MemorySegment data, int rows, int cols);
+    /** A type, and the byte offsets of the f16 scales within its block. */
+    record Layout(GgmlType type, int... halfOffsets) {
     }
 
     static final List<Layout> LAYOUTS = List.of(
-            new Layout(GgmlType.Q2_K, Q2_KMatrix::new, 80, 82));
+            new Layout(GgmlType.Q2_K, 80, 82),
+            new Layout(GgmlType.Q3_K, 108),
+            new Layout(GgmlType.IQ4_XS, 0),
+            new Layout(GgmlType.Q4_1, 0, 2),
+            new Layout(GgmlType.Q5_0, 0));
 
     /** f16 scales: ordinary ones, and the largest finite, smallest subnormal, zero and a negative one. */
     private static final short[] EXTREME_HALVES = {
@@ -58,7 +58,7 @@ final class RawBlockCheck {
                 segment.set(I16_LE, block + at, half);
             }
         }
-        return layout.factory().create(segment, rows, cols);
+        return WeightMatrix.of(type, segment, rows, cols);
     }
 
     /** Runs every kernel of one random matrix; returns the mismatches. */
