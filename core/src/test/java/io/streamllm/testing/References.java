@@ -44,6 +44,23 @@ public final class References {
         return shipped;
     }
 
+    /**
+     * A reference folder: {@code ../shared/reference/NAME} when present (all its files), else the
+     * shipped copy in {@code reference/NAME} (which may hold only some of them).
+     */
+    public static Path directory(String name) {
+        Path root = repositoryRoot();
+        Path shared = root.resolveSibling("shared").resolve("reference").resolve(name);
+        if (Files.isDirectory(shared)) {
+            return shared;
+        }
+        Path shipped = root.resolve("reference").resolve(name);
+        if (!Files.isDirectory(shipped)) {
+            throw new IllegalStateException("reference folder " + name + " is neither in ../shared/reference nor in reference/");
+        }
+        return shipped;
+    }
+
     public static Map<String, Object> json(String name) {
         try {
             return Json.parseObject(Files.readString(file(name)));
