@@ -72,20 +72,6 @@ final class Group16 {
         return acc;
     }
 
-    /**
-     * The group against 4 inputs, {@code x[xi + t*stride ..]} for t = 0..3, added to the 4 partial-sum
-     * vectors {@code sums[t*LANES ..]}: the weights are widened once for the 4 inputs.
-     */
-    static void dot4(ByteVector q, float scale, float offset, float[] x, int xi, int stride, float[] sums) {
-        for (int p = 0; p < PARTS; p++) {
-            FloatVector w = weights(q, p, scale, offset);
-            for (int t = 0; t < 4; t++) {
-                int at = t * LANES;
-                w.fma(load(x, xi + t * stride + p * LANES), load(sums, at)).intoArray(sums, at);
-            }
-        }
-    }
-
     /** Writes the group's 16 weights to {@code out[at .. at+16)}. */
     static void store(ByteVector q, float scale, float offset, float[] out, int at) {
         for (int p = 0; p < PARTS; p++) {

@@ -1,13 +1,11 @@
 package io.streamllm.tensor;
 
-import static io.streamllm.tensor.Vectors.LANES;
 import static io.streamllm.tensor.Vectors.markFaultSafe;
 import static io.streamllm.tensor.Vectors.sum;
 import static io.streamllm.tensor.Vectors.zero;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 
@@ -101,21 +99,9 @@ final class IQ4_XSMatrix extends WeightMatrix {
         }
     }
 
-    /** One row: the weights are decoded once for the 4 inputs. */
-    @Override
-    protected int tileRows() {
-        return 1;
-    }
-
     @Override
     protected int tile(int row, float[] x, int token, float[] sums) {
-        markFaultSafe(data);
-        Arrays.fill(sums, 0, tileInputs() * LANES, 0f);
-        long start = row * rowBytes;
-        for (int k = 0; k < cols / Group16.SIZE; k++) {
-            Group16.dot4(quants(start, k), scale(start, k), 0f, x, token * cols + k * Group16.SIZE, cols, sums);
-        }
-        return cols;
+        return PanelTile.tile(this, row, x, token, sums);
     }
 
     /**
