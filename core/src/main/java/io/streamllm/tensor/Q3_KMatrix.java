@@ -64,9 +64,8 @@ final class Q3_KMatrix extends WeightMatrix {
         int g = k % GROUPS;
         int half = 16 * (g % 2);
         ByteVector low = Group16.shiftRight(Group16.load16(data, block + QUANTS + 32 * (g / 8) + half), 2 * (g / 2 % 4)).and((byte) 3);
-        // Where the high bit is clear the quant is 4 lower: subtract 4 from those lanes.
-        ByteVector highBit = Group16.load16(data, block + half).and((byte) (1 << (g / 2)));
-        return low.sub(highBit.eq((byte) 0).toVector().reinterpretAsBytes().and((byte) 4));
+        ByteVector high = Group16.shiftRight(Group16.load16(data, block + half), g / 2).and((byte) 1);
+        return low.or(Group16.shiftLeft(high, 2)).sub((byte) 4);
     }
 
     private float scale(long start, int k) {
@@ -78,13 +77,16 @@ final class Q3_KMatrix extends WeightMatrix {
     public float dot(int row, float[] x, int xOffset) {
         markFaultSafe(data);
         long start = row * rowBytes;
-        // Even and odd groups in two accumulators, so that consecutive groups' FMAs overlap.
-        FloatVector even = zero(), odd = zero();
-        for (int k = 0, xi = xOffset; k < cols / Group16.SIZE; k += 2, xi += 2 * Group16.SIZE) {
-            even = Group16.dot(quants(start, k), scale(start, k), 0f, x, xi, even);
-            odd = Group16.dot(quants(start, k + 1), scale(start, k + 1), 0f, x, xi + Group16.SIZE, odd);
+        // Each group's sum goes into the accumulator of two groups back (acc1, then the two swap), so
+        // that consecutive groups' FMAs overlap. One call site for the group: with two, C2 reached its
+        // node-count inlining cutoff, left one uninlined and boxed its vectors (Q3_K 3x slower).
+        FloatVector acc0 = zero(), acc1 = zero();
+        for (int k = 0, xi = xOffset; k < cols / Group16.SIZE; k++, xi += Group16.SIZE) {
+            FloatVector next = Group16.dot(quants(start, k), scale(start, k), 0f, x, xi, acc1);
+            acc1 = acc0;
+            acc0 = next;
         }
-        return sum(even.add(odd));
+        return sum(acc0.add(acc1));
     }
 
     @Override

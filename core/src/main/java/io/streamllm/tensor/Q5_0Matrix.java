@@ -9,6 +9,7 @@ import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -73,9 +74,9 @@ final class Q5_0Matrix extends WeightMatrix {
         ByteVector packed = Group16.load16(data, block + QUANTS);
         ByteVector low = k % 2 == 0 ? Group16.lowNibbles(packed) : Group16.highNibbles(packed);
         short fifths = (short) (data.get(I32_LE, block + FIFTHS) >>> (16 * (k % 2)));
-        ByteVector fifthBit = ShortVector.broadcast(SHORTS, fifths).reinterpretAsBytes().rearrange(BYTE_OF_LANE).and(BIT_OF_LANE);
-        // Where the fifth bit is clear the quant is low - 16: subtract 16 from those lanes.
-        return low.sub(fifthBit.eq((byte) 0).toVector().reinterpretAsBytes().and((byte) 16));
+        ByteVector fifth = ShortVector.broadcast(SHORTS, fifths).reinterpretAsBytes().rearrange(BYTE_OF_LANE)
+                .and(BIT_OF_LANE).lanewise(VectorOperators.UMIN, (byte) 1);
+        return low.or(Group16.shiftLeft(fifth, 4)).sub((byte) 16);
     }
 
     private float scale(long start, int k) {
@@ -86,14 +87,16 @@ final class Q5_0Matrix extends WeightMatrix {
     public float dot(int row, float[] x, int xOffset) {
         markFaultSafe(data);
         long start = row * rowBytes;
-        // The two halves of a block in two accumulators, so that their FMAs overlap.
-        FloatVector low = zero(), high = zero();
-        for (int k = 0, xi = xOffset; k < cols / Group16.SIZE; k += 2, xi += 2 * Group16.SIZE) {
-            float d = scale(start, k);
-            low = Group16.dot(quants(start, k), d, 0f, x, xi, low);
-            high = Group16.dot(quants(start, k + 1), d, 0f, x, xi + Group16.SIZE, high);
+        // Each group's sum goes into the accumulator of two groups back (acc1, then the two swap), so
+        // that consecutive groups' FMAs overlap. One call site for the group: with two, C2 reached its
+        // node-count inlining cutoff, left one uninlined and boxed its vectors (Q3_K 3x slower).
+        FloatVector acc0 = zero(), acc1 = zero();
+        for (int k = 0, xi = xOffset; k < cols / Group16.SIZE; k++, xi += Group16.SIZE) {
+            FloatVector next = Group16.dot(quants(start, k), scale(start, k), 0f, x, xi, acc1);
+            acc1 = acc0;
+            acc0 = next;
         }
-        return sum(low.add(high));
+        return sum(acc0.add(acc1));
     }
 
     @Override
