@@ -32,8 +32,14 @@ final class Group16 {
     /** Float vectors per group (the float species is at most 512 bits, so at least one). */
     private static final int PARTS = SIZE / LANES;
 
-    /** 16 bytes of {@code data} from byte offset {@code offset}. */
+    /**
+     * 16 bytes of {@code data} from byte offset {@code offset}. Marks its caller fault-safe
+     * ({@link Vectors#markFaultSafe}) as well: the types' group decoders are small methods that C2 may
+     * compile on their own and C1-compiled code then calls; one holding only this vector load died of
+     * SIGBUS on a truncated mapped file (TruncatedWeightsTest) instead of raising an InternalError.
+     */
     static ByteVector load16(MemorySegment data, long offset) {
+        Vectors.markFaultSafe(data);
         return ByteVector.fromMemorySegment(BYTES, data, offset, Vectors.LE);
     }
 
