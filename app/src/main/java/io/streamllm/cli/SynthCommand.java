@@ -1,6 +1,7 @@
 package io.streamllm.cli;
 
 import io.streamllm.gguf.SyntheticModel;
+import io.streamllm.gguf.WeightMix;
 import io.streamllm.tensor.GgmlType;
 import io.streamllm.tensor.Parallel;
 import picocli.CommandLine.Command;
@@ -19,7 +20,9 @@ final class SynthCommand implements Callable<Integer> {
             description = "llama-1b (Llama-3.2-1B dimensions), llama-100m, qwen2-0.5b or tiny")
     String shape;
 
-    @Option(names = "--type", required = true, paramLabel = "TYPE", description = "F32, F16, BF16, Q8_0 or Q4_0")
+    @Option(names = "--type", required = true, paramLabel = "TYPE",
+            description = "a tensor type (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K, ...) or llama.cpp's mix Q4_K_M or Q5_K_M;"
+                    + " an unknown name lists them all")
     String type;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "the .gguf file to write")
@@ -35,24 +38,17 @@ final class SynthCommand implements Callable<Integer> {
                     + output.resolve(shape + "-" + type.toLowerCase(Locale.ROOT) + ".gguf"));
         }
         SyntheticModel.Shape s = SyntheticModel.shape(shape);
-        GgmlType t = parseType(type);
+        WeightMix mix = WeightMix.parse(type);
+        GgmlType t = mix.base();
+        // Mostly the base type: a mix's larger matrices make the file somewhat bigger.
         long approxBytes = t.bytesFor(s.parameterCount() / t.blockSize() * t.blockSize());
         Console.status(String.format("writing %s: %s, %.2f B parameters, ~%s", output, s.name(),
                 s.parameterCount() / 1e9, Console.bytes(approxBytes)));
-        Console.Progress progress = new Console.Progress("synth " + s.name() + " " + t, approxBytes);
+        Console.Progress progress = new Console.Progress("synth " + s.name() + " " + mix.name(), approxBytes);
         long start = System.nanoTime();
-        SyntheticModel.write(s, t, output, seed, Parallel.common(), progress::update);
+        SyntheticModel.write(s, mix, output, seed, Parallel.common(), progress::update);
         progress.done();
         Console.status(String.format("wrote %s in %.1f s", output, (System.nanoTime() - start) / 1e9));
         return 0;
-    }
-
-    static GgmlType parseType(String name) {
-        for (GgmlType t : SyntheticModel.TYPES) {
-            if (t.name().equalsIgnoreCase(name)) {
-                return t;
-            }
-        }
-        throw new IllegalArgumentException("unknown tensor type '" + name + "' (supported: " + SyntheticModel.TYPES + ")");
     }
 }

@@ -1,6 +1,10 @@
 package io.streamllm.cli;
 
 import io.streamllm.gguf.GgufWriter;
+import io.streamllm.gguf.SyntheticModel;
+import io.streamllm.tensor.GgmlType;
+import io.streamllm.tensor.Parallel;
+import io.streamllm.testing.ByteSearch;
 import io.streamllm.testing.References;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,6 +55,20 @@ class CliErrorsTest {
         new GgufWriter().putString("general.architecture", "mamba")
                 .addTensor("token_embd.weight", new long[] {4, 2}, new float[8]).write(file);
         assertOneLineError(CliRun.of("generate", "-m", file.toString()), "unsupported architecture 'mamba'");
+    }
+
+    @Test
+    void tensorTypeWithoutKernelsNamesTensorAndType() throws IOException {
+        Path file = dir.resolve("unsupported.gguf");
+        SyntheticModel.write(SyntheticModel.TINY, GgmlType.F32, file, 1, Parallel.common(), bytes -> { });
+        GgmlType unsupported = Arrays.stream(GgmlType.values()).filter(t -> !t.supported() && t.blockSize() > 1)
+                .findFirst().orElseThrow();
+        ByteSearch.patchTensorType(file, "blk.1.attn_q.weight", 2, unsupported.id());
+        assertOneLineError(CliRun.of("generate", "-m", file.toString(), "-p", "hi"),
+                "tensor 'blk.1.attn_q.weight' has type " + unsupported + ", which streamllm cannot compute with yet");
+        ByteSearch.patchTensorType(file, "blk.1.attn_q.weight", 2, 77);
+        assertOneLineError(CliRun.of("generate", "-m", file.toString(), "-p", "hi"),
+                "tensor 'blk.1.attn_q.weight' has unknown tensor type id 77");
     }
 
     /** Text from the file in a message is cut short and escaped: one line, whatever bytes the file holds. */

@@ -74,14 +74,25 @@ public final class SyntheticModel {
         if (!TYPES.contains(type)) {
             throw new StreamllmException("cannot write weights of type " + type + " (supported: " + TYPES + ")");
         }
+        write(shape, WeightMix.of(type), path, seed, pool, progress);
+    }
+
+    /**
+     * Writes {@code shape} with each weight matrix in the type {@code mix} gives it to {@code path}.
+     *
+     * @param progress receives the number of bytes of tensor data written so far
+     */
+    public static void write(Shape shape, WeightMix mix, Path path, long seed, Parallel pool, LongConsumer progress) {
         int headDim = shape.dim / shape.heads;
         int kvDim = shape.kvHeads * headDim;
         String a = shape.architecture + ".";
         GgufWriter w = new GgufWriter()
                 .putString("general.architecture", shape.architecture)
-                .putString("general.name", "streamllm synthetic " + shape.name + " " + type)
-                .putUInt32("general.file_type", fileType(type))
-                .putUInt32(a + "context_length", shape.contextLength)
+                .putString("general.name", "streamllm synthetic " + shape.name + " " + mix.name());
+        if (mix.fileType() >= 0) {
+            w.putUInt32("general.file_type", mix.fileType());
+        }
+        w.putUInt32(a + "context_length", shape.contextLength)
                 .putUInt32(a + "embedding_length", shape.dim)
                 .putUInt32(a + "block_count", shape.layers)
                 .putUInt32(a + "feed_forward_length", shape.ffn)
@@ -94,7 +105,7 @@ public final class SyntheticModel {
         writeVocabulary(w, shape.vocab);
 
         long[] written = {0};
-        TensorWriter tensors = new TensorWriter(w, type, seed, pool, bytes -> {
+        TensorWriter tensors = new TensorWriter(w, mix, shape.layers, !shape.tiedEmbeddings, seed, pool, bytes -> {
             written[0] += bytes;
             progress.accept(written[0]);
         });
@@ -125,18 +136,6 @@ public final class SyntheticModel {
             tensors.matrix("output.weight", shape.dim, shape.vocab);
         }
         w.write(path);
-    }
-
-    /** llama.cpp's general.file_type for "mostly TYPE". */
-    private static int fileType(GgmlType type) {
-        return switch (type) {
-            case F32 -> 0;
-            case F16 -> 1;
-            case Q4_0 -> 2;
-            case Q8_0 -> 7;
-            case BF16 -> 32;
-            default -> throw new IllegalArgumentException(type.toString());
-        };
     }
 
     /** A SentencePiece-style vocabulary: unknown, BOS, EOS, the 256 byte tokens, then filler pieces. */
@@ -172,15 +171,20 @@ public final class SyntheticModel {
     /** Adds random tensors; rows are generated in parallel, each from its own seed, so files are reproducible. */
     private static final class TensorWriter {
         private final GgufWriter writer;
-        private final GgmlType type;
+        private final WeightMix mix;
+        private final int layers;
+        private final boolean hasOutput;
         private final long seed;
         private final Parallel pool;
         private final LongConsumer bytesWritten;
         private int tensorIndex;
 
-        TensorWriter(GgufWriter writer, GgmlType type, long seed, Parallel pool, LongConsumer bytesWritten) {
+        TensorWriter(GgufWriter writer, WeightMix mix, int layers, boolean hasOutput, long seed, Parallel pool,
+                LongConsumer bytesWritten) {
             this.writer = writer;
-            this.type = type;
+            this.mix = mix;
+            this.layers = layers;
+            this.hasOutput = hasOutput;
             this.seed = seed;
             this.pool = pool;
             this.bytesWritten = bytesWritten;
@@ -190,6 +194,7 @@ public final class SyntheticModel {
         void matrix(String name, int cols, int rows) {
             long tensorSeed = seed * 1_000_003L + tensorIndex++;
             float bound = (float) Math.sqrt(3.0 / cols);
+            GgmlType type = mix.typeOf(name, cols, layers, hasOutput);
             long rowBytes = type.bytesFor(cols);
             writer.addTensor(name, type, new long[] {cols, rows}, dst -> {
                 int chunk = 256;

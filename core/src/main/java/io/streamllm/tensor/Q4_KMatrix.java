@@ -5,6 +5,7 @@ import static io.streamllm.tensor.KQuants.half;
 import static io.streamllm.tensor.KQuants.packedMin;
 import static io.streamllm.tensor.KQuants.packedScale;
 import static io.streamllm.tensor.Vectors.BYTE_LANES;
+import static io.streamllm.tensor.Vectors.broadcast;
 import static io.streamllm.tensor.Vectors.BYTE_PARTS;
 import static io.streamllm.tensor.Vectors.LANES;
 import static io.streamllm.tensor.Vectors.bytesToFloats;
@@ -76,29 +77,39 @@ final class Q4_KMatrix extends WeightMatrix {
         }
     }
 
-    /** High nibbles of {@code packed}: x86 has no byte shift, so the shift is on 16-bit lanes and the mask drops what crossed. */
-    static ByteVector highNibbles(ByteVector packed) {
-        return packed.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0f);
+    /**
+     * Nibbles {@code shift = 0} (low) or {@code 4} (high) of {@code packed}. x86 has no byte shift, so
+     * the shift is on 16-bit lanes and the mask drops what crossed from the other byte.
+     */
+    static ByteVector nibbles(ByteVector packed, int shift) {
+        return packed.reinterpretAsShorts().lanewise(VectorOperators.LSHR, shift).reinterpretAsBytes().and((byte) 0x0f);
     }
+
+    // The kernels decode one sub-block per pass of the loop over h (low, then high nibbles), so that
+    // the decoding appears once in the method: two copies of it, and the method reached C2's
+    // node-count inlining cutoff (NodeCountInliningCutoff) and boxed its vectors (64 B per row).
 
     @Override
     public float dot(int row, float[] x, int xOffset) {
         markFaultSafe(data);
         long block = row * rowBytes;
+        // Each product goes into the accumulator of two steps back (acc1, then the two swap), so
+        // that consecutive FMAs do not wait for each other.
         FloatVector acc0 = zero(), acc1 = zero();
         for (int xi = xOffset, end = xOffset + cols; xi < end; xi += SUPER, block += BLOCK_BYTES) {
             float d = half(data, block), dmin = half(data, block + 2);
-            for (int g = 0; g < 4; g++) {
-                float d1 = d * packedScale(data, block + SCALES, 2 * g), m1 = dmin * packedMin(data, block + SCALES, 2 * g);
-                float d2 = d * packedScale(data, block + SCALES, 2 * g + 1), m2 = dmin * packedMin(data, block + SCALES, 2 * g + 1);
-                int xg = xi + 64 * g;
-                for (int j = 0; j < 32; j += BYTE_LANES) {
-                    ByteVector packed = loadBytes(data, block + QS + 32 * g + j);
-                    ByteVector lo = packed.and((byte) 0x0f), hi = highNibbles(packed);
+            for (int j = 0; j < 8; j++) {
+                // Broadcast once per sub-block: a float operand in the loop made C2 box vectors (8x slower).
+                FloatVector scale = broadcast(d * packedScale(data, block + SCALES, j));
+                FloatVector min = broadcast(dmin * packedMin(data, block + SCALES, j));
+                long q = block + QS + 32 * (j / 2);
+                int xj = xi + 32 * j;
+                for (int l = 0; l < 32; l += BYTE_LANES) {
+                    ByteVector codes = nibbles(loadBytes(data, q + l), 4 * (j % 2));
                     for (int p = 0; p < BYTE_PARTS; p++) {
-                        int e = xg + j + p * LANES;
-                        acc0 = bytesToFloats(lo, p).mul(d1).sub(m1).fma(load(x, e), acc0);
-                        acc1 = bytesToFloats(hi, p).mul(d2).sub(m2).fma(load(x, e + 32), acc1);
+                        FloatVector next = bytesToFloats(codes, p).mul(scale).sub(min).fma(load(x, xj + l + p * LANES), acc1);
+                        acc1 = acc0;
+                        acc0 = next;
                     }
                 }
             }
@@ -112,17 +123,15 @@ final class Q4_KMatrix extends WeightMatrix {
         long block = rowStart * rowBytes;
         for (int o = offset, end = offset + count * cols; o < end; o += SUPER, block += BLOCK_BYTES) {
             float d = half(data, block), dmin = half(data, block + 2);
-            for (int g = 0; g < 4; g++) {
-                float d1 = d * packedScale(data, block + SCALES, 2 * g), m1 = dmin * packedMin(data, block + SCALES, 2 * g);
-                float d2 = d * packedScale(data, block + SCALES, 2 * g + 1), m2 = dmin * packedMin(data, block + SCALES, 2 * g + 1);
-                int og = o + 64 * g;
-                for (int j = 0; j < 32; j += BYTE_LANES) {
-                    ByteVector packed = loadBytes(data, block + QS + 32 * g + j);
-                    ByteVector lo = packed.and((byte) 0x0f), hi = highNibbles(packed);
+            for (int j = 0; j < 8; j++) {
+                FloatVector scale = broadcast(d * packedScale(data, block + SCALES, j));
+                FloatVector min = broadcast(dmin * packedMin(data, block + SCALES, j));
+                long q = block + QS + 32 * (j / 2);
+                int oj = o + 32 * j;
+                for (int l = 0; l < 32; l += BYTE_LANES) {
+                    ByteVector codes = nibbles(loadBytes(data, q + l), 4 * (j % 2));
                     for (int p = 0; p < BYTE_PARTS; p++) {
-                        int e = og + j + p * LANES;
-                        bytesToFloats(lo, p).mul(d1).sub(m1).intoArray(out, e);
-                        bytesToFloats(hi, p).mul(d2).sub(m2).intoArray(out, e + 32);
+                        bytesToFloats(codes, p).mul(scale).sub(min).intoArray(out, oj + l + p * LANES);
                     }
                 }
             }

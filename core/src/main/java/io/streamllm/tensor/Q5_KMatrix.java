@@ -4,8 +4,9 @@ import static io.streamllm.tensor.KQuants.SUPER;
 import static io.streamllm.tensor.KQuants.half;
 import static io.streamllm.tensor.KQuants.packedMin;
 import static io.streamllm.tensor.KQuants.packedScale;
-import static io.streamllm.tensor.Q4_KMatrix.highNibbles;
+import static io.streamllm.tensor.Q4_KMatrix.nibbles;
 import static io.streamllm.tensor.Vectors.BYTE_LANES;
+import static io.streamllm.tensor.Vectors.broadcast;
 import static io.streamllm.tensor.Vectors.BYTE_PARTS;
 import static io.streamllm.tensor.Vectors.LANES;
 import static io.streamllm.tensor.Vectors.bytesToFloats;
@@ -83,15 +84,17 @@ final class Q5_KMatrix extends WeightMatrix {
     }
 
     /**
-     * 16 where bit {@code bit} of a byte of {@code qh} is set, else 0. The bit is moved to bit 4 by a
-     * shift of 16-bit lanes (x86 has no byte shift) of at most 4 places, so no bit crossing from the
-     * other byte of a lane lands on bit 4.
+     * 16 where bit {@code bit} of a byte of {@code qh} is set, else 0: {@code ((qh >>> bit) << 4) & 0x10},
+     * shifted as 16-bit lanes (x86 has no byte shift). Bits from a lane's other byte never land on bit 4.
+     * Both shifts always run: choosing a direction by {@code bit} merged two vectors, and C2 boxed them.
      */
     private static ByteVector fifthBit(ByteVector qh, int bit) {
-        var lanes = qh.reinterpretAsShorts();
-        lanes = bit <= 4 ? lanes.lanewise(VectorOperators.LSHL, 4 - bit) : lanes.lanewise(VectorOperators.LSHR, bit - 4);
-        return lanes.reinterpretAsBytes().and((byte) 0x10);
+        return qh.reinterpretAsShorts().lanewise(VectorOperators.LSHR, bit).lanewise(VectorOperators.LSHL, 4)
+                .reinterpretAsBytes().and((byte) 0x10);
     }
+
+    // One sub-block per pass of the loop over j, as in Q4_KMatrix: a single copy of the decoding keeps
+    // the method under C2's node-count inlining cutoff, past which its vectors were boxed.
 
     @Override
     public float dot(int row, float[] x, int xOffset) {
@@ -100,19 +103,17 @@ final class Q5_KMatrix extends WeightMatrix {
         FloatVector acc0 = zero(), acc1 = zero();
         for (int xi = xOffset, end = xOffset + cols; xi < end; xi += SUPER, block += BLOCK_BYTES) {
             float d = half(data, block), dmin = half(data, block + 2);
-            for (int g = 0; g < 4; g++) {
-                float d1 = d * packedScale(data, block + SCALES, 2 * g), m1 = dmin * packedMin(data, block + SCALES, 2 * g);
-                float d2 = d * packedScale(data, block + SCALES, 2 * g + 1), m2 = dmin * packedMin(data, block + SCALES, 2 * g + 1);
-                int xg = xi + 64 * g;
-                for (int j = 0; j < 32; j += BYTE_LANES) {
-                    ByteVector packed = loadBytes(data, block + QS + 32 * g + j);
-                    ByteVector qh = loadBytes(data, block + QH + j);
-                    ByteVector lo = packed.and((byte) 0x0f).or(fifthBit(qh, 2 * g));
-                    ByteVector hi = highNibbles(packed).or(fifthBit(qh, 2 * g + 1));
+            for (int j = 0; j < 8; j++) {
+                FloatVector scale = broadcast(d * packedScale(data, block + SCALES, j));
+                FloatVector min = broadcast(dmin * packedMin(data, block + SCALES, j));
+                long q = block + QS + 32 * (j / 2);
+                int xj = xi + 32 * j;
+                for (int l = 0; l < 32; l += BYTE_LANES) {
+                    ByteVector codes = nibbles(loadBytes(data, q + l), 4 * (j % 2)).or(fifthBit(loadBytes(data, block + QH + l), j));
                     for (int p = 0; p < BYTE_PARTS; p++) {
-                        int e = xg + j + p * LANES;
-                        acc0 = bytesToFloats(lo, p).mul(d1).sub(m1).fma(load(x, e), acc0);
-                        acc1 = bytesToFloats(hi, p).mul(d2).sub(m2).fma(load(x, e + 32), acc1);
+                        FloatVector next = bytesToFloats(codes, p).mul(scale).sub(min).fma(load(x, xj + l + p * LANES), acc1);
+                        acc1 = acc0;
+                        acc0 = next;
                     }
                 }
             }
@@ -126,19 +127,15 @@ final class Q5_KMatrix extends WeightMatrix {
         long block = rowStart * rowBytes;
         for (int o = offset, end = offset + count * cols; o < end; o += SUPER, block += BLOCK_BYTES) {
             float d = half(data, block), dmin = half(data, block + 2);
-            for (int g = 0; g < 4; g++) {
-                float d1 = d * packedScale(data, block + SCALES, 2 * g), m1 = dmin * packedMin(data, block + SCALES, 2 * g);
-                float d2 = d * packedScale(data, block + SCALES, 2 * g + 1), m2 = dmin * packedMin(data, block + SCALES, 2 * g + 1);
-                int og = o + 64 * g;
-                for (int j = 0; j < 32; j += BYTE_LANES) {
-                    ByteVector packed = loadBytes(data, block + QS + 32 * g + j);
-                    ByteVector qh = loadBytes(data, block + QH + j);
-                    ByteVector lo = packed.and((byte) 0x0f).or(fifthBit(qh, 2 * g));
-                    ByteVector hi = highNibbles(packed).or(fifthBit(qh, 2 * g + 1));
+            for (int j = 0; j < 8; j++) {
+                FloatVector scale = broadcast(d * packedScale(data, block + SCALES, j));
+                FloatVector min = broadcast(dmin * packedMin(data, block + SCALES, j));
+                long q = block + QS + 32 * (j / 2);
+                int oj = o + 32 * j;
+                for (int l = 0; l < 32; l += BYTE_LANES) {
+                    ByteVector codes = nibbles(loadBytes(data, q + l), 4 * (j % 2)).or(fifthBit(loadBytes(data, block + QH + l), j));
                     for (int p = 0; p < BYTE_PARTS; p++) {
-                        int e = og + j + p * LANES;
-                        bytesToFloats(lo, p).mul(d1).sub(m1).intoArray(out, e);
-                        bytesToFloats(hi, p).mul(d2).sub(m2).intoArray(out, e + 32);
+                        bytesToFloats(codes, p).mul(scale).sub(min).intoArray(out, oj + l + p * LANES);
                     }
                 }
             }

@@ -3,6 +3,7 @@ package io.streamllm.tensor;
 import static io.streamllm.tensor.KQuants.SUPER;
 import static io.streamllm.tensor.KQuants.half;
 import static io.streamllm.tensor.Vectors.BYTE_LANES;
+import static io.streamllm.tensor.Vectors.broadcast;
 import static io.streamllm.tensor.Vectors.BYTE_PARTS;
 import static io.streamllm.tensor.Vectors.LANES;
 import static io.streamllm.tensor.Vectors.bytesToFloats;
@@ -105,20 +106,18 @@ final class Q6_KMatrix extends WeightMatrix {
     }
 
     /**
-     * Bits {@code bit, bit+1} of each byte of {@code qh} moved to bits 4-5, by a shift of 16-bit lanes
-     * (x86 has no byte shift) that no bit from the lane's other byte survives the mask.
+     * Bits {@code bit, bit+1} of each byte of {@code qh} moved to bits 4-5: {@code ((qh >>> bit) << 4) & 0x30},
+     * shifted as 16-bit lanes (x86 has no byte shift); no bit of a lane's other byte lands on bits 4-5.
+     * Both shifts always run: choosing a direction by {@code bit} merged two vectors, and C2 boxed them.
      */
     private static ByteVector highBits(ByteVector qh, int bit) {
-        var lanes = qh.reinterpretAsShorts();
-        lanes = bit <= 4 ? lanes.lanewise(VectorOperators.LSHL, 4 - bit) : lanes.lanewise(VectorOperators.LSHR, bit - 4);
-        return lanes.reinterpretAsBytes().and((byte) 0x30);
+        return qh.reinterpretAsShorts().lanewise(VectorOperators.LSHR, bit).lanewise(VectorOperators.LSHL, 4)
+                .reinterpretAsBytes().and((byte) 0x30);
     }
 
-    /** The four weight codes of a load at l (see the class comment), as signed values -32..31. */
-    private static ByteVector code(ByteVector ql, boolean highNibble, ByteVector qh, int bit) {
-        ByteVector nibble = highNibble ? Q4_KMatrix.highNibbles(ql) : ql.and((byte) 0x0f);
-        return nibble.or(highBits(qh, bit)).sub((byte) 32);
-    }
+    // The kernels decode one quarter (k) of a half per pass of a loop: weights 32k+l take the low
+    // (k < 2) or high (k >= 2) nibble of ql[32(k%2) + l] and bits 2k, 2k+1 of qh[l]. A single copy of
+    // the decoding keeps the method under C2's node-count inlining cutoff, past which vectors were boxed.
 
     @Override
     public float dot(int row, float[] x, int xOffset) {
@@ -128,21 +127,20 @@ final class Q6_KMatrix extends WeightMatrix {
         for (int xi = xOffset, end = xOffset + cols; xi < end; xi += SUPER, block += BLOCK_BYTES) {
             float d = half(data, block + D);
             for (int n = 0; n < 2; n++) {
-                for (int l = 0; l < 32; l += BYTE_LANES) {
-                    ByteVector ql = loadBytes(data, block + 64 * n + l);
-                    ByteVector ql32 = loadBytes(data, block + 64 * n + l + 32);
-                    ByteVector qh = loadBytes(data, block + QH + 32 * n + l);
-                    int j = 8 * n + l / 16;
-                    float s1 = d * scale(block, j), s2 = d * scale(block, j + 2);
-                    float s3 = d * scale(block, j + 4), s4 = d * scale(block, j + 6);
-                    ByteVector q1 = code(ql, false, qh, 0), q2 = code(ql32, false, qh, 2);
-                    ByteVector q3 = code(ql, true, qh, 4), q4 = code(ql32, true, qh, 6);
-                    for (int p = 0; p < BYTE_PARTS; p++) {
-                        int e = xi + 128 * n + l + p * LANES;
-                        acc0 = bytesToFloats(q1, p).mul(s1).fma(load(x, e), acc0);
-                        acc1 = bytesToFloats(q2, p).mul(s2).fma(load(x, e + 32), acc1);
-                        acc0 = bytesToFloats(q3, p).mul(s3).fma(load(x, e + 64), acc0);
-                        acc1 = bytesToFloats(q4, p).mul(s4).fma(load(x, e + 96), acc1);
+                for (int k = 0; k < 4; k++) {
+                    long ql = block + 64 * n + 32 * (k % 2);
+                    long qh = block + QH + 32 * n;
+                    int xk = xi + 128 * n + 32 * k;
+                    for (int l = 0; l < 32; l += BYTE_LANES) {
+                        // One scale per 16 weights; a load is at most 16 bytes and never straddles two.
+                        FloatVector scale = broadcast(d * scale(block, 8 * n + 2 * k + l / 16));
+                        ByteVector codes = Q4_KMatrix.nibbles(loadBytes(data, ql + l), 4 * (k / 2))
+                                .or(highBits(loadBytes(data, qh + l), 2 * k)).sub((byte) 32);
+                        for (int p = 0; p < BYTE_PARTS; p++) {
+                            FloatVector next = bytesToFloats(codes, p).mul(scale).fma(load(x, xk + l + p * LANES), acc1);
+                            acc1 = acc0;
+                            acc0 = next;
+                        }
                     }
                 }
             }
@@ -157,21 +155,17 @@ final class Q6_KMatrix extends WeightMatrix {
         for (int o = offset, end = offset + count * cols; o < end; o += SUPER, block += BLOCK_BYTES) {
             float d = half(data, block + D);
             for (int n = 0; n < 2; n++) {
-                for (int l = 0; l < 32; l += BYTE_LANES) {
-                    ByteVector ql = loadBytes(data, block + 64 * n + l);
-                    ByteVector ql32 = loadBytes(data, block + 64 * n + l + 32);
-                    ByteVector qh = loadBytes(data, block + QH + 32 * n + l);
-                    int j = 8 * n + l / 16;
-                    float s1 = d * scale(block, j), s2 = d * scale(block, j + 2);
-                    float s3 = d * scale(block, j + 4), s4 = d * scale(block, j + 6);
-                    ByteVector q1 = code(ql, false, qh, 0), q2 = code(ql32, false, qh, 2);
-                    ByteVector q3 = code(ql, true, qh, 4), q4 = code(ql32, true, qh, 6);
-                    for (int p = 0; p < BYTE_PARTS; p++) {
-                        int e = o + 128 * n + l + p * LANES;
-                        bytesToFloats(q1, p).mul(s1).intoArray(out, e);
-                        bytesToFloats(q2, p).mul(s2).intoArray(out, e + 32);
-                        bytesToFloats(q3, p).mul(s3).intoArray(out, e + 64);
-                        bytesToFloats(q4, p).mul(s4).intoArray(out, e + 96);
+                for (int k = 0; k < 4; k++) {
+                    long ql = block + 64 * n + 32 * (k % 2);
+                    long qh = block + QH + 32 * n;
+                    int ok = o + 128 * n + 32 * k;
+                    for (int l = 0; l < 32; l += BYTE_LANES) {
+                        FloatVector scale = broadcast(d * scale(block, 8 * n + 2 * k + l / 16));
+                        ByteVector codes = Q4_KMatrix.nibbles(loadBytes(data, ql + l), 4 * (k / 2))
+                                .or(highBits(loadBytes(data, qh + l), 2 * k)).sub((byte) 32);
+                        for (int p = 0; p < BYTE_PARTS; p++) {
+                            bytesToFloats(codes, p).mul(scale).intoArray(out, ok + l + p * LANES);
+                        }
                     }
                 }
             }

@@ -63,6 +63,11 @@ final class Vectors {
         return FloatVector.zero(F);
     }
 
+    /** {@code value} in every lane. */
+    static FloatVector broadcast(float value) {
+        return FloatVector.broadcast(F, value);
+    }
+
     /** {@link #LANES} floats of {@code x} from {@code offset}. */
     static FloatVector load(float[] x, int offset) {
         return FloatVector.fromArray(F, x, offset);

@@ -108,20 +108,24 @@ class GgufFileTest {
         Path file = dir.resolve("type.gguf");
         new GgufWriter().putString("general.architecture", "llama")
                 .addTensor("some_tensor", new long[] {4}, new float[4]).write(file);
-        patchTensorType(file, "some_tensor", 1, 99);
+        ByteSearch.patchTensorType(file, "some_tensor", 1, 99);
         assertThatThrownBy(() -> GgufFile.open(file))
                 .isInstanceOf(ModelFormatException.class).hasMessageContaining("unknown tensor type id 99");
     }
 
     @Test
     void tensorTypeWithoutKernelsIsNamed() throws IOException {
-        Path file = dir.resolve("q6k.gguf");
+        Path file = dir.resolve("unsupported.gguf");
         SyntheticModel.write(SyntheticModel.TINY, GgmlType.F32, file, 1, Parallel.common(), bytes -> { });
-        // Q6_K data of this shape is smaller than the F32 data, so the file stays well-formed.
-        patchTensorType(file, "blk.0.ffn_down.weight", 2, GgmlType.Q6_K.id());
+        // A quantized type's data of this shape is smaller than the F32 data, so the file stays well-formed.
+        GgmlType unsupported = Arrays.stream(GgmlType.values())
+                .filter(t -> !t.supported() && t.blockSize() > 1).findFirst().orElseThrow();
+        ByteSearch.patchTensorType(file, "blk.0.ffn_down.weight", 2, unsupported.id());
         assertThatThrownBy(() -> ModelLoader.load(file).close())
                 .isInstanceOf(ModelFormatException.class)
-                .hasMessageContaining("'blk.0.ffn_down.weight' has type Q6_K, which streamllm cannot compute with yet");
+                .hasMessageContaining("'blk.0.ffn_down.weight' has type " + unsupported + ", which streamllm cannot compute with yet")
+                .hasMessageContaining("(supported: " + GgmlType.supportedNames() + ")")
+                .hasMessageNotContaining("\n");
     }
 
     @Test
@@ -133,14 +137,4 @@ class GgufFileTest {
                 .isInstanceOf(ModelFormatException.class)
                 .hasMessageContaining("unsupported architecture 'gptneox' (supported: llama, qwen2)");
     }
-
-    /** Overwrites the type id in the info of tensor {@code name} ({@code dims} dimensions). */
-    private static void patchTensorType(Path file, String name, int dims, int typeId) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
-        byte[] nameBytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        int typeAt = ByteSearch.indexOf(bytes, nameBytes) + nameBytes.length + 4 + 8 * dims;
-        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(typeAt, typeId);
-        Files.write(file, bytes);
-    }
-
 }

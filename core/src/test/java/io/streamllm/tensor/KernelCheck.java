@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -94,10 +95,65 @@ final class KernelCheck {
     static List<String> check(GgmlType type, int rows, int cols, int batch, long seed, Parallel pool) {
         Random random = new Random(seed);
         WeightMatrix m = matrix(type, randomFloats(random, rows * cols), rows, cols);
-        float[] x = randomFloats(random, batch * cols);
+        return check(m, randomFloats(random, batch * cols), batch, pool, type + " " + rows + "x" + cols + " batch " + batch);
+    }
+
+    /**
+     * Byte offsets of the f16 fields (d, dmin) in a block, for the types whose kernels are also
+     * checked on blocks of random bytes ({@link #checkRandomBlocks}).
+     */
+    static final Map<GgmlType, int[]> HALF_FIELDS = Map.of(
+            GgmlType.Q4_K, new int[] {0, 2},
+            GgmlType.Q5_K, new int[] {0, 2},
+            GgmlType.Q6_K, new int[] {208});
+    /** f16 values the random blocks' scales are drawn from besides random ones: the largest, subnormals, zero, negatives. */
+    private static final float[] EXTREME_HALVES = {0f, 65504f, -65504f, 0x1p-24f, 0x1p-14f, -0x1p-20f, 1f, -3f, 1e-3f, 1000f};
+
+    /**
+     * Blocks of random bytes (every scale, min and code equally likely) whose f16 fields are drawn
+     * from {@link #EXTREME_HALVES} or random finite values: the kernels must still agree with the scalar twin.
+     */
+    static List<String> checkRandomBlocks(GgmlType type, int rows, int cols, int batch, long seed, Parallel pool) {
+        Random random = new Random(seed);
+        long bytes = type.bytesFor((long) rows * cols);
+        MemorySegment segment = Arena.ofAuto().allocate(bytes + 1).asSlice(1, bytes);
+        byte[] noise = new byte[(int) bytes];
+        random.nextBytes(noise);
+        MemorySegment.copy(noise, 0, segment, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, noise.length);
+        var half = java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (long block = 0; block < bytes; block += type.blockBytes()) {
+            for (int field : HALF_FIELDS.get(type)) {
+                float value = random.nextBoolean()
+                        ? EXTREME_HALVES[random.nextInt(EXTREME_HALVES.length)]
+                        : (float) (random.nextGaussian() * Math.pow(10, random.nextInt(7) - 4));
+                segment.set(half, block + field, Float.floatToFloat16(value));
+            }
+        }
+        WeightMatrix m = WeightMatrix.of(type, segment, rows, cols);
+        return check(m, randomFloats(random, batch * cols), batch, pool,
+                type + " random blocks " + rows + "x" + cols + " batch " + batch);
+    }
+
+    /** The checks of {@link #check(GgmlType, int, int, int, long, Parallel)} on a given matrix and inputs. */
+    static List<String> check(WeightMatrix m, float[] x, int batch, Parallel pool, String where) {
+        int rows = m.rows(), cols = m.cols();
         Reference ref = reference(m, x, batch);
-        String where = type + " " + rows + "x" + cols + " batch " + batch;
         List<String> failures = new ArrayList<>();
+
+        // The float panel of the batched kernels must be the scalar twin's weights.
+        float[] panel = new float[rows * cols];
+        float[] row = new float[cols];
+        m.dequantizeRows(0, rows, panel, 0);
+        for (int r = 0; r < rows && failures.isEmpty(); r++) {
+            m.dequantizeRow(r, row, 0);
+            for (int i = 0; i < cols; i++) {
+                float p = panel[r * cols + i];
+                if (!(Math.abs(p - row[i]) <= 1e-6 * Math.abs(row[i]))) {
+                    failures.add(where + " dequantizeRows: row " + r + " col " + i + " = " + p + ", dequantizeRow " + row[i]);
+                    break;
+                }
+            }
+        }
 
         float[] out = new float[batch * rows];
         for (int b = 0; b < batch; b++) {
@@ -151,6 +207,11 @@ final class KernelCheck {
                     }
                 }
                 failures.addAll(check(type, LARGE_ROWS, largeCols(type), 9, seed++, pool));
+            }
+            for (GgmlType type : HALF_FIELDS.keySet()) {
+                for (int rows : ROWS) {
+                    failures.addAll(checkRandomBlocks(type, rows, 3 * type.blockSize(), 5, seed++, pool));
+                }
             }
         }
         failures.forEach(System.out::println);

@@ -1,0 +1,82 @@
+package io.streamllm.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.streamllm.testing.References;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * perplexity and generate with a sink cache run on a Q4_K_M file made by llama-quantize
+ * (reference/quant/llama-q4_k_m.gguf: Q4_K with Q6_K for output, blk.1.attn_v and blk.1.ffn_down).
+ */
+class QuantizedModelCommandsTest {
+    private static final Pattern MEAN_NLL = Pattern.compile("\"policy\":\"([^\"]+)\".*\"mean_nll\":([0-9.]+)");
+
+    @TempDir
+    Path dir;
+
+    private static Path model() {
+        return References.file("quant/llama-q4_k_m.gguf");
+    }
+
+    @Test
+    void perplexityOnQ4KMMatchesTheFloat64ReferenceDenseAndStreaming() throws IOException {
+        Map<String, Object> reference = References.json("quant/llama-q4_k_m.json");
+        int[] tokens = References.ints(reference.get("tokens"));
+        // perplexity feeds BOS itself, then the stream: the reference's tokens after its BOS.
+        Path stream = dir.resolve("tokens.json");
+        Files.writeString(stream, Arrays.toString(Arrays.copyOfRange(tokens, 1, tokens.length)));
+
+        CliRun run = CliRun.of("perplexity", "-m", model().toString(), "--tokens", stream.toString(),
+                "--cache", "dense", "--cache", "sink:4:12");
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        List<String> lines = run.stdout().lines().toList();
+        assertThat(lines).hasSize(2);
+        // The README's tolerance: 2e-3 relative, for both policies (its streaming run is sink:4:12).
+        double expectedDense = meanNll(reference, "float64_dense_logits", tokens);
+        double expectedSink = meanNll(reference, "float64_streaming_logits", tokens);
+        assertThat(meanNllOf(lines.get(0), "dense")).isCloseTo(expectedDense, Offset.offset(2e-3 * expectedDense));
+        assertThat(meanNllOf(lines.get(1), "sink:4:12")).isCloseTo(expectedSink, Offset.offset(2e-3 * expectedSink));
+    }
+
+    @Test
+    void generateWithASinkCacheRunsPastTheWindow() {
+        CliRun run = CliRun.of("generate", "-m", model().toString(), "-p", "Once upon a time", "-n", "40",
+                "--cache", "sink:4:8", "--temp", "0");
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        assertThat(run.stdout()).isNotBlank();
+        assertThat(run.stderr()).contains("generated: 40 tokens");
+    }
+
+    private static double meanNllOf(String line, String policy) {
+        Matcher m = MEAN_NLL.matcher(line);
+        assertThat(m.find()).as(line).isTrue();
+        assertThat(m.group(1)).isEqualTo(policy);
+        return Double.parseDouble(m.group(2));
+    }
+
+    /** Mean over t = 1..n-1 of -log softmax(logits[t-1])[tokens[t]], from the reference's float64 logits. */
+    @SuppressWarnings("unchecked")
+    private static double meanNll(Map<String, Object> reference, String field, int[] tokens) {
+        List<List<Number>> logits = (List<List<Number>>) reference.get(field);
+        double sum = 0;
+        for (int t = 1; t < tokens.length; t++) {
+            double[] row = logits.get(t - 1).stream().mapToDouble(Number::doubleValue).toArray();
+            double max = Arrays.stream(row).max().orElseThrow();
+            double total = Arrays.stream(row).map(v -> Math.exp(v - max)).sum();
+            sum += Math.log(total) + max - row[tokens[t]];
+        }
+        return sum / (tokens.length - 1);
+    }
+}
