@@ -14,31 +14,20 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The kernels are written for any vector width, but a test JVM only exercises its machine's
  * preferred one (512 bits on AVX-512 hosts). This runs the whole {@link KernelCheck} grid again in
  * JVMs limited to 256-bit vectors (AVX2) and 128-bit vectors (NEON-sized, where one byte load
- * feeds two float vectors), and the random raw-block grid of {@link RawBlockCheck} with them.
+ * feeds two float vectors).
  */
 class NarrowVectorKernelTest {
 
     @ParameterizedTest(name = "MaxVectorSize={0}")
     @ValueSource(ints = {32, 16})
     void kernelsPassWithNarrowerVectors(int maxVectorBytes) throws IOException, InterruptedException {
-        passesWithVectorBytes(KernelCheck.class, maxVectorBytes);
-    }
-
-    @ParameterizedTest(name = "MaxVectorSize={0}")
-    @ValueSource(ints = {32, 16})
-    void rawBlockKernelsPassWithNarrowerVectors(int maxVectorBytes) throws IOException, InterruptedException {
-        passesWithVectorBytes(RawBlockCheck.class, maxVectorBytes);
-    }
-
-    /** Runs {@code check}'s main in a JVM limited to {@code maxVectorBytes} vectors; it must report 0 failures. */
-    private static void passesWithVectorBytes(Class<?> check, int maxVectorBytes) throws IOException, InterruptedException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> command = List.of(java.toString(),
                 "-XX:MaxVectorSize=" + maxVectorBytes,
                 "--add-modules", "jdk.incubator.vector",
                 "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"),
-                check.getName());
+                KernelCheck.class.getName());
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output;
         try (var in = process.getInputStream()) {
