@@ -31,6 +31,7 @@ class QuantizedModelCommandsTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
     void perplexityOnQ4KMMatchesTheFloat64ReferenceDenseAndStreaming() throws IOException {
         Map<String, Object> reference = References.json("quant/llama-q4_k_m.json");
         int[] tokens = References.ints(reference.get("tokens"));
@@ -44,8 +45,8 @@ class QuantizedModelCommandsTest {
         List<String> lines = run.stdout().lines().toList();
         assertThat(lines).hasSize(2);
         // The README's tolerance: 2e-3 relative, for both policies (its streaming run is sink:4:12).
-        double expectedDense = meanNll(reference, "float64_dense_logits", tokens);
-        double expectedSink = meanNll(reference, "float64_streaming_logits", tokens);
+        double expectedDense = References.meanNll((List<List<Number>>) reference.get("float64_dense_logits"), tokens);
+        double expectedSink = References.meanNll((List<List<Number>>) reference.get("float64_streaming_logits"), tokens);
         assertThat(meanNllOf(lines.get(0), "dense")).isCloseTo(expectedDense, Offset.offset(2e-3 * expectedDense));
         assertThat(meanNllOf(lines.get(1), "sink:4:12")).isCloseTo(expectedSink, Offset.offset(2e-3 * expectedSink));
     }
@@ -64,19 +65,5 @@ class QuantizedModelCommandsTest {
         assertThat(m.find()).as(line).isTrue();
         assertThat(m.group(1)).isEqualTo(policy);
         return Double.parseDouble(m.group(2));
-    }
-
-    /** Mean over t = 1..n-1 of -log softmax(logits[t-1])[tokens[t]], from the reference's float64 logits. */
-    @SuppressWarnings("unchecked")
-    private static double meanNll(Map<String, Object> reference, String field, int[] tokens) {
-        List<List<Number>> logits = (List<List<Number>>) reference.get(field);
-        double sum = 0;
-        for (int t = 1; t < tokens.length; t++) {
-            double[] row = logits.get(t - 1).stream().mapToDouble(Number::doubleValue).toArray();
-            double max = Arrays.stream(row).max().orElseThrow();
-            double total = Arrays.stream(row).map(v -> Math.exp(v - max)).sum();
-            sum += Math.log(total) + max - row[tokens[t]];
-        }
-        return sum / (tokens.length - 1);
     }
 }

@@ -5,7 +5,8 @@ import io.streamllm.model.Model;
 import io.streamllm.model.ModelLoader;
 import io.streamllm.testing.AllocationMeter;
 import io.streamllm.testing.References;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,9 +19,11 @@ class PerplexityAllocationTest {
     private static final int WARM_UP = 4_000;
     private static final int MEASURED = 8_000;
 
-    @Test
-    void scoringAStreamAllocatesNothingPerToken() {
-        try (Model model = ModelLoader.load(References.stories260K())) {
+    /** The shipped model (F32) and llama-quantize's K-quant mixes (Q4_K and Q5_K, with Q6_K), through the same loop. */
+    @ParameterizedTest
+    @ValueSource(strings = {"stories260K", "quant/llama-q4_k_m.gguf", "quant/llama-q5_k_m.gguf"})
+    void scoringAStreamAllocatesNothingPerToken(String name) {
+        try (Model model = ModelLoader.load(name.equals("stories260K") ? References.stories260K() : References.file(name))) {
             int[] text = model.tokenizer().encode("One day, a little girl named Lily found a needle in her room."
                     + " She knew it was difficult to play with it because it was sharp.", false, false);
             int[] tokens = new int[WARM_UP + MEASURED + 1];
@@ -37,7 +40,7 @@ class PerplexityAllocationTest {
             };
             new StreamingPerplexity(model, 256, 1).evaluate(CachePolicy.parse("sink:4:507"),
                     new TokenStream(tokens, "test"), meter);
-            assertThat((double) (counter[1] - counter[0]) / MEASURED).isLessThan(64);
+            assertThat((double) (counter[1] - counter[0]) / MEASURED).as("%s bytes per token", name).isLessThan(64);
         }
     }
 }

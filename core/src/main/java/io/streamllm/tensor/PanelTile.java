@@ -23,6 +23,9 @@ final class PanelTile {
      * contract; {@code m}'s rows must be whole vectors.
      */
     static int tile(WeightMatrix m, int row, float[] x, int token, float[] sums) {
+        // C2 inlines the type's dequantizeRows here; without a mark of its own this method then died of
+        // SIGBUS on a cut mapped file (TruncatedWeightsTest) instead of raising an error.
+        Vectors.markFaultSafe(m.data());
         int rows = m.tileRows(), inputs = m.tileInputs(), cols = m.cols();
         float[][] holder = PANEL.get();
         if (holder[0].length < rows * cols) {

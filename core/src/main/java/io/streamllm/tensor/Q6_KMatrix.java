@@ -6,9 +6,10 @@ import static io.streamllm.tensor.Vectors.BYTE_LANES;
 import static io.streamllm.tensor.Vectors.broadcast;
 import static io.streamllm.tensor.Vectors.BYTE_PARTS;
 import static io.streamllm.tensor.Vectors.LANES;
+import static io.streamllm.tensor.Vectors.LE;
 import static io.streamllm.tensor.Vectors.bytesToFloats;
 import static io.streamllm.tensor.Vectors.load;
-import static io.streamllm.tensor.Vectors.loadBytes;
+import static io.streamllm.tensor.Vectors.B;
 import static io.streamllm.tensor.Vectors.markFaultSafe;
 import static io.streamllm.tensor.Vectors.sum;
 import static io.streamllm.tensor.Vectors.zero;
@@ -17,7 +18,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Q6_K (ggml's block_q6_K): super-blocks of 256 weights in 210 bytes: 128 bytes ql of low nibbles,
@@ -105,19 +105,10 @@ final class Q6_KMatrix extends WeightMatrix {
         }
     }
 
-    /**
-     * Bits {@code bit, bit+1} of each byte of {@code qh} moved to bits 4-5: {@code ((qh >>> bit) << 4) & 0x30},
-     * shifted as 16-bit lanes (x86 has no byte shift); no bit of a lane's other byte lands on bits 4-5.
-     * Both shifts always run: choosing a direction by {@code bit} merged two vectors, and C2 boxed them.
-     */
-    private static ByteVector highBits(ByteVector qh, int bit) {
-        return qh.reinterpretAsShorts().lanewise(VectorOperators.LSHR, bit).lanewise(VectorOperators.LSHL, 4)
-                .reinterpretAsBytes().and((byte) 0x30);
-    }
-
     // The kernels decode one quarter (k) of a half per pass of a loop: weights 32k+l take the low
     // (k < 2) or high (k >= 2) nibble of ql[32(k%2) + l] and bits 2k, 2k+1 of qh[l]. A single copy of
     // the decoding keeps the method under C2's node-count inlining cutoff, past which vectors were boxed.
+    // Bytes are loaded with the JDK's own load, as in Q4_KMatrix (which says why).
 
     @Override
     public float dot(int row, float[] x, int xOffset) {
@@ -134,8 +125,8 @@ final class Q6_KMatrix extends WeightMatrix {
                     for (int l = 0; l < 32; l += BYTE_LANES) {
                         // One scale per 16 weights; a load is at most 16 bytes and never straddles two.
                         FloatVector scale = broadcast(d * scale(block, 8 * n + 2 * k + l / 16));
-                        ByteVector codes = Q4_KMatrix.nibbles(loadBytes(data, ql + l), 4 * (k / 2))
-                                .or(highBits(loadBytes(data, qh + l), 2 * k)).sub((byte) 32);
+                        ByteVector codes = KQuants.nibbles(ByteVector.fromMemorySegment(B, data, ql + l, LE), 4 * (k / 2))
+                                .or(KQuants.highBits(ByteVector.fromMemorySegment(B, data, qh + l, LE), 2 * k, 0x30)).sub((byte) 32);
                         for (int p = 0; p < BYTE_PARTS; p++) {
                             FloatVector next = bytesToFloats(codes, p).mul(scale).fma(load(x, xk + l + p * LANES), acc1);
                             acc1 = acc0;
@@ -161,8 +152,8 @@ final class Q6_KMatrix extends WeightMatrix {
                     int ok = o + 128 * n + 32 * k;
                     for (int l = 0; l < 32; l += BYTE_LANES) {
                         FloatVector scale = broadcast(d * scale(block, 8 * n + 2 * k + l / 16));
-                        ByteVector codes = Q4_KMatrix.nibbles(loadBytes(data, ql + l), 4 * (k / 2))
-                                .or(highBits(loadBytes(data, qh + l), 2 * k)).sub((byte) 32);
+                        ByteVector codes = KQuants.nibbles(ByteVector.fromMemorySegment(B, data, ql + l, LE), 4 * (k / 2))
+                                .or(KQuants.highBits(ByteVector.fromMemorySegment(B, data, qh + l, LE), 2 * k, 0x30)).sub((byte) 32);
                         for (int p = 0; p < BYTE_PARTS; p++) {
                             bytesToFloats(codes, p).mul(scale).intoArray(out, ok + l + p * LANES);
                         }

@@ -2,6 +2,7 @@ package io.streamllm.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamllm.engine.LogProbabilities;
 import io.streamllm.engine.Session;
 import io.streamllm.kv.DensePolicy;
 import io.streamllm.kv.KvCache;
@@ -13,6 +14,7 @@ import io.streamllm.util.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -86,8 +88,8 @@ class QuantizedReferenceTest {
 
             double denseError = maxError(denseLogits, dense, vocab);
             double streamError = maxError(streamLogits, streamed, vocab);
-            double denseNll = meanNll(denseLogits, vocab, tokens), expectedDenseNll = meanNll(dense, tokens);
-            double streamNll = meanNll(streamLogits, vocab, tokens), expectedStreamNll = meanNll(streamed, tokens);
+            double denseNll = meanNll(denseLogits, vocab, tokens), expectedDenseNll = References.meanNll(dense, tokens);
+            double streamNll = meanNll(streamLogits, vocab, tokens), expectedStreamNll = References.meanNll(streamed, tokens);
             System.out.printf("%s: max |logit - float64| dense %.2e, sink:%d:%d %.2e; mean NLL dense %.6f (float64 %.6f), "
                             + "streaming %.6f (float64 %.6f)%n", name, denseError, sinks, window, streamError,
                     denseNll, expectedDenseNll, streamNll, expectedStreamNll);
@@ -114,34 +116,10 @@ class QuantizedReferenceTest {
 
     /** Mean over t = 1..n-1 of -log softmax(logits of row t-1)[tokens[t]]. */
     private static double meanNll(float[] logits, int vocab, int[] tokens) {
-        double[] row = new double[vocab];
         double sum = 0;
         for (int t = 1; t < tokens.length; t++) {
-            for (int i = 0; i < vocab; i++) {
-                row[i] = logits[(t - 1) * vocab + i];
-            }
-            sum += nll(row, tokens[t]);
+            sum += LogProbabilities.negativeLogLikelihood(Arrays.copyOfRange(logits, (t - 1) * vocab, t * vocab), tokens[t]);
         }
         return sum / (tokens.length - 1);
-    }
-
-    private static double meanNll(List<List<Number>> logits, int[] tokens) {
-        double sum = 0;
-        for (int t = 1; t < tokens.length; t++) {
-            sum += nll(logits.get(t - 1).stream().mapToDouble(Number::doubleValue).toArray(), tokens[t]);
-        }
-        return sum / (tokens.length - 1);
-    }
-
-    private static double nll(double[] row, int token) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (double v : row) {
-            max = Math.max(max, v);
-        }
-        double sum = 0;
-        for (double v : row) {
-            sum += Math.exp(v - max);
-        }
-        return Math.log(sum) + max - row[token];
     }
 }

@@ -40,39 +40,6 @@ class KQuantsTest {
         }
     }
 
-    /**
-     * Once compiled, dot and dequantizeRows allocate nothing: C2 boxes vectors when a kernel method
-     * grows past its inlining budget, and that showed as tens of KB per row. Warm-up runs until a
-     * window of calls allocates nothing (compilation is asynchronous), then a longer window is measured.
-     */
-    @ParameterizedTest
-    @EnumSource(names = {"Q4_K", "Q5_K", "Q6_K"})
-    void kernelsAllocateNothingOnceCompiled(GgmlType type) {
-        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        Random random = new Random(9);
-        int rows = 8, cols = 1024;
-        WeightMatrix m = KernelCheck.matrix(type, KernelCheck.randomFloats(random, rows * cols), rows, cols);
-        float[] x = KernelCheck.randomFloats(random, cols);
-        float[] panel = new float[4 * cols];
-        float sink = 0;
-        long allocated = -1;
-        for (int window = 0; window < 2_000 && allocated != 0; window++) {
-            long before = threads.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < 200; i++) {
-                sink += m.dot(i % rows, x, 0);
-                m.dequantizeRows(4 * (i % 2), 4, panel, 0);
-            }
-            allocated = threads.getCurrentThreadAllocatedBytes() - before;
-        }
-        long before = threads.getCurrentThreadAllocatedBytes();
-        for (int i = 0; i < 20_000; i++) {
-            sink += m.dot(i % rows, x, 0);
-            m.dequantizeRows(4 * (i % 2), 4, panel, 0);
-        }
-        long perCall = (threads.getCurrentThreadAllocatedBytes() - before) / 20_000;
-        assertThat(perCall).as("%s bytes allocated per dot + dequantizeRows (sum %s)", type, sink).isZero();
-    }
-
     @ParameterizedTest
     @EnumSource(names = {"Q4_K", "Q5_K", "Q6_K"})
     void quantizedValuesReadBackWithinAStep(GgmlType type) {

@@ -82,6 +82,27 @@ public final class References {
         return repositoryRoot().resolve("models/tinystories-656k");
     }
 
+    /**
+     * The mean NLL of {@code tokens[1..]} from reference logits (a JSON array of rows, one per position):
+     * the mean over t of -log softmax(row t-1)[tokens[t]], in double precision.
+     */
+    public static double meanNll(List<List<Number>> logits, int[] tokens) {
+        double sum = 0;
+        for (int t = 1; t < tokens.length; t++) {
+            List<Number> row = logits.get(t - 1);
+            double max = Double.NEGATIVE_INFINITY;
+            for (Number v : row) {
+                max = Math.max(max, v.doubleValue());
+            }
+            double total = 0;
+            for (Number v : row) {
+                total += Math.exp(v.doubleValue() - max);
+            }
+            sum += Math.log(total) + max - row.get(tokens[t]).doubleValue();
+        }
+        return sum / (tokens.length - 1);
+    }
+
     /** A JSON array of integers as an int array. */
     public static int[] ints(Object jsonArray) {
         List<?> list = (List<?>) jsonArray;
