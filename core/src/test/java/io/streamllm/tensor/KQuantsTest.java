@@ -10,9 +10,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The K-quants: kernels against the scalar twin on blocks of random bytes with extreme f16 scales
- * ({@link KernelCheck#checkRandomBlocks}, also run at 256 and 128 bits by {@link NarrowVectorKernelTest}),
- * and the quantizers' round trip: every value read back within half a step of the super-block's widest sub-block.
+ * The K-quants (and for the kernels also the sub-block types of {@link Group16}): kernels against the
+ * scalar twin on blocks of random bytes with extreme f16 scales ({@link KernelCheck#checkRandomBlocks},
+ * also run at 256 and 128 bits by {@link NarrowVectorKernelTest}), and the K-quant quantizers' round trip: every value read back within half a step of the super-block's widest sub-block.
  */
 class KQuantsTest {
     private static Parallel pool;
@@ -28,7 +28,7 @@ class KQuantsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"Q4_K", "Q5_K", "Q6_K"})
+    @EnumSource(names = {"Q4_K", "Q5_K", "Q6_K", "Q2_K", "Q3_K", "IQ4_XS", "Q4_1", "Q5_0"})
     void kernelsMatchScalarTwinOnRandomBlocks(GgmlType type) {
         for (int rows : new int[] {1, 2, 5, 9}) {
             for (int blocks : new int[] {1, 2, 7}) {

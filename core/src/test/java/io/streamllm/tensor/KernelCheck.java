@@ -125,7 +125,12 @@ final class KernelCheck {
             GgmlType.Q4_0, new int[] {0},
             GgmlType.Q4_K, new int[] {0, 2},
             GgmlType.Q5_K, new int[] {0, 2},
-            GgmlType.Q6_K, new int[] {208});
+            GgmlType.Q6_K, new int[] {208},
+            GgmlType.Q2_K, new int[] {80, 82},
+            GgmlType.Q3_K, new int[] {108},
+            GgmlType.IQ4_XS, new int[] {0},
+            GgmlType.Q4_1, new int[] {0, 2},
+            GgmlType.Q5_0, new int[] {0});
     /** f16 values the random blocks' scales are drawn from besides random ones: the largest, subnormals, zero, negatives. */
     private static final float[] EXTREME_HALVES = {0f, 65504f, -65504f, 0x1p-24f, 0x1p-14f, -0x1p-20f, 1f, -3f, 1e-3f, 1000f};
 
