@@ -196,7 +196,10 @@ final class KernelCheck {
         return failures;
     }
 
-    /** The vector {@link WeightMatrix#dequantizeRows} must give the scalar rows bit for bit, at any start and offset. */
+    /**
+     * The vector {@link WeightMatrix#dequantizeRows} must give the scalar rows' values exactly, at any start and
+     * offset (a zero's sign may differ: a vector decode may compute d * 0 where the scalar one computes 0 * -d).
+     */
     private static void checkDequantizeRows(WeightMatrix m, String where, List<String> failures) {
         int rows = m.rows();
         int cols = m.cols();
@@ -210,7 +213,8 @@ final class KernelCheck {
         m.dequantizeRows(start, rows - start, actual, offset);
         for (int i = 0; i < (rows - start) * cols; i++) {
             float want = expected[start * cols + i];
-            if (Float.floatToRawIntBits(actual[offset + i]) != Float.floatToRawIntBits(want)) {
+            float got = actual[offset + i];
+            if (got != want && !(Float.isNaN(got) && Float.isNaN(want))) {
                 failures.add(where + " dequantizeRows from row " + start + ": element " + i + " = "
                         + actual[offset + i] + ", expected " + want);
                 return;
