@@ -1,7 +1,5 @@
 package io.streamllm.kv;
 
-import static io.streamllm.tensor.KvKernels.Q8_GROUP;
-
 import io.streamllm.StreamllmException;
 import io.streamllm.tensor.KvKernels;
 
@@ -10,10 +8,12 @@ import java.nio.ByteBuffer;
 /**
  * Keys and values in ggml's q8_0 scheme: each 32 elements of a head's row share a scale
  * d = max|x| / 127 and are stored as round(x / d). The scale is kept as a float (ggml rounds it to f16).
+ * A head narrower than 32 elements (tiny models: 8 or 16) is one group, where ggml would refuse.
  */
 final class Q8_0KvStore extends KvStore {
     private static final float MAX_QUANT = 127f;
 
+    private final int group;
     private final int groups;
     private final byte[] keyQuants;
     private final float[] keyScales;
@@ -22,11 +22,14 @@ final class Q8_0KvStore extends KvStore {
 
     Q8_0KvStore(int kvHeads, int headDim, int slots) {
         super(kvHeads, headDim, slots);
-        if (headDim % Q8_GROUP != 0) {
-            throw new StreamllmException("--kv-type q8_0 needs a head dimension that is a multiple of " + Q8_GROUP
-                    + " but this model's is " + headDim + "; use --kv-type f16 or f32");
+        this.group = KvKernels.q8Group(headDim);
+        // Groups are read a pair of elements at a time where a vector has 4 lanes (KvKernels.keyScoresQ8).
+        if (headDim % group != 0 || group % 2 != 0) {
+            throw new StreamllmException("--kv-type q8_0 needs a head dimension that is a multiple of "
+                    + KvKernels.Q8_GROUP + " or an even number below it, but this model's is " + headDim
+                    + "; use --kv-type f16 or f32");
         }
-        this.groups = headDim / Q8_GROUP;
+        this.groups = headDim / group;
         this.keyQuants = new byte[kvHeads * slots * headDim];
         this.keyScales = new float[kvHeads * slots * groups];
         this.valueQuants = new byte[kvHeads * slots * headDim];
@@ -40,7 +43,7 @@ final class Q8_0KvStore extends KvStore {
 
     @Override
     int bytesPerSlot() {
-        return 2 * kvHeads * groups * (Float.BYTES + Q8_GROUP);
+        return 2 * kvHeads * groups * (Float.BYTES + group);
     }
 
     @Override
@@ -54,16 +57,16 @@ final class Q8_0KvStore extends KvStore {
         float[] scales = key ? keyScales : valueScales;
         for (int h = 0; h < kvHeads; h++) {
             for (int g = 0; g < groups; g++) {
-                int first = offset + h * headDim + g * Q8_GROUP;
+                int first = offset + h * headDim + g * group;
                 float max = 0;
-                for (int i = 0; i < Q8_GROUP; i++) {
+                for (int i = 0; i < group; i++) {
                     max = Math.max(max, Math.abs(row[first + i]));
                 }
                 float scale = max / MAX_QUANT;
                 float inverse = scale == 0 ? 0 : 1 / scale;
                 scales[index(key, groups, h, slot, g)] = scale;
-                for (int i = 0; i < Q8_GROUP; i++) {
-                    quants[index(key, headDim, h, slot, g * Q8_GROUP + i)] = (byte) Math.round(row[first + i] * inverse);
+                for (int i = 0; i < group; i++) {
+                    quants[index(key, headDim, h, slot, g * group + i)] = (byte) Math.round(row[first + i] * inverse);
                 }
             }
         }
@@ -80,7 +83,7 @@ final class Q8_0KvStore extends KvStore {
         float[] scales = key ? keyScales : valueScales;
         for (int h = 0; h < kvHeads; h++) {
             for (int d = 0; d < headDim; d++) {
-                float scale = scales[index(key, groups, h, slot, d / Q8_GROUP)];
+                float scale = scales[index(key, groups, h, slot, d / group)];
                 row[offset + h * headDim + d] = scale * quants[index(key, headDim, h, slot, d)];
             }
         }
@@ -93,8 +96,8 @@ final class Q8_0KvStore extends KvStore {
             for (int h = 0; h < kvHeads; h++) {
                 for (int g = 0; g < groups; g++) {
                     out.putFloat((key ? keyScales : valueScales)[index(key, groups, h, slot, g)]);
-                    for (int i = 0; i < Q8_GROUP; i++) {
-                        out.put((key ? keyQuants : valueQuants)[index(key, headDim, h, slot, g * Q8_GROUP + i)]);
+                    for (int i = 0; i < group; i++) {
+                        out.put((key ? keyQuants : valueQuants)[index(key, headDim, h, slot, g * group + i)]);
                     }
                 }
             }
@@ -107,8 +110,8 @@ final class Q8_0KvStore extends KvStore {
             for (int h = 0; h < kvHeads; h++) {
                 for (int g = 0; g < groups; g++) {
                     (key ? keyScales : valueScales)[index(key, groups, h, slot, g)] = in.getFloat();
-                    for (int i = 0; i < Q8_GROUP; i++) {
-                        (key ? keyQuants : valueQuants)[index(key, headDim, h, slot, g * Q8_GROUP + i)] = in.get();
+                    for (int i = 0; i < group; i++) {
+                        (key ? keyQuants : valueQuants)[index(key, headDim, h, slot, g * group + i)] = in.get();
                     }
                 }
             }

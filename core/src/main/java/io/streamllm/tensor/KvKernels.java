@@ -38,8 +38,13 @@ public final class KvKernels {
 
     /** Slots per transposed key block: one float vector's lanes. */
     public static final int SLOTS_PER_BLOCK = LANES;
-    /** Elements sharing one q8_0 scale. */
+    /** Elements sharing one q8_0 scale (ggml's block); a head narrower than this is one group. */
     public static final int Q8_GROUP = 32;
+
+    /** The q8_0 group of a head of {@code headDim} elements: 32, or the whole head when it is narrower. */
+    public static int q8Group(int headDim) {
+        return Math.min(Q8_GROUP, headDim);
+    }
 
     /**
      * {@code out[outOffset + j] = scale * q . key(from + j)} for j < count, f32 keys of one head at {@code base}.
@@ -118,7 +123,8 @@ public final class KvKernels {
     /** As {@link #keyScoresF32} for q8_0 keys: quants at {@code base}, scales at {@code scaleBase}. */
     public static void keyScoresQ8(byte[] keys, int base, float[] scales, int scaleBase, int headDim, float[] q,
                                    int qOffset, float scale, int from, int count, float[] out, int outOffset) {
-        int groups = headDim / Q8_GROUP;
+        int group = q8Group(headDim);
+        int groups = headDim / group;
         int end = from + count;
         int slot = from;
         for (; slot < end && slot % LANES != 0; slot++) {
@@ -130,7 +136,7 @@ public final class KvKernels {
             FloatVector acc = zero();
             for (int g = 0; g < groups; g++) {
                 FloatVector part = zero();
-                for (int d = g * Q8_GROUP, groupEnd = d + Q8_GROUP; d < groupEnd; d += BYTE_PARTS) {
+                for (int d = g * group, groupEnd = d + group; d < groupEnd; d += BYTE_PARTS) {
                     // One byte load covers BYTE_PARTS dimensions when a vector has fewer lanes than the smallest byte load.
                     ByteVector quants = ByteVector.fromArray(Vectors.B, keys, k + d * LANES);
                     for (int p = 0; p < BYTE_PARTS; p++) {
@@ -150,11 +156,12 @@ public final class KvKernels {
                             int slot) {
         int block = slot / LANES, lane = slot % LANES;
         int k = base + block * LANES * headDim + lane;
-        int s = scaleBase + block * LANES * (headDim / Q8_GROUP) + lane;
+        int group = q8Group(headDim);
+        int s = scaleBase + block * LANES * (headDim / group) + lane;
         float sum = 0;
-        for (int g = 0; g < headDim / Q8_GROUP; g++) {
+        for (int g = 0; g < headDim / group; g++) {
             float part = 0;
-            for (int d = g * Q8_GROUP; d < (g + 1) * Q8_GROUP; d++) {
+            for (int d = g * group; d < (g + 1) * group; d++) {
                 part += q[qOffset + d] * keys[k + d * LANES];
             }
             sum += part * scales[s + g * LANES];
@@ -197,18 +204,23 @@ public final class KvKernels {
     /** As {@link #addValuesF32} for q8_0 values: quants at {@code base}, scales at {@code scaleBase}. */
     public static void addValuesQ8(byte[] values, int base, float[] scales, int scaleBase, int headDim,
                                    float[] weights, int wOffset, int from, int count, float[] out, int outOffset) {
-        int groups = headDim / Q8_GROUP;
+        int group = q8Group(headDim);
+        int groups = headDim / group;
         for (int j = 0; j < count; j++) {
             int slot = from + j;
             int v = base + slot * headDim;
             for (int g = 0; g < groups; g++) {
                 float w = weights[wOffset + j] * scales[scaleBase + slot * groups + g];
-                for (int d = g * Q8_GROUP, groupEnd = d + Q8_GROUP; d < groupEnd; d += BYTE_LANES) {
+                int d = g * group, groupEnd = d + group;
+                for (; d + BYTE_LANES <= groupEnd; d += BYTE_LANES) {
                     ByteVector quants = ByteVector.fromArray(Vectors.B, values, v + d);
                     for (int p = 0; p < BYTE_PARTS; p++) {
                         int o = outOffset + d + p * LANES;
                         bytesToFloats(quants, p).fma(broadcast(w), FloatVector.fromArray(F, out, o)).intoArray(out, o);
                     }
+                }
+                for (; d < groupEnd; d++) { // a group narrower than one byte load (heads under 32 elements)
+                    out[outOffset + d] += w * values[v + d];
                 }
             }
         }

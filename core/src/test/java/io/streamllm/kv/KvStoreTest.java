@@ -22,7 +22,7 @@ class KvStoreTest {
     private static final int HEADS = 2;
 
     @ParameterizedTest(name = "{0}, head dim {1}")
-    @CsvSource({"f32, 64", "f32, 10", "f16, 64", "f16, 10", "q8_0, 64", "q8_0, 96"})
+    @CsvSource({"f32, 64", "f32, 10", "f16, 64", "f16, 10", "q8_0, 64", "q8_0, 96", "q8_0, 8", "q8_0, 16"})
     void kernelsEqualTheirScalarTwins(String typeName, int headDim) {
         KvType type = KvType.parse(typeName);
         int slots = 3 * KvKernels.SLOTS_PER_BLOCK + 5;
@@ -117,9 +117,10 @@ class KvStoreTest {
 
     @Test
     void q8_0NeedsHeadsOfWholeGroups() {
-        assertThatThrownBy(() -> KvStore.create(KvType.Q8_0, 4, 8, 16))
+        assertThatThrownBy(() -> KvStore.create(KvType.Q8_0, 4, 48, 16))
                 .hasMessageContaining("--kv-type q8_0 needs a head dimension that is a multiple of 32")
-                .hasMessageContaining("is 8");
+                .hasMessageContaining("is 48");
+        assertThatThrownBy(() -> KvStore.create(KvType.Q8_0, 4, 7, 16)).hasMessageContaining("is 7");
         assertThatThrownBy(() -> KvType.parse("q4"))
                 .hasMessage("unknown KV cache type 'q4' (expected f32, f16 or q8_0)");
     }
@@ -132,9 +133,10 @@ class KvStoreTest {
                 case F32 -> assertThat(stored[i]).isEqualTo(written[i]);
                 case F16 -> assertThat(error).isLessThanOrEqualTo(Math.abs(written[i]) * 0x1p-11 + 0x1p-25);
                 case Q8_0 -> {
-                    int group = i / KvKernels.Q8_GROUP * KvKernels.Q8_GROUP;
+                    int size = KvKernels.q8Group(headDim);
+                    int group = i / size * size;
                     double max = 0;
-                    for (int j = group; j < group + KvKernels.Q8_GROUP; j++) {
+                    for (int j = group; j < group + size; j++) {
                         max = Math.max(max, Math.abs(written[j]));
                     }
                     // Half a quantization step, plus the float rounding of the scale and of x / scale (~127 * 2^-24 of a step).
@@ -144,12 +146,12 @@ class KvStoreTest {
         }
     }
 
-    /** Elements of magnitudes from 1e-6 to 1e3, one magnitude per group of 32 (and sign changes). */
+    /** Elements of magnitudes from 1e-6 to 1e3, one magnitude per 8 elements (so q8_0 groups span several). */
     private static float[] randomRow(SplittableRandom random, int n) {
         float[] row = new float[n];
         double magnitude = 1;
         for (int i = 0; i < n; i++) {
-            if (i % KvKernels.Q8_GROUP == 0) {
+            if (i % 8 == 0) {
                 magnitude = Math.pow(10, random.nextInt(-6, 4));
             }
             row[i] = (float) (random.nextGaussian() * magnitude);
