@@ -2,19 +2,16 @@ package io.streamllm.kv;
 
 import java.nio.ByteBuffer;
 
-/** A store that keeps every element on its own (f32, f16): one accessor pair per array decides the element type. */
+/** A store that keeps every element on its own (f32, f16): one accessor pair decides the element type. */
 abstract sealed class ElementKvStore extends KvStore permits F32KvStore, F16KvStore {
     ElementKvStore(int kvHeads, int headDim, int slots) {
         super(kvHeads, headDim, slots);
     }
 
-    abstract float key(int index);
+    /** Element {@code index} of the keys ({@code key}) or of the values. */
+    abstract float element(boolean key, int index);
 
-    abstract void setKey(int index, float x);
-
-    abstract float value(int index);
-
-    abstract void setValue(int index, float x);
+    abstract void setElement(boolean key, int index, float x);
 
     /** Writes one element as this type's snapshot encoding (big-endian). */
     abstract void putElement(ByteBuffer out, float x);
@@ -25,8 +22,8 @@ abstract sealed class ElementKvStore extends KvStore permits F32KvStore, F16KvSt
     final void store(int slot, float[] k, float[] v, int offset) {
         for (int h = 0; h < kvHeads; h++) {
             for (int d = 0; d < headDim; d++) {
-                setKey(keyIndex(headDim, h, slot, d), k[offset + h * headDim + d]);
-                setValue(valueIndex(headDim, h, slot, d), v[offset + h * headDim + d]);
+                setElement(true, keyIndex(headDim, h, slot, d), k[offset + h * headDim + d]);
+                setElement(false, valueIndex(headDim, h, slot, d), v[offset + h * headDim + d]);
             }
         }
     }
@@ -35,8 +32,8 @@ abstract sealed class ElementKvStore extends KvStore permits F32KvStore, F16KvSt
     final void load(int slot, float[] k, float[] v, int offset) {
         for (int h = 0; h < kvHeads; h++) {
             for (int d = 0; d < headDim; d++) {
-                k[offset + h * headDim + d] = key(keyIndex(headDim, h, slot, d));
-                v[offset + h * headDim + d] = value(valueIndex(headDim, h, slot, d));
+                k[offset + h * headDim + d] = element(true, keyIndex(headDim, h, slot, d));
+                v[offset + h * headDim + d] = element(false, valueIndex(headDim, h, slot, d));
             }
         }
     }
@@ -46,12 +43,12 @@ abstract sealed class ElementKvStore extends KvStore permits F32KvStore, F16KvSt
     final void encode(int slot, ByteBuffer out) {
         for (int h = 0; h < kvHeads; h++) {
             for (int d = 0; d < headDim; d++) {
-                putElement(out, key(keyIndex(headDim, h, slot, d)));
+                putElement(out, element(true, keyIndex(headDim, h, slot, d)));
             }
         }
         for (int h = 0; h < kvHeads; h++) {
             for (int d = 0; d < headDim; d++) {
-                putElement(out, value(valueIndex(headDim, h, slot, d)));
+                putElement(out, element(false, valueIndex(headDim, h, slot, d)));
             }
         }
     }
@@ -60,12 +57,12 @@ abstract sealed class ElementKvStore extends KvStore permits F32KvStore, F16KvSt
     final void decode(int slot, ByteBuffer in) {
         for (int h = 0; h < kvHeads; h++) {
             for (int d = 0; d < headDim; d++) {
-                setKey(keyIndex(headDim, h, slot, d), getElement(in));
+                setElement(true, keyIndex(headDim, h, slot, d), getElement(in));
             }
         }
         for (int h = 0; h < kvHeads; h++) {
             for (int d = 0; d < headDim; d++) {
-                setValue(valueIndex(headDim, h, slot, d), getElement(in));
+                setElement(false, valueIndex(headDim, h, slot, d), getElement(in));
             }
         }
     }

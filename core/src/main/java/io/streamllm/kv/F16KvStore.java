@@ -26,23 +26,13 @@ final class F16KvStore extends ElementKvStore {
     }
 
     @Override
-    float key(int index) {
-        return Float.float16ToFloat(keys[index]);
+    float element(boolean key, int index) {
+        return Float.float16ToFloat((key ? keys : values)[index]);
     }
 
     @Override
-    void setKey(int index, float x) {
-        keys[index] = Float.floatToFloat16(x);
-    }
-
-    @Override
-    float value(int index) {
-        return Float.float16ToFloat(values[index]);
-    }
-
-    @Override
-    void setValue(int index, float x) {
-        values[index] = Float.floatToFloat16(x);
+    void setElement(boolean key, int index, float x) {
+        (key ? keys : values)[index] = Float.floatToFloat16(x);
     }
 
     @Override

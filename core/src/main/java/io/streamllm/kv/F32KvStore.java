@@ -26,23 +26,13 @@ final class F32KvStore extends ElementKvStore {
     }
 
     @Override
-    float key(int index) {
-        return keys[index];
+    float element(boolean key, int index) {
+        return (key ? keys : values)[index];
     }
 
     @Override
-    void setKey(int index, float x) {
-        keys[index] = x;
-    }
-
-    @Override
-    float value(int index) {
-        return values[index];
-    }
-
-    @Override
-    void setValue(int index, float x) {
-        values[index] = x;
+    void setElement(boolean key, int index, float x) {
+        (key ? keys : values)[index] = x;
     }
 
     @Override
