@@ -16,18 +16,23 @@ import org.junit.jupiter.params.provider.ValueSource;
  * JVMs limited to 256-bit vectors (AVX2) and 128-bit vectors (NEON-sized, where one byte load
  * feeds two float vectors).
  */
-class NarrowVectorKernelTest {
+public class NarrowVectorKernelTest {
 
     @ParameterizedTest(name = "MaxVectorSize={0}")
     @ValueSource(ints = {32, 16})
     void kernelsPassWithNarrowerVectors(int maxVectorBytes) throws IOException, InterruptedException {
+        runWithNarrowerVectors(KernelCheck.class, maxVectorBytes);
+    }
+
+    /** Runs {@code check}'s main (it prints "float vector bits: N" and "N failures") in a JVM with vectors of {@code maxVectorBytes}. */
+    public static void runWithNarrowerVectors(Class<?> check, int maxVectorBytes) throws IOException, InterruptedException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> command = List.of(java.toString(),
                 "-XX:MaxVectorSize=" + maxVectorBytes,
                 "--add-modules", "jdk.incubator.vector",
                 "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"),
-                KernelCheck.class.getName());
+                check.getName());
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output;
         try (var in = process.getInputStream()) {
