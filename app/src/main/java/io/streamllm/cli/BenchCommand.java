@@ -72,6 +72,9 @@ final class BenchCommand implements Callable<Integer> {
             description = "with --streaming: steps timed per point for recompute, each a prefill of C tokens (default: ${DEFAULT-VALUE})")
     int recomputeTokens;
 
+    @Mixin
+    KvTypeOption kvType;
+
     @Option(names = "--csv", paramLabel = "OUT.csv", description = "with --streaming: the measurements as CSV")
     Path csv;
 
@@ -151,8 +154,9 @@ final class BenchCommand implements Callable<Integer> {
         StreamingBenchmark.Settings settings = new StreamingBenchmark.Settings(cacheSizes,
                 policies.stream().map(BenchCommand::parseKind).toList(), tokensPerPoint, recomputeTokens);
         try (Model model = modelOptions.load()) {
-            List<StreamingBenchmark.Point> points = new StreamingBenchmark(model.network(), settings).run(Console::status);
-            String title = model.name() + " (" + weightType(model) + ", " + modelOptions.pool().threads() + " threads)";
+            List<StreamingBenchmark.Point> points = new StreamingBenchmark(model.network(), settings, kvType.type()).run(Console::status);
+            String title = model.name() + " (" + weightType(model) + ", " + modelOptions.pool().threads() + " threads, "
+                    + KvTypeOption.describe(new Session(model.network(), new DensePolicy(), 1, 1, kvType.type()).cacheStats()) + ")";
             System.out.println(title);
             System.out.println();
             System.out.print(StreamingBenchmarkReport.markdown(points));

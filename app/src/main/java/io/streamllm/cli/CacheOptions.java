@@ -4,9 +4,10 @@ import io.streamllm.engine.Session;
 import io.streamllm.kv.CachePolicy;
 import io.streamllm.kv.SinkWindowPolicy;
 import io.streamllm.model.ModelConfig;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** KV cache options shared by generate and chat. */
+/** KV cache options shared by generate, chat and serve. */
 final class CacheOptions {
     /** Attention sinks of the default streaming policy (the paper's choice). */
     static final int DEFAULT_SINKS = 4;
@@ -24,6 +25,9 @@ final class CacheOptions {
             description = "tokens run through the network together when reading a prompt (default: ${DEFAULT-VALUE})")
     int prefillChunk;
 
+    @Mixin
+    KvTypeOption kvType;
+
     /** The policy to use for a stream expected to hold {@code tokens} tokens (negative: unbounded). */
     CachePolicy policy(ModelConfig config, long tokens) {
         if (cache != null) {
@@ -40,6 +44,6 @@ final class CacheOptions {
     }
 
     Session newSession(io.streamllm.model.Model model, CachePolicy policy) {
-        return new Session(model.network(), policy, prefillChunk, evictChunk);
+        return new Session(model.network(), policy, prefillChunk, evictChunk, kvType.type());
     }
 }

@@ -67,10 +67,11 @@ final class GenerateCommand implements Callable<Integer> {
                 return Stdout.CLOSED_EXIT_CODE;
             }
             Console.status(String.format(
-                    "prompt: %d tokens in %.1f ms (%.1f tok/s) | generated: %d tokens in %.1f ms (%.1f tok/s) | stop: %s | cache: %d tokens, %d evicted",
+                    "prompt: %d tokens in %.1f ms (%.1f tok/s) | generated: %d tokens in %.1f ms (%.1f tok/s) | stop: %s | cache: %d tokens, %d evicted, %s",
                     result.promptTokens(), result.prefillNanos() / 1e6, result.prefillTokensPerSecond(),
                     result.generatedTokens(), result.decodeNanos() / 1e6, result.decodeTokensPerSecond(),
-                    result.stopReason().name().toLowerCase(), session.cacheStats().size(), session.cacheStats().evictedTokens()));
+                    result.stopReason().name().toLowerCase(), session.cacheStats().size(), session.cacheStats().evictedTokens(),
+                    KvTypeOption.describe(session.cacheStats())));
         }
         return 0;
     }

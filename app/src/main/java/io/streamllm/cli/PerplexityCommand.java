@@ -40,6 +40,9 @@ final class PerplexityCommand implements Callable<Integer> {
             description = "evict K tokens at once when the window is full (default: ${DEFAULT-VALUE}, as the paper)")
     int evictChunk;
 
+    @Mixin
+    KvTypeOption kvType;
+
     @Option(names = "--csv", paramLabel = "OUT.csv", description = "per-segment mean NLL of every policy")
     Path csv;
 
@@ -68,7 +71,7 @@ final class PerplexityCommand implements Callable<Integer> {
         }
         try (Model model = modelOptions.load()) {
             TokenStream stream = streamOptions.load(model);
-            StreamingPerplexity evaluation = new StreamingPerplexity(model, segment, evictChunk);
+            StreamingPerplexity evaluation = new StreamingPerplexity(model, segment, evictChunk, kvType.type());
             List<PolicyResult> results = new ArrayList<>();
             try (RunLog runLog = log == null ? null : new RunLog(log, logEvery)) {
                 for (CachePolicy policy : policies) {

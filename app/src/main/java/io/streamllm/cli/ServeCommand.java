@@ -134,8 +134,8 @@ final class ServeCommand implements Callable<Integer> {
             server.close();
             throw e;
         }
-        Console.status(String.format("serving %s on %s | cache %s (%s per session) | up to %d sessions | %s%s",
-                model.id(), server.baseUrl(), model.policy().spec(), Console.bytes(model.sessionBytes()), maxSessions,
+        Console.status(String.format("serving %s on %s | cache %s, KV %s (%s per session) | up to %d sessions | %s%s",
+                model.id(), server.baseUrl(), model.policy().spec(), model.kvType(), Console.bytes(model.sessionBytes()), maxSessions,
                 stateDir == null ? "sessions in memory only" : "state in " + stateDir,
                 key == null ? "" : " | API key required"));
         server.awaitStop();
@@ -146,7 +146,8 @@ final class ServeCommand implements Callable<Integer> {
         Model model = modelOptions.load();
         try {
             CachePolicy policy = cacheOptions.policy(model.config(), -1); // conversations are unbounded
-            return new ServedModel(model, policy, cacheOptions.prefillChunk, cacheOptions.evictChunk, specialInContent);
+            return new ServedModel(model, policy, cacheOptions.prefillChunk, cacheOptions.evictChunk, specialInContent,
+                    cacheOptions.kvType.type());
         } catch (RuntimeException e) {
             model.close();
             throw e;

@@ -3,6 +3,7 @@ package io.streamllm.eval;
 import io.streamllm.engine.Session;
 import io.streamllm.kv.CachePolicy;
 import io.streamllm.kv.DensePolicy;
+import io.streamllm.kv.KvType;
 import io.streamllm.kv.RecomputePolicy;
 import io.streamllm.kv.SinkWindowPolicy;
 import io.streamllm.model.Transformer;
@@ -92,11 +93,18 @@ public final class StreamingBenchmark {
 
     private final Transformer network;
     private final Settings settings;
+    private final KvType kvType;
     private final SplittableRandom random = new SplittableRandom(1);
 
     public StreamingBenchmark(Transformer network, Settings settings) {
+        this(network, settings, KvType.F32);
+    }
+
+    /** As above, with KV caches that store keys and values as {@code kvType}. */
+    public StreamingBenchmark(Transformer network, Settings settings, KvType kvType) {
         this.network = network;
         this.settings = settings;
+        this.kvType = kvType;
     }
 
     /** Measures every size and policy, smallest size first, reporting each phase to {@code status}. */
@@ -129,7 +137,7 @@ public final class StreamingBenchmark {
     private Measurement measure(CachePolicy policy, int contextTokens, int steps) {
         // Collect the previous point's cache first, so that the RSS read below reflects this point's.
         System.gc();
-        Session session = new Session(network, policy);
+        Session session = new Session(network, policy, Session.DEFAULT_PREFILL_CHUNK, 1, kvType);
         session.feed(randomTokens(contextTokens));
         double[] stepMs = new double[steps];
         for (int i = 0; i < steps; i++) {

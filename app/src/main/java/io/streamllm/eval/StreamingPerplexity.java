@@ -4,6 +4,7 @@ import io.streamllm.StreamllmException;
 import io.streamllm.engine.LogProbabilities;
 import io.streamllm.engine.Session;
 import io.streamllm.kv.CachePolicy;
+import io.streamllm.kv.KvType;
 import io.streamllm.model.Model;
 import io.streamllm.model.Transformer;
 
@@ -55,12 +56,18 @@ public final class StreamingPerplexity {
     private final int bos;
     private final int segmentLength;
     private final int evictChunk;
+    private final KvType kvType;
 
     /**
      * @param segmentLength tokens per segment of the per-segment means
      * @param evictChunk    tokens evicted at once when the window overflows (1: the paper's per-token eviction)
      */
     public StreamingPerplexity(Model model, int segmentLength, int evictChunk) {
+        this(model, segmentLength, evictChunk, KvType.F32);
+    }
+
+    /** As above, with KV caches that store keys and values as {@code kvType}. */
+    public StreamingPerplexity(Model model, int segmentLength, int evictChunk, KvType kvType) {
         if (segmentLength < 1) {
             throw new IllegalArgumentException("--segment must be at least 1, got " + segmentLength);
         }
@@ -71,6 +78,7 @@ public final class StreamingPerplexity {
         this.bos = model.tokenizer().specials().bos();
         this.segmentLength = segmentLength;
         this.evictChunk = evictChunk;
+        this.kvType = kvType;
     }
 
     public PolicyResult evaluate(CachePolicy policy, TokenStream stream, Listener listener) {
@@ -80,7 +88,7 @@ public final class StreamingPerplexity {
             throw new StreamllmException("the stream " + stream.source() + " has no token to score after its first"
                     + " (the model has no BOS token to start it)");
         }
-        Session session = new Session(network, policy, Session.DEFAULT_PREFILL_CHUNK, evictChunk);
+        Session session = new Session(network, policy, Session.DEFAULT_PREFILL_CHUNK, evictChunk, kvType);
         NllAccumulator nll = new NllAccumulator(segmentLength);
         long start = System.nanoTime();
         float[] logits = session.feed(first == 0 ? bos : tokens[0]);

@@ -9,6 +9,7 @@ import io.streamllm.chat.RenderedChat;
 import io.streamllm.engine.Conversation;
 import io.streamllm.engine.Session;
 import io.streamllm.kv.CachePolicy;
+import io.streamllm.kv.KvType;
 import io.streamllm.model.Model;
 
 import java.util.LinkedHashSet;
@@ -25,6 +26,7 @@ public final class ServedModel implements AutoCloseable {
     private final CachePolicy policy;
     private final int prefillChunk;
     private final int evictChunk;
+    private final KvType kvType;
     private final List<String> endStops;
     private final long sessionBytes;
 
@@ -34,6 +36,12 @@ public final class ServedModel implements AutoCloseable {
 
     /** As above; {@code specialInContent} parses special-token text in messages and prompts as those tokens. */
     public ServedModel(Model model, CachePolicy policy, int prefillChunk, int evictChunk, boolean specialInContent) {
+        this(model, policy, prefillChunk, evictChunk, specialInContent, KvType.F32);
+    }
+
+    /** As above, with sessions whose KV caches store keys and values as {@code kvType}. */
+    public ServedModel(Model model, CachePolicy policy, int prefillChunk, int evictChunk, boolean specialInContent,
+                       KvType kvType) {
         if (policy.windowTokens() == CachePolicy.UNBOUNDED) {
             throw new StreamllmException("serve needs a bounded cache so that conversations never outgrow it: use --cache sink:S:W"
                     + " (or window:W, recompute:W), not " + policy.spec());
@@ -44,6 +52,7 @@ public final class ServedModel implements AutoCloseable {
         this.policy = policy;
         this.prefillChunk = prefillChunk;
         this.evictChunk = evictChunk;
+        this.kvType = kvType;
         this.endStops = StopStrings.withModelEndTokens(List.of(), model.tokenizer());
         this.sessionBytes = newSession().cacheStats().allocatedBytes();
     }
@@ -61,6 +70,11 @@ public final class ServedModel implements AutoCloseable {
         return policy;
     }
 
+    /** How every session's KV cache stores keys and values. */
+    public KvType kvType() {
+        return kvType;
+    }
+
     public ChatTemplate template() {
         return template;
     }
@@ -75,7 +89,7 @@ public final class ServedModel implements AutoCloseable {
     }
 
     private Session newSession() {
-        return new Session(model.network(), policy, prefillChunk, evictChunk);
+        return new Session(model.network(), policy, prefillChunk, evictChunk, kvType);
     }
 
     /**

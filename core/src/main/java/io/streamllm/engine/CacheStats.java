@@ -1,5 +1,7 @@
 package io.streamllm.engine;
 
+import io.streamllm.kv.KvType;
+
 /**
  * What a {@link Session}'s KV cache holds, read at one moment. The cache itself stays inside the
  * session, so that rollback and eviction always go through the session's policy.
@@ -12,7 +14,9 @@ package io.streamllm.engine;
  * @param evictedTokens  tokens evicted so far
  * @param allocatedBytes bytes of keys and values allocated
  * @param tokensSeen     tokens fed to the session (rolled-back ones not counted)
+ * @param kvType         how keys and values are stored
+ * @param bytesPerToken  bytes of keys and values one cached token takes, all layers
  */
 public record CacheStats(int size, int sinks, int window, long windowStart, long nextPosition, long evictedTokens,
-                         long allocatedBytes, long tokensSeen) {
+                         long allocatedBytes, long tokensSeen, KvType kvType, long bytesPerToken) {
 }

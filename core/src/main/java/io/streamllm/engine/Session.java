@@ -2,6 +2,7 @@ package io.streamllm.engine;
 
 import io.streamllm.kv.CachePolicy;
 import io.streamllm.kv.KvCache;
+import io.streamllm.kv.KvType;
 import io.streamllm.kv.WindowPolicy;
 import io.streamllm.model.ForwardState;
 import io.streamllm.model.Transformer;
@@ -35,6 +36,11 @@ public final class Session {
     }
 
     public Session(Transformer network, CachePolicy policy, int prefillChunk, int evictChunk) {
+        this(network, policy, prefillChunk, evictChunk, KvType.F32);
+    }
+
+    /** A session whose KV cache stores keys and values as {@code kvType}. */
+    public Session(Transformer network, CachePolicy policy, int prefillChunk, int evictChunk, KvType kvType) {
         if (prefillChunk < 1) {
             throw new IllegalArgumentException("prefill chunk must be at least 1, got " + prefillChunk);
         }
@@ -43,7 +49,7 @@ public final class Session {
         this.prefillChunk = prefillChunk;
         // Recomputation re-encodes its window from an empty cache every time; the cache only needs that window.
         CachePolicy cachePolicy = policy.recomputes() ? new WindowPolicy(policy.windowTokens()) : policy;
-        this.cache = new KvCache(network.config(), cachePolicy, evictChunk, prefillChunk);
+        this.cache = new KvCache(network.config(), cachePolicy, evictChunk, prefillChunk, kvType);
         this.state = network.newState(prefillChunk);
         this.logits = new float[network.config().vocabularySize()];
         this.recent = policy.recomputes() ? new TokenWindow(policy.windowTokens()) : null;
@@ -61,7 +67,8 @@ public final class Session {
     /** What the cache holds now (the cache itself is the session's: rollback and eviction go through it). */
     public CacheStats cacheStats() {
         return new CacheStats(cache.size(), cache.sinkCount(), cache.windowCount(), cache.windowStart(),
-                cache.nextPosition(), cache.evictedTokens(), cache.allocatedBytes(), tokensSeen);
+                cache.nextPosition(), cache.evictedTokens(), cache.allocatedBytes(), tokensSeen, cache.type(),
+                cache.bytesPerToken());
     }
 
     /** Tokens fed so far. */
@@ -147,7 +154,10 @@ public final class Session {
         cache.writeTo(out);
     }
 
-    /** Restores a state written by {@link #writeTo} from a session of the same model and policy. */
+    /**
+     * Restores a state written by {@link #writeTo} from a session of the same model and policy. A snapshot
+     * of another KV type is converted to this session's (see {@link KvCache#readFrom}).
+     */
     public void readFrom(DataInputStream in) throws IOException {
         String spec = in.readUTF();
         if (!spec.equals(policy.spec())) {

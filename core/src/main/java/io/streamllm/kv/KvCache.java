@@ -2,6 +2,7 @@ package io.streamllm.kv;
 
 import io.streamllm.StreamllmException;
 import io.streamllm.model.ModelConfig;
+import io.streamllm.tensor.KvKernels;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -24,10 +25,12 @@ import java.nio.FloatBuffer;
  * [p - W, p]: it attends to S + W cached tokens and itself. With an eviction chunk k > 1 the window
  * is cut k tokens at a time when it overflows, as llama.cpp's context shift does.
  *
- * <p>Layout: each layer's keys (and values) are stored head-major, one block per KV head holding that
- * head's vector for every slot: the slot s of head h starts at {@code h * headStride() + s * headDim}.
- * Attention reads one head's keys for all slots, so they are contiguous in memory: streamed at the
- * memory's full speed rather than one 256-byte piece per token row.
+ * <p>Layout: each layer is a {@link KvStore} of the cache's {@link KvType}, head-major: attention reads one
+ * head's keys for all slots, contiguous in memory, streamed at the memory's full speed. Slots are the
+ * sinks [0, S) then the ring [S, S + ring capacity).
+ *
+ * <p>Because no key is ever re-rotated, a quantized type (f16, q8_0) rounds each key and value once,
+ * when it is written: streaming works with quantized KV exactly as with f32.
  */
 public final class KvCache {
     private static final int INITIAL_UNBOUNDED_SLOTS = 256;
@@ -41,9 +44,10 @@ public final class KvCache {
     private final int window;
     private final int evictChunk;
     private final int maxBatch;
+    private final long bytesPerToken;
 
-    private float[][] keys;
-    private float[][] values;
+    private final KvType type;
+    private final KvStore[] stores;
     private int ringCapacity;
     private long nextPosition;
     private long windowStart;
@@ -53,6 +57,10 @@ public final class KvCache {
     private final long[] batchWindowStart;
 
     public KvCache(ModelConfig config, CachePolicy policy, int evictChunk, int maxBatch) {
+        this(config, policy, evictChunk, maxBatch, KvType.F32);
+    }
+
+    public KvCache(ModelConfig config, CachePolicy policy, int evictChunk, int maxBatch, KvType type) {
         if (evictChunk < 1) {
             throw new StreamllmException("--evict-chunk must be at least 1, got " + evictChunk);
         }
@@ -69,21 +77,25 @@ public final class KvCache {
         this.evictChunk = evictChunk;
         this.maxBatch = maxBatch;
         this.batchWindowStart = new long[maxBatch];
+        this.type = type;
+        this.bytesPerToken = (long) layers * KvStore.create(type, kvHeads, headDim, 0).bytesPerSlot();
         boolean unbounded = window == CachePolicy.UNBOUNDED;
         int slots = unbounded ? INITIAL_UNBOUNDED_SLOTS : window + maxBatch;
         checkMemory((long) sinks + slots);
         this.ringCapacity = slots;
-        this.keys = new float[layers][(sinks + slots) * kvLength];
-        this.values = new float[layers][(sinks + slots) * kvLength];
+        this.stores = new KvStore[layers];
+        for (int l = 0; l < layers; l++) {
+            stores[l] = KvStore.create(type, kvHeads, headDim, sinks + slots);
+        }
         this.windowStart = sinks;
     }
 
     private void checkMemory(long slots) {
-        long perLayerFloats = slots * kvLength;
-        long bytes = 2L * layers * perLayerFloats * Float.BYTES;
+        long perLayerElements = (slots + KvKernels.SLOTS_PER_BLOCK) * kvLength;
+        long bytes = slots * bytesPerToken;
         Runtime rt = Runtime.getRuntime();
         long available = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        if (perLayerFloats > Integer.MAX_VALUE - 16 || bytes > available) {
+        if (perLayerElements > Integer.MAX_VALUE - 16 || bytes > available) {
             throw new StreamllmException(String.format(
                     "cache policy %s needs %,d MiB of KV cache for %,d tokens but only %,d MiB of heap are free;"
                             + " use a smaller cache or a larger -Xmx", policy.spec(), bytes >> 20, slots, available >> 20));
@@ -128,24 +140,38 @@ public final class KvCache {
         return kvLength;
     }
 
+    /** How keys and values are stored. */
+    public KvType type() {
+        return type;
+    }
+
     /** Bytes allocated for keys and values. */
     public long allocatedBytes() {
-        return 2L * layers * keys[0].length * Float.BYTES;
+        long bytes = 0;
+        for (KvStore store : stores) {
+            bytes += store.allocatedBytes();
+        }
+        return bytes;
     }
 
-    /** The keys of one layer: head h of the token at slot s starts at {@code h * headStride() + s * headDim}. */
-    public float[] keys(int layer) {
-        return keys[layer];
+    /** Bytes of keys and values one token takes, all layers together. */
+    public long bytesPerToken() {
+        return bytesPerToken;
     }
 
-    /** The values of one layer, laid out as {@link #keys}. */
-    public float[] values(int layer) {
-        return values[layer];
+    /** The keys and values of one layer, by slot. */
+    public KvStore layer(int layer) {
+        return stores[layer];
     }
 
-    /** Floats between one KV head's block and the next in {@link #keys} and {@link #values}. */
-    public int headStride() {
-        return (sinks + ringCapacity) * headDim;
+    /** The first slot of the ring (after the sinks' slots). */
+    public int ringStart() {
+        return sinks;
+    }
+
+    /** The slot after the ring's last: the window wraps from here to {@link #ringStart}. */
+    public int ringEnd() {
+        return sinks + ringCapacity;
     }
 
     /**
@@ -153,11 +179,7 @@ public final class KvCache {
      * {@code k[offset..]} and {@code v[offset..]}) in {@code slot} of {@code layer}.
      */
     public void store(int layer, int slot, float[] k, float[] v, int offset) {
-        int stride = headStride();
-        for (int h = 0; h < kvHeads; h++) {
-            System.arraycopy(k, offset + h * headDim, keys[layer], h * stride + slot * headDim, headDim);
-            System.arraycopy(v, offset + h * headDim, values[layer], h * stride + slot * headDim, headDim);
-        }
+        stores[layer].store(slot, k, v, offset);
     }
 
     /** The slot of the token at absolute position {@code position}. */
@@ -241,29 +263,9 @@ public final class KvCache {
         return visibleSinks(i) + (int) Math.max(0, position - visibleWindowStart(i) + 1);
     }
 
-    /**
-     * Writes the slots of the keys token {@code i} of the current batch attends to, sinks first, then
-     * the window from oldest to itself, into {@code out[offset ..]}; returns how many.
-     */
-    public int visibleSlots(int i, int[] out, int offset) {
-        int n = 0;
-        int sinkCount = visibleSinks(i);
-        for (int s = 0; s < sinkCount; s++) {
-            out[offset + n++] = s;
-        }
-        long position = nextPosition + i;
-        long first = visibleWindowStart(i);
-        if (position >= first) {
-            int slot = slot(first);
-            int ringEnd = sinks + ringCapacity;
-            for (long p = first; p <= position; p++) {
-                out[offset + n++] = slot;
-                if (++slot == ringEnd) {
-                    slot = sinks;
-                }
-            }
-        }
-        return n;
+    /** The slot of the oldest window key token {@code i} of the current batch attends to (the window then runs on, wrapping). */
+    public int visibleWindowSlot(int i) {
+        return slot(visibleWindowStart(i));
     }
 
     /**
@@ -319,38 +321,61 @@ public final class KvCache {
     }
 
     private static final int SNAPSHOT_MAGIC = 0x534c4b56; // "SLKV"
-    private static final int SNAPSHOT_VERSION = 1;
+    /** Version 1: f32 rows only. Version 2 adds the KV type; rows are in that type's encoding ({@link KvStore#encode}). */
+    private static final int SNAPSHOT_VERSION = 2;
 
-    /** Writes the held keys and values and the positions, so that {@link #readFrom} can resume the stream. */
+    /** Writes the held keys and values, their type and the positions, so that {@link #readFrom} can resume the stream. */
     public void writeTo(DataOutputStream out) throws IOException {
         out.writeInt(SNAPSHOT_MAGIC);
         out.writeInt(SNAPSHOT_VERSION);
         out.writeUTF(policy.spec());
+        out.writeUTF(type.label());
         out.writeInt(layers);
         out.writeInt(kvLength);
         out.writeLong(nextPosition);
         out.writeLong(windowStart);
         out.writeLong(evictedTokens);
-        ByteBuffer row = ByteBuffer.allocate(kvLength * Float.BYTES);
-        for (int l = 0; l < layers; l++) {
+        ByteBuffer row = ByteBuffer.allocate(stores[0].bytesPerSlot());
+        for (KvStore store : stores) {
             for (long p : heldPositions()) {
-                writeRow(out, row, keys[l], slot(p));
-                writeRow(out, row, values[l], slot(p));
+                row.clear();
+                store.encode(slot(p), row);
+                out.write(row.array());
             }
         }
     }
 
-    /** Restores what {@link #writeTo} wrote; the cache must have the same policy and model shape. */
+    /**
+     * Restores what {@link #writeTo} wrote; the cache must have the same policy and model shape. A snapshot
+     * of another KV type (version-1 snapshots are f32) is converted: its rows are read as floats and
+     * stored in this cache's type, so restoring f32 into q8_0 rounds as feeding the tokens would have.
+     */
     public void readFrom(DataInputStream in) throws IOException {
-        if (in.readInt() != SNAPSHOT_MAGIC || in.readInt() != SNAPSHOT_VERSION) {
-            throw new IOException("not a KV cache snapshot of this version");
+        int version = in.readInt() == SNAPSHOT_MAGIC ? in.readInt() : -1;
+        if (version != 1 && version != SNAPSHOT_VERSION) {
+            throw new IOException("not a KV cache snapshot of version 1 or " + SNAPSHOT_VERSION);
         }
         String spec = in.readUTF();
+        KvType snapshotType = KvType.F32;
+        if (version >= 2) {
+            try {
+                snapshotType = KvType.parse(in.readUTF());
+            } catch (StreamllmException unknown) {
+                throw new IOException("corrupt KV cache snapshot: " + unknown.getMessage(), unknown);
+            }
+        }
         int snapshotLayers = in.readInt();
         int snapshotKvLength = in.readInt();
         if (!spec.equals(policy.spec()) || snapshotLayers != layers || snapshotKvLength != kvLength) {
             throw new IOException("the snapshot is of cache " + spec + " with " + snapshotLayers + "x" + snapshotKvLength
                     + " rows, not " + policy.spec() + " with " + layers + "x" + kvLength);
+        }
+        // Rows of another type go through a one-slot store of that type (created before anything changes: q8_0 may refuse the shape).
+        KvStore converter;
+        try {
+            converter = snapshotType == type ? null : KvStore.create(snapshotType, kvHeads, headDim, 1);
+        } catch (StreamllmException unsupported) {
+            throw new IOException("cannot restore a " + snapshotType + " KV snapshot: " + unsupported.getMessage(), unsupported);
         }
         long next = in.readLong();
         long start = in.readLong();
@@ -362,10 +387,11 @@ public final class KvCache {
         }
         // Before allocating: the rows the positions claim must be in the snapshot, when the stream knows how much is left.
         long held = Math.min(sinks, next) + Math.max(0, next - start);
-        long rowBytes = 2L * layers * kvLength * Float.BYTES;
+        int rowBytes = (converter != null ? converter : stores[0]).bytesPerSlot();
+        long allRowBytes = (long) layers * rowBytes;
         int available = in.available();
-        if (held > Integer.MAX_VALUE - 16 || (available > 0 && available < Integer.MAX_VALUE && held > available / rowBytes)) {
-            throw new IOException("corrupt KV cache snapshot: " + held + " cached tokens of " + rowBytes
+        if (held > Integer.MAX_VALUE - 16 || (available > 0 && available < Integer.MAX_VALUE && held > available / allRowBytes)) {
+            throw new IOException("corrupt KV cache snapshot: " + held + " cached tokens of " + allRowBytes
                     + " bytes each, but only " + available + " bytes follow");
         }
         if (window == CachePolicy.UNBOUNDED && next - sinks > ringCapacity) {
@@ -378,11 +404,20 @@ public final class KvCache {
         nextPosition = next;
         windowStart = start;
         evictedTokens = evicted;
-        ByteBuffer row = ByteBuffer.allocate(kvLength * Float.BYTES);
-        for (int l = 0; l < layers; l++) {
+        ByteBuffer row = ByteBuffer.allocate(rowBytes);
+        float[] k = new float[kvLength];
+        float[] v = new float[kvLength];
+        for (KvStore store : stores) {
             for (long p : heldPositions()) {
-                readRow(in, row, keys[l], slot(p));
-                readRow(in, row, values[l], slot(p));
+                in.readFully(row.array());
+                row.clear();
+                if (converter == null) {
+                    store.decode(slot(p), row);
+                } else {
+                    converter.decode(0, row);
+                    converter.load(0, k, v, 0);
+                    store.store(slot(p), k, v, 0);
+                }
             }
         }
     }
@@ -400,42 +435,12 @@ public final class KvCache {
         return positions;
     }
 
-    /** Writes one token's row (its KV heads in order, as in the forward pass), whatever the layout in memory. */
-    private void writeRow(DataOutputStream out, ByteBuffer row, float[] source, int slot) throws IOException {
-        row.clear();
-        FloatBuffer floats = row.asFloatBuffer();
-        for (int h = 0; h < kvHeads; h++) {
-            floats.put(source, h * headStride() + slot * headDim, headDim);
-        }
-        out.write(row.array());
-    }
-
-    private void readRow(DataInputStream in, ByteBuffer row, float[] target, int slot) throws IOException {
-        in.readFully(row.array());
-        row.clear();
-        FloatBuffer floats = row.asFloatBuffer();
-        for (int h = 0; h < kvHeads; h++) {
-            floats.get(target, h * headStride() + slot * headDim, headDim);
-        }
-    }
-
     /** Enlarges the ring (dense caches only: nothing is evicted, so slots keep their indices). */
     private void grow(int slots) {
         checkMemory((long) sinks + slots);
-        int oldStride = headStride();
-        int newStride = (sinks + slots) * headDim;
         for (int l = 0; l < layers; l++) {
-            keys[l] = regrouped(keys[l], oldStride, newStride);
-            values[l] = regrouped(values[l], oldStride, newStride);
+            stores[l] = stores[l].grownTo(sinks + slots);
         }
         ringCapacity = slots;
-    }
-
-    private float[] regrouped(float[] old, int oldStride, int newStride) {
-        float[] grown = new float[kvHeads * newStride];
-        for (int h = 0; h < kvHeads; h++) {
-            System.arraycopy(old, h * oldStride, grown, h * newStride, oldStride);
-        }
-        return grown;
     }
 }

@@ -1,7 +1,7 @@
 package io.streamllm.model;
 
 import io.streamllm.kv.KvCache;
-import io.streamllm.tensor.ArrayMath;
+import io.streamllm.kv.KvStore;
 import io.streamllm.tensor.Parallel;
 
 /**
@@ -40,11 +40,9 @@ final class Attention {
             if (st.sinkRotated[i]) {
                 rope.angles(cache.sinkQueryPosition(i), st.sinkCos, st.sinkSin, i * pairs);
             }
-            maxKeys = Math.max(maxKeys, cache.visibleKeys(i));
-        }
-        int[] slots = st.keySlots(count, maxKeys);
-        for (int i = 0; i < count; i++) {
-            st.keyCounts[i] = cache.visibleSlots(i, slots, i * maxKeys);
+            st.keyCounts[i] = cache.visibleKeys(i);
+            st.windowSlots[i] = cache.visibleWindowSlot(i);
+            maxKeys = Math.max(maxKeys, st.keyCounts[i]);
         }
         st.keysPerRow = maxKeys;
     }
@@ -57,8 +55,6 @@ final class Attention {
         int qLength = config.queryLength();
         int kvLength = config.kvLength();
         int pairs = rope.pairs();
-        float[] cachedKeys = cache.keys(layer);
-        float[] cachedValues = cache.values(layer);
         for (int i = 0; i < count; i++) {
             if (st.sinkRotated[i]) {
                 System.arraycopy(st.q, i * qLength, st.qSink, i * qLength, qLength);
@@ -69,7 +65,7 @@ final class Attention {
             cache.store(layer, cache.slot(cache.nextPosition() + i), st.k, st.v, i * kvLength);
         }
         st.scores(config.headCount(), st.keysPerRow);
-        st.attentionCall(this, cachedKeys, cachedValues, cache.headStride(), count);
+        st.attentionCall(this, cache.layer(layer), cache.ringStart(), cache.ringEnd(), count);
         try {
             long keys = 0;
             for (int i = 0; i < count; i++) {
@@ -78,7 +74,7 @@ final class Attention {
             // Scores and the weighted sum of values: two multiply-adds per key, head and dimension.
             pool.forRange(config.headCount(), 1, ATTEND_HEADS, st, 2 * keys * config.headCount() * headDim);
         } finally {
-            st.attentionCall(null, null, null, 0, 0);
+            st.attentionCall(null, null, 0, 0, 0);
         }
     }
 
@@ -86,35 +82,45 @@ final class Attention {
     private static final Parallel.ArgumentTask<ForwardState> ATTEND_HEADS = (st, from, to) -> {
         for (int h = from; h < to; h++) {
             for (int i = 0; i < st.batchCount; i++) {
-                st.attentionOwner.attendOneHead(h, i, st.layerKeys, st.layerValues, st.headStride, st, st.scores,
-                        h * st.keysPerRow);
+                st.attentionOwner.attendOneHead(h, i, st, h * st.keysPerRow);
             }
         }
     };
 
-    /** softmax(q . k / sqrt(d)) . v for head {@code h} of batch token {@code i}. */
-    private void attendOneHead(int h, int i, float[] keys, float[] values, int headStride, ForwardState st,
-                               float[] scores, int scoresOffset) {
+    /**
+     * softmax(q . k / sqrt(d)) . v for head {@code h} of batch token {@code i}. Its keys are the sinks (slots
+     * 0..), scored with the sink query, then its window: a run of slots that may wrap from the ring's end
+     * to its start. Scores are kept in that order.
+     */
+    private void attendOneHead(int h, int i, ForwardState st, int scoresOffset) {
+        KvStore store = st.layerStore;
+        float[] scores = st.scores;
         int qOffset = i * config.queryLength() + h * headDim;
-        int kvHeadOffset = (h / groupSize) * headStride;
-        int[] slots = st.keySlots;
-        int slotsOffset = i * st.keysPerRow;
+        int kvHead = h / groupSize;
         int n = st.keyCounts[i];
         int sinks = st.sinkKeys[i];
-        float[] sinkQuery = st.sinkRotated[i] ? st.qSink : st.q;
+        int windowKeys = n - sinks;
+        int first = st.windowSlots[i];
+        int beforeWrap = Math.min(windowKeys, st.ringEnd - first);
+        int windowOffset = scoresOffset + sinks;
 
-        for (int j = 0; j < n; j++) {
-            float[] query = j < sinks ? sinkQuery : st.q;
-            int key = kvHeadOffset + slots[slotsOffset + j] * headDim;
-            scores[scoresOffset + j] = scale * ArrayMath.dot(query, qOffset, keys, key, headDim);
+        if (sinks > 0) {
+            store.keyScores(kvHead, st.sinkRotated[i] ? st.qSink : st.q, qOffset, scale, 0, sinks, scores, scoresOffset);
+        }
+        store.keyScores(kvHead, st.q, qOffset, scale, first, beforeWrap, scores, windowOffset);
+        if (beforeWrap < windowKeys) {
+            store.keyScores(kvHead, st.q, qOffset, scale, st.ringStart, windowKeys - beforeWrap, scores,
+                    windowOffset + beforeWrap);
         }
         softmax(scores, scoresOffset, n);
 
         int out = i * config.queryLength() + h * headDim;
         java.util.Arrays.fill(st.attention, out, out + headDim, 0f);
-        for (int j = 0; j < n; j++) {
-            int value = kvHeadOffset + slots[slotsOffset + j] * headDim;
-            ArrayMath.addScaled(st.attention, out, scores[scoresOffset + j], values, value, headDim);
+        store.addValues(kvHead, scores, scoresOffset, 0, sinks, st.attention, out);
+        store.addValues(kvHead, scores, windowOffset, first, beforeWrap, st.attention, out);
+        if (beforeWrap < windowKeys) {
+            store.addValues(kvHead, scores, windowOffset + beforeWrap, st.ringStart, windowKeys - beforeWrap,
+                    st.attention, out);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.streamllm.model;
 
+import io.streamllm.kv.KvStore;
 import io.streamllm.tensor.MatvecInput;
 
 /**
@@ -24,18 +25,18 @@ public final class ForwardState {
     final float[] sinkCos;  // RoPE angles at each token's in-cache position (for the sinks)
     final float[] sinkSin;
     float[] scores;          // attention scores: one row per head, as long as the cache
-    int[] keySlots;          // per batch token: the cache slots of the keys it attends to, sinks first
-    int keysPerRow;          // the stride of keySlots: the most keys any token of the batch attends to
-    final int[] keyCounts;   // per batch token: how many keys it attends to
-    final int[] sinkKeys;    // per batch token: how many of those are sinks (scored with qSink)
+    int keysPerRow;          // the stride of a head's scores: the most keys any token of the batch attends to
+    final int[] keyCounts;   // per batch token: how many keys it attends to, sinks first, then its window
+    final int[] sinkKeys;    // per batch token: how many of those are sinks (slots 0.., scored with qSink)
+    final int[] windowSlots; // per batch token: the slot of its oldest window key (the window wraps at the ring's end)
     final boolean[] sinkRotated; // per batch token: whether the sinks need the second query rotation
     final float[] finalRows; // normalized last rows, for the logits
 
     // The attention call in progress (its heads run on the pool's threads): set for the call, then cleared.
     Attention attentionOwner;
-    float[] layerKeys;
-    float[] layerValues;
-    int headStride;
+    KvStore layerStore;
+    int ringStart;
+    int ringEnd;
     int batchCount;
 
     public ForwardState(ModelConfig config, int maxBatch) {
@@ -57,9 +58,9 @@ public final class ForwardState {
         sinkCos = new float[maxBatch * pairs];
         sinkSin = new float[maxBatch * pairs];
         scores = new float[0];
-        keySlots = new int[0];
         keyCounts = new int[maxBatch];
         sinkKeys = new int[maxBatch];
+        windowSlots = new int[maxBatch];
         sinkRotated = new boolean[maxBatch];
         finalRows = new float[maxBatch * dim];
     }
@@ -68,19 +69,11 @@ public final class ForwardState {
         return maxBatch;
     }
 
-    /** A key-slot buffer for {@code rows} rows of {@code keys} entries. */
-    int[] keySlots(int rows, int keys) {
-        if (keySlots.length < rows * keys) {
-            keySlots = new int[rows * keys];
-        }
-        return keySlots;
-    }
-
-    void attentionCall(Attention owner, float[] keys, float[] values, int headStride, int count) {
+    void attentionCall(Attention owner, KvStore store, int ringStart, int ringEnd, int count) {
         this.attentionOwner = owner;
-        this.layerKeys = keys;
-        this.layerValues = values;
-        this.headStride = headStride;
+        this.layerStore = store;
+        this.ringStart = ringStart;
+        this.ringEnd = ringEnd;
         this.batchCount = count;
     }
 

@@ -98,9 +98,9 @@ class CorruptSnapshotTest {
             return 4 + 4 * history + 8 + utfLength();
         }
 
-        /** The cache's next position: after its magic, version, policy, layer count and row width. */
+        /** The cache's next position: after its magic, version, policy, KV type ("f32"), layer count and row width. */
         int cacheNextPosition() {
-            return sessionState() + 8 + 4 + 4 + utfLength() + 4 + 4;
+            return sessionState() + 8 + 4 + 4 + utfLength() + 2 + "f32".length() + 4 + 4;
         }
 
         private int utfLength() {

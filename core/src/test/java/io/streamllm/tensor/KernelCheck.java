@@ -265,11 +265,16 @@ final class KernelCheck {
 
     /** Runs {@link #main} in a new JVM with {@code jvmOptions} added (vector width, PanelGemm tuning). */
     static Forked fork(String... jvmOptions) throws IOException, InterruptedException {
+        return fork(KernelCheck.class, jvmOptions);
+    }
+
+    /** Runs the main method of {@code check} (a kernel check on this class path) in a new JVM with {@code jvmOptions} added. */
+    static Forked fork(Class<?> check, String... jvmOptions) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(List.of(jvmOptions));
         command.addAll(List.of("--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), KernelCheck.class.getName()));
+                "-cp", System.getProperty("java.class.path"), check.getName()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output;
         try (var in = process.getInputStream()) {

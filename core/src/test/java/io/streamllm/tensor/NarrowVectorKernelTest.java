@@ -12,12 +12,17 @@ import org.junit.jupiter.params.provider.ValueSource;
  * JVMs limited to 256-bit vectors (AVX2) and 128-bit vectors (NEON-sized, where one byte load
  * feeds two float vectors).
  */
-class NarrowVectorKernelTest {
+public class NarrowVectorKernelTest {
 
     @ParameterizedTest(name = "MaxVectorSize={0}")
     @ValueSource(ints = {32, 16})
     void kernelsPassWithNarrowerVectors(int maxVectorBytes) throws IOException, InterruptedException {
-        KernelCheck.Forked run = KernelCheck.fork("-XX:MaxVectorSize=" + maxVectorBytes);
+        runWithNarrowerVectors(KernelCheck.class, maxVectorBytes);
+    }
+
+    /** Runs {@code check}'s main (it prints "float vector bits: N" and "N failures") in a JVM with vectors of {@code maxVectorBytes}. */
+    public static void runWithNarrowerVectors(Class<?> check, int maxVectorBytes) throws IOException, InterruptedException {
+        KernelCheck.Forked run = KernelCheck.fork(check, "-XX:MaxVectorSize=" + maxVectorBytes);
         assertThat(run.finished()).isTrue();
         // The child must really have run with the narrower vectors, or this test proves nothing.
         assertThat(run.output()).contains("float vector bits: " + 8 * maxVectorBytes);
