@@ -153,7 +153,7 @@ class RecoveryTest {
 
     @Test
     void sigtermInTheMiddleOfAStreamEndsItWithAFinishReasonAndDone(@TempDir Path stateDir) throws Exception {
-        String url = launch(stateDir, "--shutdown-grace", "200ms", "--max-tokens-limit", "100000");
+        String url = launch(stateDir, "--shutdown-grace", "3s", "--max-tokens-limit", "100000");
         Process server = processes.getLast();
         String model = TestServers.get(url, "/v1/models").json().at("/data/0/id").asText();
         String body = "{\"model\":\"" + model + "\",\"prompt\":\"Once upon a time\",\"max_tokens\":100000,"
