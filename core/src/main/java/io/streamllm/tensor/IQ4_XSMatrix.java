@@ -29,11 +29,8 @@ final class IQ4_XSMatrix extends WeightMatrix {
     static final byte[] LEVELS = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
     private static final ByteVector LEVEL_TABLE = ByteVector.fromArray(Group16.BYTES, LEVELS, 0);
 
-    private final long rowBytes;
-
     IQ4_XSMatrix(MemorySegment data, int rows, int cols) {
         super(data, rows, cols);
-        this.rowBytes = (long) (cols / BLOCK) * BLOCK_BYTES;
     }
 
     @Override

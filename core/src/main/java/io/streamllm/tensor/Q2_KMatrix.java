@@ -23,11 +23,8 @@ final class Q2_KMatrix extends WeightMatrix {
     private static final int DMIN = 82;
     private static final int GROUPS = BLOCK / Group16.SIZE;
 
-    private final long rowBytes;
-
     Q2_KMatrix(MemorySegment data, int rows, int cols) {
         super(data, rows, cols);
-        this.rowBytes = (long) (cols / BLOCK) * BLOCK_BYTES;
     }
 
     @Override

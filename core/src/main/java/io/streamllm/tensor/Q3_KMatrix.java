@@ -25,11 +25,8 @@ final class Q3_KMatrix extends WeightMatrix {
     private static final int D = 108;
     private static final int GROUPS = BLOCK / Group16.SIZE;
 
-    private final long rowBytes;
-
     Q3_KMatrix(MemorySegment data, int rows, int cols) {
         super(data, rows, cols);
-        this.rowBytes = (long) (cols / BLOCK) * BLOCK_BYTES;
     }
 
     @Override

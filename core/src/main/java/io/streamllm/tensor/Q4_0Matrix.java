@@ -34,11 +34,8 @@ final class Q4_0Matrix extends WeightMatrix {
     static final int BLOCK_BYTES = 18;
     private static final int HALF = BLOCK / 2;
 
-    private final long rowBytes;
-
     Q4_0Matrix(MemorySegment data, int rows, int cols) {
         super(data, rows, cols);
-        this.rowBytes = (long) (cols / BLOCK) * BLOCK_BYTES;
     }
 
     @Override

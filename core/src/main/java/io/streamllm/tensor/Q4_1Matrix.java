@@ -20,11 +20,8 @@ final class Q4_1Matrix extends WeightMatrix {
     private static final int MIN = 2;
     private static final int QUANTS = 4;
 
-    private final long rowBytes;
-
     Q4_1Matrix(MemorySegment data, int rows, int cols) {
         super(data, rows, cols);
-        this.rowBytes = (long) (cols / BLOCK) * BLOCK_BYTES;
     }
 
     @Override

@@ -36,11 +36,8 @@ final class Q4_KMatrix extends WeightMatrix {
     private static final int SCALES = 4;
     private static final int QS = 16;
 
-    private final long rowBytes;
-
     Q4_KMatrix(MemorySegment data, int rows, int cols) {
         super(data, rows, cols);
-        this.rowBytes = (long) (cols / SUPER) * BLOCK_BYTES;
     }
 
     @Override

@@ -40,11 +40,8 @@ final class Q5_0Matrix extends WeightMatrix {
         return bits;
     }
 
-    private final long rowBytes;
-
     Q5_0Matrix(MemorySegment data, int rows, int cols) {
         super(data, rows, cols);
-        this.rowBytes = (long) (cols / BLOCK) * BLOCK_BYTES;
     }
 
     @Override

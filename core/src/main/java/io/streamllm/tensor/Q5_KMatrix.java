@@ -36,11 +36,8 @@ final class Q5_KMatrix extends WeightMatrix {
     private static final int QH = 16;
     private static final int QS = 48;
 
-    private final long rowBytes;
-
     Q5_KMatrix(MemorySegment data, int rows, int cols) {
         super(data, rows, cols);
-        this.rowBytes = (long) (cols / SUPER) * BLOCK_BYTES;
     }
 
     @Override

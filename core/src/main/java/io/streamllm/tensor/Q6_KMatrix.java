@@ -33,11 +33,8 @@ final class Q6_KMatrix extends WeightMatrix {
     private static final int SCALES = 192;
     private static final int D = 208;
 
-    private final long rowBytes;
-
     Q6_KMatrix(MemorySegment data, int rows, int cols) {
         super(data, rows, cols);
-        this.rowBytes = (long) (cols / SUPER) * BLOCK_BYTES;
     }
 
     @Override

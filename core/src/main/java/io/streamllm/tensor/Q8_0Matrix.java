@@ -25,11 +25,8 @@ final class Q8_0Matrix extends WeightMatrix {
     static final int BLOCK = 32;
     static final int BLOCK_BYTES = 34;
 
-    private final long rowBytes;
-
     Q8_0Matrix(MemorySegment data, int rows, int cols) {
         super(data, rows, cols);
-        this.rowBytes = (long) (cols / BLOCK) * BLOCK_BYTES;
     }
 
     @Override

@@ -25,6 +25,8 @@ public abstract class WeightMatrix {
     protected final MemorySegment data;
     protected final int rows;
     protected final int cols;
+    /** Bytes of one row: where row r starts in {@link #data} is {@code r * rowBytes}. */
+    protected final long rowBytes;
 
     protected WeightMatrix(MemorySegment data, int rows, int cols) {
         long expected = type().bytesFor((long) rows * cols);
@@ -39,6 +41,7 @@ public abstract class WeightMatrix {
         this.data = data;
         this.rows = rows;
         this.cols = cols;
+        this.rowBytes = type().bytesFor(cols);
     }
 
     /** A matrix view of {@code data} in tensor type {@code type}: the type's factory in {@link GgmlType}. */
@@ -119,7 +122,6 @@ public abstract class WeightMatrix {
         int tiledBatch = batch - batch % tileInputs;
         if (tiledBatch > 0) {
             float[] sums = tileSums(tileRows * tileInputs * Vectors.LANES);
-            long rowBytes = data.byteSize() / Math.max(1, rows);
             int blockRows = (int) Math.max(tileRows, ROW_BLOCK_BYTES / Math.max(1, rowBytes) / tileRows * tileRows);
             for (int blockStart = rowStart; blockStart < rowEnd; blockStart += blockRows) {
                 int blockEnd = Math.min(rowEnd, blockStart + blockRows);
