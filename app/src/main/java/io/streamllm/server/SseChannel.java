@@ -42,7 +42,7 @@ final class SseChannel implements AutoCloseable {
             while (true) {
                 byte[] event = events.take();
                 if (event == END) {
-                    flushQuietly();
+                    endResponse();
                     break;
                 }
                 if (clientGone) {
@@ -62,17 +62,22 @@ final class SseChannel implements AutoCloseable {
         }
     }
 
-    private void flushQuietly() {
+    /**
+     * Ends the response here, with its last chunk written, rather than after the request's handler
+     * returns: a server shutting down closes its connections as soon as no handler is running, and a
+     * response that Jetty completes after that reaches the client without its end.
+     */
+    private void endResponse() {
         if (!clientGone) {
             try {
-                out.flush();
+                out.close();
             } catch (IOException | RuntimeException e) {
                 clientGone = true;
             }
         }
     }
 
-    /** Writes what is queued, then returns (the response ends when the request's handler returns). */
+    /** Writes what is queued and ends the response, then returns. */
     @Override
     public void close() {
         events.add(END);
