@@ -17,6 +17,7 @@ public final class MatvecInput {
     private int cols;
 
     private boolean halvesReady;
+    private boolean sumsReady;
     private float[] halvesScaled = new float[0];
     private float[] blockSums = new float[0];
 
@@ -28,6 +29,7 @@ public final class MatvecInput {
         this.x = x;
         this.cols = cols;
         this.halvesReady = false;
+        this.sumsReady = false;
         return this;
     }
 
@@ -49,20 +51,30 @@ public final class MatvecInput {
         if (halvesReady) {
             return;
         }
-        int blocks = cols / Q4_0Matrix.BLOCK;
         if (halvesScaled.length < cols) {
             halvesScaled = new float[cols];
         }
+        for (int i = 0; i < cols; i++) {
+            halvesScaled[i] = i % Q4_0Matrix.BLOCK < Q4_0Matrix.BLOCK / 2 ? x[i] : x[i] * 0x1p-4f;
+        }
+        prepareBlockSums();
+        halvesReady = true;
+    }
+
+    /** The form of the kernels that subtract an offset or minimum per block of 32: the input's sum per block. */
+    void prepareBlockSums() {
+        if (sumsReady) {
+            return;
+        }
+        int blocks = cols / 32;
         if (blockSums.length < blocks) {
             blockSums = new float[blocks];
         }
         Arrays.fill(blockSums, 0, blocks, 0f);
-        for (int i = 0; i < cols; i++) {
-            int within = i % Q4_0Matrix.BLOCK;
-            halvesScaled[i] = within < Q4_0Matrix.BLOCK / 2 ? x[i] : x[i] * 0x1p-4f;
-            blockSums[i / Q4_0Matrix.BLOCK] += x[i];
+        for (int i = 0; i < blocks * 32; i++) {
+            blockSums[i / 32] += x[i];
         }
-        halvesReady = true;
+        sumsReady = true;
     }
 
     /** {@link #prepareHalves}'s input. */
@@ -70,7 +82,7 @@ public final class MatvecInput {
         return halvesScaled;
     }
 
-    /** Per block of 32, the sum of the input: the kernels subtract the 4-bit offset (8) times it once per block. */
+    /** {@link #prepareBlockSums}'s sums: Q4_0 subtracts its offset (8) times the sum once per block, the K-quants their minimum. */
     float[] blockSums() {
         return blockSums;
     }

@@ -14,8 +14,6 @@ import static io.streamllm.tensor.Vectors.bytesToFloats;
 import static io.streamllm.tensor.Vectors.load;
 import static io.streamllm.tensor.Vectors.B;
 import static io.streamllm.tensor.Vectors.markFaultSafe;
-import static io.streamllm.tensor.Vectors.sum;
-import static io.streamllm.tensor.Vectors.zero;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
@@ -55,40 +53,29 @@ final class Q4_KMatrix extends WeightMatrix {
         KQuants.quantizeAsymmetric(src, srcOffset, 16, new int[SUPER], dst, dstOffset, QS);
     }
 
-    // The kernels decode one sub-block per pass of the loop over j, so that the decoding appears once
+    // dequantizeRows decodes one sub-block per pass of the loop over j, so that the decoding appears once
     // in the method: with two copies it reached C2's node-count inlining cutoff and boxed its vectors
-    // (64 B per row). dot and dequantizeRows are two loops on purpose: one loop for both, storing or
-    // accumulating under an if, boxed vectors (75 KB per row) once both had run from many callers.
+    // (64 B per row).
     // Bytes are loaded with the JDK's ByteVector.fromMemorySegment (always inlined), not Vectors.loadBytes:
     // C2 once compiled that helper on its own and did not inline it into dequantizeRows, and a compiled
     // method holding only a vector load dies of SIGBUS, not an error, on a cut mapped file (TruncatedWeightsTest).
 
     @Override
     public float dot(int row, float[] x, int xOffset) {
-        markFaultSafe(data);
-        long block = row * rowBytes;
-        // Each product goes into the accumulator of two steps back (acc1, then the two swap), so
-        // that consecutive FMAs do not wait for each other.
-        FloatVector acc0 = zero(), acc1 = zero();
-        for (int xi = xOffset, end = xOffset + cols; xi < end; xi += SUPER, block += BLOCK_BYTES) {
-            float d = half(data, block), dmin = half(data, block + 2);
-            for (int j = 0; j < 8; j++) {
-                // Broadcast once per sub-block: a float operand in the loop made C2 box vectors (8x slower).
-                FloatVector scale = broadcast(d * packedScale(data, block + SCALES, j));
-                FloatVector min = broadcast(dmin * packedMin(data, block + SCALES, j));
-                long q = block + QS + 32 * (j / 2);
-                int xj = xi + 32 * j;
-                for (int l = 0; l < 32; l += BYTE_LANES) {
-                    ByteVector codes = nibbles(ByteVector.fromMemorySegment(B, data, q + l, LE), 4 * (j % 2));
-                    for (int p = 0; p < BYTE_PARTS; p++) {
-                        FloatVector next = bytesToFloats(codes, p).mul(scale).sub(min).fma(load(x, xj + l + p * LANES), acc1);
-                        acc1 = acc0;
-                        acc0 = next;
-                    }
-                }
-            }
-        }
-        return sum(acc0.add(acc1));
+        return KQuants.scaleMinDot(data, row * rowBytes, cols / SUPER, BLOCK_BYTES, QS, KQuants.NO_HIGH_BITS, x, xOffset,
+                KQuants.sumsOf32(x, xOffset, cols), 0);
+    }
+
+    /** Decode reads the sums of the input per 32, computed once for all the matrices that share it. */
+    @Override
+    protected void prepare(MatvecInput input) {
+        input.prepareBlockSums();
+    }
+
+    @Override
+    protected float dot(int row, MatvecInput input) {
+        return KQuants.scaleMinDot(data, row * rowBytes, cols / SUPER, BLOCK_BYTES, QS, KQuants.NO_HIGH_BITS, input.x(), 0,
+                input.blockSums(), 0);
     }
 
     @Override

@@ -15,8 +15,6 @@ import static io.streamllm.tensor.Vectors.bytesToFloats;
 import static io.streamllm.tensor.Vectors.load;
 import static io.streamllm.tensor.Vectors.B;
 import static io.streamllm.tensor.Vectors.markFaultSafe;
-import static io.streamllm.tensor.Vectors.sum;
-import static io.streamllm.tensor.Vectors.zero;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -68,29 +66,20 @@ final class Q5_KMatrix extends WeightMatrix {
 
     @Override
     public float dot(int row, float[] x, int xOffset) {
-        markFaultSafe(data);
-        long block = row * rowBytes;
-        FloatVector acc0 = zero(), acc1 = zero();
-        for (int xi = xOffset, end = xOffset + cols; xi < end; xi += SUPER, block += BLOCK_BYTES) {
-            float d = half(data, block), dmin = half(data, block + 2);
-            for (int j = 0; j < 8; j++) {
-                FloatVector scale = broadcast(d * packedScale(data, block + SCALES, j));
-                FloatVector min = broadcast(dmin * packedMin(data, block + SCALES, j));
-                long q = block + QS + 32 * (j / 2);
-                int xj = xi + 32 * j;
-                for (int l = 0; l < 32; l += BYTE_LANES) {
-                    ByteVector packed = ByteVector.fromMemorySegment(B, data, q + l, LE);
-                    ByteVector fifth = ByteVector.fromMemorySegment(B, data, block + QH + l, LE);
-                    ByteVector codes = nibbles(packed, 4 * (j % 2)).or(highBits(fifth, j, 0x10));
-                    for (int p = 0; p < BYTE_PARTS; p++) {
-                        FloatVector next = bytesToFloats(codes, p).mul(scale).sub(min).fma(load(x, xj + l + p * LANES), acc1);
-                        acc1 = acc0;
-                        acc0 = next;
-                    }
-                }
-            }
-        }
-        return sum(acc0.add(acc1));
+        return KQuants.scaleMinDot(data, row * rowBytes, cols / SUPER, BLOCK_BYTES, QS, QH, x, xOffset,
+                KQuants.sumsOf32(x, xOffset, cols), 0);
+    }
+
+    /** Decode reads the sums of the input per 32, computed once for all the matrices that share it. */
+    @Override
+    protected void prepare(MatvecInput input) {
+        input.prepareBlockSums();
+    }
+
+    @Override
+    protected float dot(int row, MatvecInput input) {
+        return KQuants.scaleMinDot(data, row * rowBytes, cols / SUPER, BLOCK_BYTES, QS, QH, input.x(), 0,
+                input.blockSums(), 0);
     }
 
     @Override

@@ -11,8 +11,6 @@ import static io.streamllm.tensor.Vectors.bytesToFloats;
 import static io.streamllm.tensor.Vectors.load;
 import static io.streamllm.tensor.Vectors.B;
 import static io.streamllm.tensor.Vectors.markFaultSafe;
-import static io.streamllm.tensor.Vectors.sum;
-import static io.streamllm.tensor.Vectors.zero;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -29,9 +27,9 @@ import jdk.incubator.vector.FloatVector;
  */
 final class Q6_KMatrix extends WeightMatrix {
     static final int BLOCK_BYTES = 210;
-    private static final int QH = 128;
-    private static final int SCALES = 192;
-    private static final int D = 208;
+    static final int QH = 128;
+    static final int SCALES = 192;
+    static final int D = 208;
 
     Q6_KMatrix(MemorySegment data, int rows, int cols) {
         super(data, rows, cols);
@@ -102,39 +100,15 @@ final class Q6_KMatrix extends WeightMatrix {
         }
     }
 
-    // The kernels decode one quarter (k) of a half per pass of a loop: weights 32k+l take the low
+    @Override
+    public float dot(int row, float[] x, int xOffset) {
+        return KQuants.symmetricDot(data, row * rowBytes, cols / SUPER, BLOCK_BYTES, x, xOffset);
+    }
+
+    // dequantizeRows decodes one quarter (k) of a half per pass of a loop: weights 32k+l take the low
     // (k < 2) or high (k >= 2) nibble of ql[32(k%2) + l] and bits 2k, 2k+1 of qh[l]. A single copy of
     // the decoding keeps the method under C2's node-count inlining cutoff, past which vectors were boxed.
     // Bytes are loaded with the JDK's own load, as in Q4_KMatrix (which says why).
-
-    @Override
-    public float dot(int row, float[] x, int xOffset) {
-        markFaultSafe(data);
-        long block = row * rowBytes;
-        FloatVector acc0 = zero(), acc1 = zero();
-        for (int xi = xOffset, end = xOffset + cols; xi < end; xi += SUPER, block += BLOCK_BYTES) {
-            float d = half(data, block + D);
-            for (int n = 0; n < 2; n++) {
-                for (int k = 0; k < 4; k++) {
-                    long ql = block + 64 * n + 32 * (k % 2);
-                    long qh = block + QH + 32 * n;
-                    int xk = xi + 128 * n + 32 * k;
-                    for (int l = 0; l < 32; l += BYTE_LANES) {
-                        // One scale per 16 weights; a load is at most 16 bytes and never straddles two.
-                        FloatVector scale = broadcast(d * scale(block, 8 * n + 2 * k + l / 16));
-                        ByteVector codes = KQuants.nibbles(ByteVector.fromMemorySegment(B, data, ql + l, LE), 4 * (k / 2))
-                                .or(KQuants.highBits(ByteVector.fromMemorySegment(B, data, qh + l, LE), 2 * k, 0x30)).sub((byte) 32);
-                        for (int p = 0; p < BYTE_PARTS; p++) {
-                            FloatVector next = bytesToFloats(codes, p).mul(scale).fma(load(x, xk + l + p * LANES), acc1);
-                            acc1 = acc0;
-                            acc0 = next;
-                        }
-                    }
-                }
-            }
-        }
-        return sum(acc0.add(acc1));
-    }
 
     @Override
     public void dequantizeRows(int rowStart, int count, float[] out, int offset) {
