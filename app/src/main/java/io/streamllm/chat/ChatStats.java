@@ -18,12 +18,14 @@ import java.util.Locale;
  * @param windowStart     absolute position of the oldest window token held
  * @param tokensSeen      tokens fed to the session (rolled-back ones not counted)
  * @param historyTokens   tokens of the conversation's history (prompts and answers)
+ * @param kvType          how the cache stores keys and values
+ * @param kvBytesPerToken bytes of keys and values one cached token takes, all layers
  * @param lastTurn        null before the first turn
  */
 public record ChatStats(String policy, int capacity, int held, int sinks, int window, long nextPosition,
                         long windowStart, long tokensSeen, long evictedTokens, long turns, int messages,
                         int historyTokens, long restarts, String template, boolean incremental,
-                        Conversation.Turn lastTurn) {
+                        Conversation.Turn lastTurn, String kvType, long kvBytesPerToken) {
 
     static ChatStats of(ChatSession chat, long turns, Conversation.Turn lastTurn, boolean incremental) {
         Conversation conversation = chat.conversation();
@@ -32,15 +34,15 @@ public record ChatStats(String policy, int capacity, int held, int sinks, int wi
         return new ChatStats(session.policy().spec(), session.policy().capacity(), cache.size(), cache.sinks(),
                 cache.window(), cache.nextPosition(), cache.windowStart(), cache.tokensSeen(), cache.evictedTokens(),
                 turns, chat.transcript().size(), conversation.historyLength(), conversation.restarts(),
-                chat.template().name(), incremental, lastTurn);
+                chat.template().name(), incremental, lastTurn, cache.kvType().label(), cache.bytesPerToken());
     }
 
     /** The report of {@code /stats}: one "label  values" line per topic. */
     public String format() {
         StringBuilder out = new StringBuilder();
         String capacityText = capacity == CachePolicy.UNBOUNDED ? "unbounded" : Integer.toString(capacity);
-        line(out, "cache", String.format(Locale.ROOT, "%s: %d/%s tokens held (%d sinks + %d window)",
-                policy, held, capacityText, sinks, window));
+        line(out, "cache", String.format(Locale.ROOT, "%s: %d/%s tokens held (%d sinks + %d window), KV %s, %d bytes/token",
+                policy, held, capacityText, sinks, window, kvType, kvBytesPerToken));
         line(out, "positions", String.format(Locale.ROOT, "next %d; held %s; in-cache positions %s",
                 nextPosition, heldRanges(), held == 0 ? "none" : "0-" + (held - 1)));
         line(out, "tokens", String.format(Locale.ROOT, "%d seen, %d evicted", tokensSeen, evictedTokens));

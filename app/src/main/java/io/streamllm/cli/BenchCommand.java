@@ -9,6 +9,7 @@ import io.streamllm.eval.StreamingBenchmark;
 import io.streamllm.eval.StreamingBenchmarkReport;
 import io.streamllm.format.TensorView;
 import io.streamllm.kv.DensePolicy;
+import io.streamllm.kv.KvType;
 import io.streamllm.model.Model;
 import io.streamllm.tensor.Parallel;
 import picocli.CommandLine.Command;
@@ -106,15 +107,15 @@ final class BenchCommand implements Callable<Integer> {
             // Warm-up: one untimed run of each test, so that the JIT has compiled the kernels at the
             // sizes the test uses (a few tokens left a small model's first timed run 3x slower).
             Console.status("warm-up run");
-            runPrompt(model, Math.max(1, promptTokens));
-            runGeneration(model, Math.max(1, generatedTokens));
+            runPrompt(model, Math.max(1, promptTokens), kvType.type());
+            runGeneration(model, Math.max(1, generatedTokens), kvType.type());
             List<BenchRun> runs = new ArrayList<>();
             if (promptTokens > 0) {
-                runs.add(tests.run(promptTokens, 0, measure("pp" + promptTokens, promptTokens, () -> runPrompt(model, promptTokens))));
+                runs.add(tests.run(promptTokens, 0, measure("pp" + promptTokens, promptTokens, () -> runPrompt(model, promptTokens, kvType.type()))));
             }
             if (generatedTokens > 0) {
                 runs.add(tests.run(0, generatedTokens, measure("tg" + generatedTokens, generatedTokens,
-                        () -> runGeneration(model, generatedTokens))));
+                        () -> runGeneration(model, generatedTokens, kvType.type()))));
             }
             System.out.print(BenchReport.format(output, runs));
             System.out.flush();
@@ -146,7 +147,7 @@ final class BenchCommand implements Callable<Integer> {
             String type = model.config().architecture() + " " + BenchReport.params(params) + " " + weightType(model);
             String time = DateTimeFormatter.ISO_INSTANT.format(Instant.now().truncatedTo(ChronoUnit.SECONDS));
             return new BenchRun(modelOptions.modelPath().toString(), type, size, params, threads, prompt, generated,
-                    time, samplesNs, InstructionSet.cpuName(), isa, bandwidth, model.network().weightBytes());
+                    time, samplesNs, InstructionSet.cpuName(), isa, bandwidth, model.network().weightBytes(), kvType.type().label());
         }
     }
 
@@ -194,14 +195,14 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** One prompt of {@code n} random tokens, prefilled as a single batch into an empty cache. */
-    private static void runPrompt(Model model, int n) {
-        Session session = new Session(model.network(), new DensePolicy(), n, 1);
+    private static void runPrompt(Model model, int n, KvType kvType) {
+        Session session = new Session(model.network(), new DensePolicy(), n, 1, kvType);
         session.feed(randomTokens(model, n, 1));
     }
 
     /** {@code n} tokens decoded one at a time from an empty cache, as llama-bench's tg test does. */
-    private static void runGeneration(Model model, int n) {
-        Session session = new Session(model.network(), new DensePolicy(), 1, 1);
+    private static void runGeneration(Model model, int n, KvType kvType) {
+        Session session = new Session(model.network(), new DensePolicy(), 1, 1, kvType);
         int[] tokens = randomTokens(model, n, 2);
         for (int token : tokens) {
             session.feed(token);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -49,8 +50,8 @@ public final class BenchReport {
         f.put("n_batch", Math.max(1, run.promptTokens()));
         f.put("n_ubatch", Math.max(1, run.promptTokens()));
         f.put("n_threads", run.threads());
-        f.put("type_k", "f32");
-        f.put("type_v", "f32");
+        f.put("type_k", run.kvType());
+        f.put("type_v", run.kvType());
         f.put("use_mmap", true);
         f.put("embeddings", false);
         f.put("n_prompt", run.promptTokens());
@@ -110,14 +111,24 @@ public final class BenchReport {
 
     /** llama-bench's table with the decode efficiency beside each tg figure, then the machine's limits. */
     static String markdown(List<BenchRun> runs) {
-        MarkdownTable table = new MarkdownTable(List.of("model", "size", "params", "backend", "threads", "test", "t/s",
-                "decode eff."));
+        // As llama-bench: the KV type gets a column only when a run uses another than the default.
+        boolean kvColumn = runs.stream().anyMatch(run -> !run.kvType().equals("f32"));
+        List<String> columns = new ArrayList<>(List.of("model", "size", "params", "backend", "threads"));
+        if (kvColumn) {
+            columns.add("type_k");
+        }
+        columns.addAll(List.of("test", "t/s", "decode eff."));
+        MarkdownTable table = new MarkdownTable(columns);
         for (BenchRun run : runs) {
             double efficiency = run.decodeEfficiency();
-            table.row(List.of(run.modelType(), bytes(run.modelSize()), params(run.modelParams()),
-                    "Java " + run.instructionSet().label(), Integer.toString(run.threads()), run.testName(),
-                    String.format(Locale.ROOT, "%.2f ± %.2f", run.avgTs(), run.stddevTs()),
+            List<String> row = new ArrayList<>(List.of(run.modelType(), bytes(run.modelSize()), params(run.modelParams()),
+                    "Java " + run.instructionSet().label(), Integer.toString(run.threads())));
+            if (kvColumn) {
+                row.add(run.kvType());
+            }
+            row.addAll(List.of(run.testName(), String.format(Locale.ROOT, "%.2f ± %.2f", run.avgTs(), run.stddevTs()),
                     Double.isNaN(efficiency) ? "" : String.format(Locale.ROOT, "%.0f%%", 100 * efficiency)));
+            table.row(row);
         }
         StringBuilder out = new StringBuilder(table.toString());
         if (!runs.isEmpty()) {

@@ -10,10 +10,12 @@ import java.util.Arrays;
  * @param modelSize           bytes of all the model's tensors
  * @param weightBytesPerToken bytes of weights a decode step reads (every matrix but the embedding table)
  * @param bandwidth           the machine's read bandwidth with the same thread count, bytes per second
+ * @param kvType              how the test's KV cache stores keys and values (llama-bench's type_k and type_v)
  */
 public record BenchRun(String modelFilename, String modelType, long modelSize, long modelParams, int threads,
                        int promptTokens, int generatedTokens, String testTime, long[] samplesNs,
-                       String cpuInfo, InstructionSet instructionSet, double bandwidth, long weightBytesPerToken) {
+                       String cpuInfo, InstructionSet instructionSet, double bandwidth, long weightBytesPerToken,
+                       String kvType) {
 
     public BenchRun {
         if (samplesNs.length == 0) {

@@ -15,20 +15,23 @@ import io.streamllm.engine.CacheStats;
  * @param reusedTokens     prompt tokens found in the cache, summed over turns
  * @param prefilledTokens  prompt tokens that had to be run through the model, summed over turns
  * @param restarts         turns that changed the evicted past and re-read the conversation
+ * @param kvType           how the cache stores keys and values (null in transcripts written before it was recorded)
+ * @param kvBytesPerToken  bytes of keys and values one cached token takes, all layers
  */
 public record SessionStats(long turns, long historyTokens, int cacheTokens, int cacheCapacity, int sinkTokens,
                            int windowTokens, long evictedTokens, long nextPosition, long promptTokens,
-                           long reusedTokens, long prefilledTokens, long completionTokens, long restarts) {
+                           long reusedTokens, long prefilledTokens, long completionTokens, long restarts,
+                           String kvType, long kvBytesPerToken) {
 
     public static SessionStats empty(int cacheCapacity) {
-        return new SessionStats(0, 0, 0, cacheCapacity, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        return new SessionStats(0, 0, 0, cacheCapacity, 0, 0, 0, 0, 0, 0, 0, 0, 0, null, 0);
     }
 
     /** The stats after {@code turn} ran in {@code conversation}. */
     public SessionStats after(Conversation conversation, Conversation.Turn turn) {
         return new SessionStats(turns + 1, 0, 0, cacheCapacity, 0, 0, 0, 0,
                 promptTokens + turn.reusedTokens() + turn.prefilledTokens(), reusedTokens + turn.reusedTokens(),
-                prefilledTokens + turn.prefilledTokens(), completionTokens + turn.result().generatedTokens(), 0)
+                prefilledTokens + turn.prefilledTokens(), completionTokens + turn.result().generatedTokens(), 0, null, 0)
                 .withCacheOf(conversation);
     }
 
@@ -37,6 +40,6 @@ public record SessionStats(long turns, long historyTokens, int cacheTokens, int 
         CacheStats cache = conversation.session().cacheStats();
         return new SessionStats(turns, conversation.historyLength(), cache.size(), cacheCapacity, cache.sinks(),
                 cache.window(), cache.evictedTokens(), cache.nextPosition(), promptTokens, reusedTokens,
-                prefilledTokens, completionTokens, conversation.restarts());
+                prefilledTokens, completionTokens, conversation.restarts(), cache.kvType().label(), cache.bytesPerToken());
     }
 }

@@ -122,7 +122,7 @@ class ChatSessionTest {
         new ChatRepl(chat, prompt -> input.poll(), outStream, new PrintStream(err, true, StandardCharsets.UTF_8), ctrlC, true).run();
 
         String transcript = out.toString(StandardCharsets.UTF_8);
-        assertThat(transcript).contains("> Hello\n", "> /stats\ncache        sink:4:60: ", "> /help\nType a message",
+        assertThat(transcript).contains("> Hello\n", "> /stats\ncache        sink:4:60: ", " window), KV f32, ", "> /help\nType a message",
                 "> /system\nYou are a dog.\n", "> /reset\n(new conversation)\n").doesNotContain("never read");
         assertThat(err.toString(StandardCharsets.UTF_8))
                 .contains("(answer stopped; the conversation goes on)", "unknown command /nope");

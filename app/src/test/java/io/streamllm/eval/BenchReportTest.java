@@ -19,13 +19,13 @@ class BenchReportTest {
     /** 100 tokens in 1 s and in 2 s: 100 and 50 tok/s. */
     private static BenchRun decode() {
         return new BenchRun("/m/llama-1b.gguf", "llama 1.24 B Q4_0", 700_000_000L, 1_240_000_000L, 2, 0, 100,
-                "2026-12-01T00:00:00Z", new long[] {1_000_000_000L, 2_000_000_000L}, "AMD EPYC", AVX2, 100e9, GIB);
+                "2026-12-01T00:00:00Z", new long[] {1_000_000_000L, 2_000_000_000L}, "AMD EPYC", AVX2, 100e9, GIB, "q8_0");
     }
 
     /** 512 tokens in 4 s: 128 tok/s. */
     private static BenchRun prefill() {
         return new BenchRun("/m/llama-1b.gguf", "llama 1.24 B Q4_0", 700_000_000L, 1_240_000_000L, 2, 512, 0,
-                "2026-12-01T00:00:00Z", new long[] {4_000_000_000L}, "AMD EPYC", AVX2, 100e9, GIB);
+                "2026-12-01T00:00:00Z", new long[] {4_000_000_000L}, "AMD EPYC", AVX2, 100e9, GIB, "f32");
     }
 
     @Test
@@ -72,6 +72,9 @@ class BenchReportTest {
         assertThat(tg.get("bandwidth_gbs").asDouble()).isEqualTo(100.0);
         assertThat(tg.get("decode_efficiency").asDouble()).isCloseTo(GIB * 75.0 / 100e9, within(1e-12));
         assertThat(pp.get("decode_efficiency").isNull()).isTrue();
+        assertThat(pp.get("type_k").asText()).isEqualTo("f32");
+        assertThat(tg.get("type_k").asText()).isEqualTo("q8_0");
+        assertThat(tg.get("type_v").asText()).isEqualTo("q8_0");
     }
 
     @Test
@@ -94,9 +97,11 @@ class BenchReportTest {
     void markdownShowsEfficiencyBesideDecodeAndNamesTheInstructionSet() {
         String md = BenchReport.format(BenchReport.Format.md, List.of(prefill(), decode()));
 
-        assertThat(md).contains("| llama 1.24 B Q4_0 | 667.57 MiB | 1.24 B | Java AVX2 (256-bit) | 2 | pp512 | 128.00 ± 0.00 |  |")
-                .contains("| tg100 | 75.00 ± 35.36 | 81% |")
+        assertThat(md).contains("| llama 1.24 B Q4_0 | 667.57 MiB | 1.24 B | Java AVX2 (256-bit) | 2 | f32 | pp512 | 128.00 ± 0.00 |  |")
+                .contains("| q8_0 | tg100 | 75.00 ± 35.36 | 81% |")
                 .contains("read bandwidth 100.0 GB/s with 2 threads; 1.00 GiB of weights read per decoded token")
                 .contains("instruction set: AVX2 (256-bit), cpu: avx2 fma; no f16c avx_vnni avx512f");
+        assertThat(BenchReport.format(BenchReport.Format.md, List.of(prefill()))).as("the default KV type has no column")
+                .doesNotContain("type_k").contains("| 2 | pp512 |");
     }
 }

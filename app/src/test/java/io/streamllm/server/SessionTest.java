@@ -79,6 +79,9 @@ class SessionTest {
         assertThat(chat.promptTokens(model).length).isGreaterThan(3 * 104); // the conversation is several windows long
         assertThat(session.get("cache_tokens").asInt()).isLessThanOrEqualTo(104);
         assertThat(session.get("cache_capacity").asInt()).isEqualTo(104);
+        assertThat(session.get("kv_type").asText()).isEqualTo("f32");
+        // stories260K: 5 layers, keys and values of 4 KV heads x 8 elements, 4 bytes each.
+        assertThat(session.get("kv_bytes_per_token").asLong()).isEqualTo(5 * 2 * 4 * 8 * 4);
         assertThat(session.get("evicted_tokens").asLong()).isGreaterThan(200);
         assertThat(session.get("turns").asInt()).isEqualTo(12);
         // Each turn after the first reused the cache: far fewer tokens prefilled than sent.
