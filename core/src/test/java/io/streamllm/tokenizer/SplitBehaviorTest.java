@@ -33,7 +33,7 @@ class SplitBehaviorTest {
         assertThat(split(SplitBehavior.MERGED_WITH_NEXT, false, "-a-")).containsExactly("-a", "-");
         // Inverted, the words between dashes are the delimiters: "a" merges into the "-" after it.
         assertThat(split(SplitBehavior.MERGED_WITH_NEXT, true, "a-b")).containsExactly("a-", "b");
-        assertThat(split(SplitBehavior.REMOVED, true, TEXT)).containsExactly("-", "--");
+        assertThat(split(SplitBehavior.REMOVED, true, TEXT)).containsExactly("-", "-", "-");
         assertThat(split(SplitBehavior.ISOLATED, false, "")).isEmpty();
     }
 
