@@ -53,6 +53,17 @@ final class GgufPreTokenizers {
             Pattern.compile("\\p{N}+", Pattern.UNICODE_CHARACTER_CLASS),
     };
 
+    /**
+     * gpt-4o's o200k split, which gpt-oss uses: words by case (an upper-case run, then lower case) with a
+     * contraction attached, numbers in threes, symbol runs with trailing line breaks or slashes. The same
+     * string as gpt-oss's tokenizer.json, whose ids TransformersJsFixtureTest checks.
+     */
+    static final Pattern GPT4O_PATTERN = Pattern.compile(
+            "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?"
+                    + "|[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?"
+                    + "|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
+            Pattern.UNICODE_CHARACTER_CLASS);
+
     private static final Map<String, PreTokenizer> BY_NAME = new LinkedHashMap<>();
 
     static {
@@ -63,6 +74,7 @@ final class GgufPreTokenizers {
         register(llama3, "llama3", "llama-v3", "llama-bpe", "dbrx", "smaug-bpe");
         register(qwen2, "qwen2", "deepseek-r1-qwen", "stablelm2");
         register(PreTokenizer.isolatingEach(DEEPSEEK_LLM), "deepseek-llm");
+        register(PreTokenizer.isolating(GPT4O_PATTERN), "gpt-4o");
         // Falcon: punctuation runs, GPT-2's words, digit runs, and those cut into threes from the left.
         register(PreTokenizer.isolatingEach(PUNCTUATION_RUN, PreTokenizer.GPT2_PATTERN, Pattern.compile("[0-9]+"),
                 Pattern.compile("[0-9]{3}")), "falcon");

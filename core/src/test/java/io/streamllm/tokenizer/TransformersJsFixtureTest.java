@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
@@ -46,6 +47,16 @@ class TransformersJsFixtureTest {
         }
         assertThat(mismatches).as("%s: %d of %d encodings differ from transformers.js", name, mismatches.size(), 2 * texts.size())
                 .isEmpty();
+    }
+
+    /** GGUF's "gpt-4o" split is the one of gpt-oss's tokenizer.json, whose ids the test above checks. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void ggufGpt4oSplitIsGptOsssTokenizerJsonSplit() throws IOException {
+        Path tokenizerJson = NpmTokenizers.directory("gptoss").resolve("tokenizer.json");
+        Map<String, Object> preTokenizer = (Map<String, Object>) Json.parseObject(Files.readString(tokenizerJson)).get("pre_tokenizer");
+        Map<String, Object> split = (Map<String, Object>) ((List<Object>) preTokenizer.get("pretokenizers")).getFirst();
+        assertThat(((Map<String, Object>) split.get("pattern")).get("Regex")).isEqualTo(GgufPreTokenizers.GPT4O_PATTERN.pattern());
     }
 
     private static void compare(String what, int[] expected, int[] actual, List<String> mismatches) {
