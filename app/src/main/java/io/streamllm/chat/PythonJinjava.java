@@ -18,7 +18,8 @@ import java.util.Properties;
  * Jinjava set up to render chat templates the way Hugging Face transformers renders them with Python's
  * jinja2: {@code trim_blocks} and {@code lstrip_blocks}, {@code {{- -}}} whitespace control, Python's
  * operator precedence, Python string methods, and the globals {@code raise_exception} and
- * {@code strftime_now} plus a json.dumps-style {@code tojson}.
+ * {@code strftime_now} plus a json.dumps-style {@code tojson}, keyword arguments, slices with a step and
+ * loop filters ({@code {% for m in messages if ... %}}).
  */
 final class PythonJinjava extends Jinjava {
     private final ExpressionFactory expressions;
@@ -32,6 +33,7 @@ final class PythonJinjava extends Jinjava {
         registerFunction(new ELFunctionDefinition("", "strftime_now", TemplateFunctions.class, "strftimeNow", Object.class));
         registerFilter(new PythonFilters.Trim());
         registerFilter(new PythonFilters.ToJson());
+        getGlobalContext().registerTag(new PythonForTag());
     }
 
     private static JinjavaConfig config(Clock clock) {

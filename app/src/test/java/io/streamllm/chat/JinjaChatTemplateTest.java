@@ -77,6 +77,33 @@ class JinjaChatTemplateTest {
         assertThat(template.render(List.of(new ChatMessage("user", "y")), false)).isEqualTo("false true true");
     }
 
+    private static final List<ChatMessage> FOUR_TURNS = List.of(new ChatMessage("system", "s"), new ChatMessage("user", "u1"),
+            new ChatMessage("assistant", "a1"), new ChatMessage("user", "u2"));
+
+    /** Expected texts: Python's jinja2 semantics, as @huggingface/jinja 0.5.11 renders them. */
+    @Test
+    void namespaceTakesKeywordArgumentsWhoseValuesAreWholeExpressions() {
+        JinjaChatTemplate template = new JinjaChatTemplate("{% set ns = namespace(found=false, last=messages|length - 1, label='a' ~ 'b') %}"
+                + "{{ ns.last }} {{ ns.found }} {{ ns.label }}{% for m in messages %}{% if m.role == 'user' %}{% set ns.found = true %}"
+                + "{% set ns.last = loop.index0 %}{% endif %}{% endfor %} {{ ns.found }} {{ ns.last }}", "", "");
+        assertThat(template.render(FOUR_TURNS, false)).isEqualTo("3 false ab true 3");
+    }
+
+    @Test
+    void slicesWithAStepAsInPython() {
+        JinjaChatTemplate template = new JinjaChatTemplate("{% for m in messages[::-1] %}{{ m.content }}{% endfor %}|{{ 'abcdef'[::-1] }}|"
+                + "{{ 'abcdef'[1::2] }}|{{ 'abcdef'[-2:] }}|{{ 'abcdef'[4:1:-1] }}|{{ 'abcdef'[:-10:-2] }}|{{ [1,2,3,4,5][::2]|join(',') }}|"
+                + "{{ [1,2,3][5:] | length }}", "", "");
+        assertThat(template.render(FOUR_TURNS, false)).isEqualTo("u2a1u1s|fedcba|bdf|ef|edc|fdb|1,3,5|0");
+    }
+
+    @Test
+    void loopFiltersCountOnlyTheItemsTheyKeep() {
+        JinjaChatTemplate template = new JinjaChatTemplate(
+                "{% for m in messages if m.role == 'user' %}{{ loop.index }}:{{ m.content }}{% if not loop.last %},{% endif %}{% endfor %}", "", "");
+        assertThat(template.render(FOUR_TURNS, false)).isEqualTo("1:u1,2:u2");
+    }
+
     @Test
     void toJsonWritesPythonJson() {
         JinjaChatTemplate template = new JinjaChatTemplate(

@@ -33,6 +33,8 @@ final class HuggingFaceTokenizerLoader {
     private static final String TOKENIZER_JSON = "tokenizer.json";
     /** Ids may leave gaps, but not so many that a single huge id allocates gigabytes of vocabulary. */
     private static final int MAX_UNNAMED_IDS = 1 << 16;
+    /** One punctuation character: ASCII's (which Unicode partly calls symbols) or Unicode's. */
+    private static final Pattern PUNCTUATION = Pattern.compile("[\\p{P}$+<=>^~|`]", Pattern.UNICODE_CHARACTER_CLASS);
 
     /** An entry of tokenizer.json's {@code added_tokens}. */
     private record AddedToken(int id, String content, boolean special, boolean normalized) {
@@ -255,20 +257,25 @@ final class HuggingFaceTokenizerLoader {
             case "Metaspace" -> PreTokenizer.metaspace(replacementChar(spec, "pre_tokenizer"), prependScheme(spec),
                     !Boolean.FALSE.equals(spec.get("split")));
             case "Split" -> {
-                if (Boolean.TRUE.equals(spec.get("invert"))) {
-                    throw new ModelFormatException(TOKENIZER_JSON + ": pre_tokenizer Split with invert is not supported");
-                }
                 Pattern pattern = regex(object(spec.get("pattern"), "pre_tokenizer.pattern"), "pre_tokenizer.pattern");
                 String behavior = string(spec.get("behavior"), "pre_tokenizer.behavior");
-                yield switch (behavior) {
-                    case "Isolated" -> PreTokenizer.isolating(pattern);
-                    case "Removed" -> PreTokenizer.removing(pattern);
-                    default -> throw unsupported("Split behavior", behavior, "Isolated, Removed");
-                };
+                SplitBehavior splitBehavior = SplitBehavior.fromJsonName(behavior);
+                if (splitBehavior == null) {
+                    throw unsupported("Split behavior", behavior, "Removed, Isolated, MergedWithPrevious, MergedWithNext, Contiguous");
+                }
+                yield PreTokenizer.splitting(pattern, splitBehavior, flag(spec, "invert"));
+            }
+            case "Punctuation" -> {
+                String behavior = spec.get("behavior") instanceof String name ? name : "Isolated";
+                SplitBehavior splitBehavior = SplitBehavior.fromJsonName(behavior);
+                if (splitBehavior == null) {
+                    throw unsupported("Punctuation behavior", behavior, "Removed, Isolated, MergedWithPrevious, MergedWithNext, Contiguous");
+                }
+                yield PreTokenizer.splitting(PUNCTUATION, splitBehavior, false);
             }
             case "Digits" -> PreTokenizer.isolating(Pattern.compile(
                     Boolean.TRUE.equals(spec.get("individual_digits")) ? "\\p{N}" : "\\p{N}+"));
-            default -> throw unsupported("pre_tokenizer", type, "ByteLevel, Metaspace, Split, Digits, Sequence");
+            default -> throw unsupported("pre_tokenizer", type, "ByteLevel, Metaspace, Split, Punctuation, Digits, Sequence");
         };
     }
 

@@ -1,7 +1,6 @@
 package io.streamllm.tokenizer;
 
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -54,32 +53,21 @@ interface PreTokenizer {
 
     /** Every match of {@code pattern} is a word, and so is every stretch of text between matches. */
     static PreTokenizer isolating(Pattern pattern) {
-        return (text, startOfText, words) -> splitByPattern(pattern, text, words, true);
+        return splitting(pattern, SplitBehavior.ISOLATED, false);
     }
 
-    /** The stretches of text between matches of {@code pattern} are the words; the matches are dropped. */
-    static PreTokenizer removing(Pattern pattern) {
-        return (text, startOfText, words) -> splitByPattern(pattern, text, words, false);
+    /** Hugging Face's Split: the text is cut at the matches of {@code pattern}, which {@code behavior} places. */
+    static PreTokenizer splitting(Pattern pattern, SplitBehavior behavior, boolean invert) {
+        return (text, startOfText, words) -> behavior.split(pattern, invert, text, words);
     }
 
-    private static void splitByPattern(Pattern pattern, String text, Consumer<String> words, boolean keepMatches) {
-        Matcher matcher = pattern.matcher(text);
-        int gapStart = 0;
-        while (matcher.find()) {
-            if (matcher.end() == matcher.start()) {
-                continue;
-            }
-            if (matcher.start() > gapStart) {
-                words.accept(text.substring(gapStart, matcher.start()));
-            }
-            if (keepMatches) {
-                words.accept(matcher.group());
-            }
-            gapStart = matcher.end();
+    /** Splits by each pattern in turn, every word of one split being split again by the next (as llama.cpp does). */
+    static PreTokenizer isolatingEach(Pattern... patterns) {
+        PreTokenizer chain = NONE;
+        for (Pattern pattern : patterns) {
+            chain = chain.then(isolating(pattern));
         }
-        if (gapStart < text.length()) {
-            words.accept(text.substring(gapStart));
-        }
+        return chain;
     }
 
     /**

@@ -76,16 +76,7 @@ public final class Tokenizers {
             case "llama3", "llama-v3", "llama-bpe" -> true;
             default -> false;
         };
-        PreTokenizer preTokenizer = PreTokenizer.isolating(switch (pre) {
-            case "llama3", "llama-v3", "llama-bpe" -> PreTokenizer.LLAMA3_PATTERN;
-            case "qwen2", "deepseek-r1-qwen" -> PreTokenizer.QWEN2_PATTERN;
-            case "gpt2", "gpt-2", "default" -> PreTokenizer.GPT2_PATTERN;
-            default -> {
-                System.err.println("streamllm: warning: unknown pre-tokenizer " + Quote.of(pre)
-                        + " (" + PRE_TOKENIZER + "); splitting words like GPT-2, which may tokenize some text differently");
-                yield PreTokenizer.GPT2_PATTERN;
-            }
-        });
+        PreTokenizer preTokenizer = GgufPreTokenizers.named(pre);
         return new ByteLevelBpeTokenizer(vocabulary, merges, preTokenizer, llama3,
                 readSpecials(metadata, vocabulary, llama3), unknownId(metadata, vocabulary));
     }

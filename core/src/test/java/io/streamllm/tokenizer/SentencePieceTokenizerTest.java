@@ -3,10 +3,12 @@ package io.streamllm.tokenizer;
 import io.streamllm.testing.References;
 
 import io.streamllm.gguf.GgufFile;
+import io.streamllm.gguf.GgufWriter;
 import io.streamllm.util.Json;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -14,6 +16,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -33,6 +36,39 @@ class SentencePieceTokenizerTest {
     @AfterAll
     static void close() {
         gguf.close();
+    }
+
+    /**
+     * A toy vocabulary: "▁a" outscores "ab", so "ab é" is ▁a b ▁ é. The é is no token: with byte tokens
+     * (SentencePiece's byte fallback) it is its two UTF-8 bytes, without them one unknown token.
+     */
+    @Test
+    void aCharacterOutsideTheVocabularyIsItsBytesWithByteFallbackAndUnknownWithout(@TempDir Path directory) {
+        String[] pieces = {"<unk>", "<s>", "</s>", "\u2581", "a", "b", "\u2581a", "ab", "<0xC3>", "<0xA9>"};
+        float[] scores = {0, 0, 0, -5, -6, -7, -1, -2, 0, 0};
+        int[] types = {2, 3, 3, 1, 1, 1, 1, 1, 6, 6};
+        Tokenizer withBytes = toySentencePiece(directory.resolve("bytes.gguf"), pieces, scores, types);
+        Tokenizer withoutBytes = toySentencePiece(directory.resolve("no-bytes.gguf"), Arrays.copyOf(pieces, 8),
+                Arrays.copyOf(scores, 8), Arrays.copyOf(types, 8));
+        assertThat(withBytes.encode("ab \u00e9", true, false)).containsExactly(1, 6, 5, 3, 8, 9);
+        assertThat(withoutBytes.encode("ab \u00e9", true, false)).containsExactly(1, 6, 5, 3, 0);
+        assertThat(withBytes.decode(new int[] {1, 6, 5, 3, 8, 9})).isEqualTo("ab \u00e9");
+    }
+
+    private static Tokenizer toySentencePiece(Path file, String[] pieces, float[] scores, int[] types) {
+        new GgufWriter()
+                .putString("general.architecture", "llama")
+                .putString("tokenizer.ggml.model", "llama")
+                .putStrings("tokenizer.ggml.tokens", pieces)
+                .putFloats("tokenizer.ggml.scores", scores)
+                .putInts("tokenizer.ggml.token_type", types)
+                .putUInt32("tokenizer.ggml.bos_token_id", 1)
+                .putUInt32("tokenizer.ggml.eos_token_id", 2)
+                .putUInt32("tokenizer.ggml.unknown_token_id", 0)
+                .write(file);
+        try (GgufFile toy = GgufFile.open(file)) {
+            return Tokenizers.fromGguf(toy.metadata());
+        }
     }
 
     @Test

@@ -115,12 +115,14 @@ class TokenizersTest {
     }
 
     @Test
-    void anUnknownPreTokenizerFallsBackToGpt2Splitting() {
-        Tokenizer tokenizer;
+    void anUnknownPreTokenizerIsRefusedWithTheKnownOnes() {
         try (GgufFile gguf = GgufFile.open(ToyByteLevelVocabulary.write(directory.resolve("toy.gguf"), "some-new-model"))) {
-            tokenizer = Tokenizers.fromGguf(gguf.metadata());
+            // Splitting like GPT-2 instead would tokenize some text differently from how the model was trained.
+            assertThatThrownBy(() -> Tokenizers.fromGguf(gguf.metadata()))
+                    .isInstanceOf(ModelFormatException.class)
+                    .hasMessageContaining("unsupported pre-tokenizer 'some-new-model'")
+                    .hasMessageContaining("falcon")
+                    .hasMessageContaining("deepseek-llm");
         }
-        // GPT-2 keeps "1234" whole: 3+4 then 1+2 (see ByteLevelBpeTokenizerTest).
-        assertThat(tokenizer.encode("1234", false, false)).containsExactly(257, 256);
     }
 }
