@@ -1,8 +1,10 @@
 package io.streamllm.model;
 
 import io.streamllm.ModelFormatException;
+import io.streamllm.model.arch.Gemma2;
 import io.streamllm.model.arch.Llama;
 import io.streamllm.model.arch.Mistral;
+import io.streamllm.model.arch.Phi3;
 import io.streamllm.model.arch.Qwen2;
 import io.streamllm.util.Quote;
 
@@ -14,7 +16,9 @@ public final class Architectures {
     private static final List<Architecture> ALL = List.of(
             new Llama(),
             new Qwen2(),
-            new Mistral());
+            new Mistral(),
+            new Phi3(),
+            new Gemma2());
 
     private Architectures() {
     }
