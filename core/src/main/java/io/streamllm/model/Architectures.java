@@ -6,6 +6,7 @@ import io.streamllm.model.arch.Llama;
 import io.streamllm.model.arch.Mistral;
 import io.streamllm.model.arch.Phi3;
 import io.streamllm.model.arch.Qwen2;
+import io.streamllm.model.arch.Qwen3;
 import io.streamllm.util.Quote;
 
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ public final class Architectures {
     private static final List<Architecture> ALL = List.of(
             new Llama(),
             new Qwen2(),
+            new Qwen3(),
             new Mistral(),
             new Phi3(),
             new Gemma2());
