@@ -41,7 +41,7 @@ class LlamaCppArchitectureTest {
             int vocab = model.config().vocabularySize();
 
             // Dense: the whole sequence as one batch, logits for every position.
-            KvCache cache = new KvCache(model.config(), new DensePolicy(), 1, tokens.length);
+            KvCache cache = new KvCache(model.config().kvShape(), new DensePolicy(), 1, tokens.length);
             float[] all = new float[tokens.length * vocab];
             network.forward(tokens, 0, tokens.length, cache, network.newState(tokens.length), all, true);
             for (int t = 0; t < tokens.length; t++) {
