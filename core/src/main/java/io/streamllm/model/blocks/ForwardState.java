@@ -16,7 +16,7 @@ public final class ForwardState {
     public final MatvecInput xbShared = new MatvecInput(); // decode: xb as the one input of q/k/v (or gate/up)
     public final float[] xb2;      // output of a block, before it is added to x
     public final float[] q;        // queries rotated at their absolute positions
-    public final float[] qSink;    // the same queries rotated at their in-cache positions (scored against sinks)
+    final float[] qSink;           // the same queries rotated at their in-cache positions (scored against sinks)
     public final float[] k;
     public final float[] v;
     public final float[] attention; // attention output, all heads
