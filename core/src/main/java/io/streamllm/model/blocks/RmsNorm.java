@@ -1,12 +1,15 @@
-package io.streamllm.model;
+package io.streamllm.model.blocks;
 
-/** Normalization layers. */
-public final class Norms {
-    private Norms() {
+/** RMSNorm over rows of {@code weight.length}: out = x / sqrt(mean(x^2) + eps) * weight. */
+public record RmsNorm(float[] weight, float epsilon) implements Norm {
+
+    public static RmsNorm load(Weights weights, String name, int width, float epsilon) {
+        return new RmsNorm(weights.vector(name, width), epsilon);
     }
 
-    /** RMSNorm of {@code count} rows of width {@code n}: out = x / sqrt(mean(x^2) + eps) * weight. */
-    public static void rmsNorm(float[] out, float[] x, float[] weight, int n, int count, float epsilon) {
+    @Override
+    public void apply(float[] out, float[] x, int count) {
+        int n = weight.length;
         for (int row = 0; row < count; row++) {
             int base = row * n;
             // A double accumulator, as ggml uses: wide rows of large activations lose bits in float.
