@@ -21,14 +21,14 @@ public final class ModelAssembly {
     public static Tokenizer assemble(GgufFile file, Parallel pool) {
         TensorStore store = new GgufTensorStore(file);
         ModelConfig config = ModelLoader.configFromGguf(file.metadata(), store);
-        Llama.load(config, store, pool);
+        ModelLoader.network(config, store, pool);
         return Tokenizers.fromGguf(file.metadata());
     }
 
     /** What loading a Hugging Face model does with its config.json: the configuration, then the weights bound to it. */
     public static ModelConfig assemble(Map<String, Object> configJson, TensorStore store, Parallel pool) {
         ModelConfig config = ModelLoader.configFromHuggingFace(configJson, store);
-        Llama.load(config, store, pool);
+        ModelLoader.network(config, store, pool);
         return config;
     }
 }

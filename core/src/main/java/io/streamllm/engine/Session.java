@@ -4,7 +4,7 @@ import io.streamllm.kv.CachePolicy;
 import io.streamllm.kv.KvCache;
 import io.streamllm.kv.KvType;
 import io.streamllm.kv.WindowPolicy;
-import io.streamllm.model.ForwardState;
+import io.streamllm.model.blocks.ForwardState;
 import io.streamllm.model.Transformer;
 
 import java.io.DataInputStream;

@@ -15,32 +15,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A Hugging Face model directory: config.json, one model.safetensors or shards listed in
  * model.safetensors.index.json, and tokenizer files. Its tensors are offered under GGUF names.
  */
 public final class HfModelDirectory implements TensorStore {
-    private static final Pattern LAYER = Pattern.compile("model\\.layers\\.(\\d+)\\.(.+)");
-    private static final Map<String, String> LAYER_NAMES = Map.ofEntries(
-            Map.entry("input_layernorm.weight", "attn_norm.weight"),
-            Map.entry("self_attn.q_proj.weight", "attn_q.weight"),
-            Map.entry("self_attn.q_proj.bias", "attn_q.bias"),
-            Map.entry("self_attn.k_proj.weight", "attn_k.weight"),
-            Map.entry("self_attn.k_proj.bias", "attn_k.bias"),
-            Map.entry("self_attn.v_proj.weight", "attn_v.weight"),
-            Map.entry("self_attn.v_proj.bias", "attn_v.bias"),
-            Map.entry("self_attn.o_proj.weight", "attn_output.weight"),
-            Map.entry("post_attention_layernorm.weight", "ffn_norm.weight"),
-            Map.entry("mlp.gate_proj.weight", "ffn_gate.weight"),
-            Map.entry("mlp.up_proj.weight", "ffn_up.weight"),
-            Map.entry("mlp.down_proj.weight", "ffn_down.weight"));
-    private static final Map<String, String> GLOBAL_NAMES = Map.of(
-            "model.embed_tokens.weight", "token_embd.weight",
-            "model.norm.weight", "output_norm.weight",
-            "lm_head.weight", "output.weight");
 
     private final Path directory;
     private final Map<String, Object> config;
@@ -60,7 +40,13 @@ public final class HfModelDirectory implements TensorStore {
         return Files.isDirectory(path) && Files.isRegularFile(path.resolve("config.json"));
     }
 
+    /** Opens a directory of the Llama family's tensor names. */
     public static HfModelDirectory open(Path directory) {
+        return open(directory, HfTensorNames.LLAMA);
+    }
+
+    /** Opens a directory, naming its tensors as llama.cpp does through {@code names}. */
+    public static HfModelDirectory open(Path directory, HfTensorNames names) {
         if (!Files.isDirectory(directory)) {
             throw new ModelFormatException(directory + ": no such directory");
         }
@@ -73,8 +59,9 @@ public final class HfModelDirectory implements TensorStore {
                 SafetensorsFile file = SafetensorsFile.open(shard);
                 files.add(file);
                 for (TensorView view : file.tensors().values()) {
-                    String name = standardName(view.name());
-                    if (name != null) {
+                    // RoPE's inverse frequencies, saved by older checkpoints, are derived from the config, not weights.
+                    if (!view.name().endsWith("rotary_emb.inv_freq")) {
+                        String name = names.gguf(view.name());
                         tensors.put(name, new TensorView(name, view.type(), view.shape(), view.data()));
                     }
                 }
@@ -124,19 +111,6 @@ public final class HfModelDirectory implements TensorStore {
                     + "(convert it, or use a GGUF file)");
         }
         throw new ModelFormatException(directory + ": no model.safetensors or model.safetensors.index.json");
-    }
-
-    private static String standardName(String hfName) {
-        String global = GLOBAL_NAMES.get(hfName);
-        if (global != null) {
-            return global;
-        }
-        Matcher m = LAYER.matcher(hfName);
-        if (m.matches()) {
-            String suffix = LAYER_NAMES.get(m.group(2));
-            return suffix == null ? null : "blk." + m.group(1) + "." + suffix;
-        }
-        return null;
     }
 
     /** Reads a JSON object file of this directory, or fails naming the file. */

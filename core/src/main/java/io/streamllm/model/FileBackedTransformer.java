@@ -2,7 +2,7 @@ package io.streamllm.model;
 
 import io.streamllm.format.TensorStore;
 import io.streamllm.kv.KvCache;
-import io.streamllm.tensor.Parallel;
+import io.streamllm.model.blocks.ForwardState;
 
 /**
  * A transformer whose weights are mapped from model files: a file cut short under the running process
@@ -19,8 +19,8 @@ final class FileBackedTransformer implements Transformer {
         this.store = store;
     }
 
-    static Transformer of(ModelConfig config, TensorStore store, Parallel pool) {
-        return new FileBackedTransformer(Llama.load(config, store, pool), store);
+    static Transformer of(Transformer network, TensorStore store) {
+        return new FileBackedTransformer(network, store);
     }
 
     @Override

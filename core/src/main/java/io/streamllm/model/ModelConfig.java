@@ -14,8 +14,10 @@ import io.streamllm.ModelFormatException;
  * @param feedForwardLength  hidden width of the MLP
  * @param vocabularySize     number of tokens
  * @param contextLength      the context the model was trained on
- * @param normEpsilon        epsilon of RMSNorm
- * @param rope               rotary embedding settings
+ * @param norm               which normalization, and its epsilon
+ * @param attention          attention options: scale, soft-capping, sliding window
+ * @param position           RoPE or ALiBi
+ * @param layout             embedding scale, final soft-capping, parallel residual
  */
 public record ModelConfig(
         String architecture,
@@ -27,8 +29,10 @@ public record ModelConfig(
         int feedForwardLength,
         int vocabularySize,
         int contextLength,
-        float normEpsilon,
-        RopeConfig rope) {
+        NormSpec norm,
+        AttentionSpec attention,
+        PositionSpec position,
+        LayoutSpec layout) {
 
     public ModelConfig {
         requirePositive("embedding length", embeddingLength);
@@ -42,6 +46,39 @@ public record ModelConfig(
         if (headCount % headCountKv != 0) {
             throw new ModelFormatException(headCount + " query heads cannot be grouped over " + headCountKv + " KV heads");
         }
+    }
+
+    /** The same network with other attention options. */
+    public ModelConfig with(AttentionSpec newAttention) {
+        return new ModelConfig(architecture, embeddingLength, blockCount, headCount, headCountKv, headDim,
+                feedForwardLength, vocabularySize, contextLength, norm, newAttention, position, layout);
+    }
+
+    /** The same network with another layout around its layers. */
+    public ModelConfig with(LayoutSpec newLayout) {
+        return new ModelConfig(architecture, embeddingLength, blockCount, headCount, headCountKv, headDim,
+                feedForwardLength, vocabularySize, contextLength, norm, attention, position, newLayout);
+    }
+
+    /** The same network with other positions. */
+    public ModelConfig with(PositionSpec newPosition) {
+        return new ModelConfig(architecture, embeddingLength, blockCount, headCount, headCountKv, headDim,
+                feedForwardLength, vocabularySize, contextLength, norm, attention, newPosition, layout);
+    }
+
+    /** The same network with another normalization. */
+    public ModelConfig with(NormSpec newNorm) {
+        return new ModelConfig(architecture, embeddingLength, blockCount, headCount, headCountKv, headDim,
+                feedForwardLength, vocabularySize, contextLength, newNorm, attention, position, layout);
+    }
+
+    /** Rotary embedding settings, or null when the network has no RoPE. */
+    public RopeConfig rope() {
+        return position.rope();
+    }
+
+    public float normEpsilon() {
+        return norm.epsilon();
     }
 
     private static void requirePositive(String field, int value) {

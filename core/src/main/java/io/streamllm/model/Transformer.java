@@ -1,6 +1,7 @@
 package io.streamllm.model;
 
 import io.streamllm.kv.KvCache;
+import io.streamllm.model.blocks.ForwardState;
 
 /** A decoder-only transformer: tokens in, next-token logits out, keys and values into a cache. */
 public interface Transformer {

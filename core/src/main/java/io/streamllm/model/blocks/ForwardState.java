@@ -1,6 +1,7 @@
-package io.streamllm.model;
+package io.streamllm.model.blocks;
 
 import io.streamllm.kv.KvStore;
+import io.streamllm.model.ModelConfig;
 import io.streamllm.tensor.MatvecInput;
 
 /**
@@ -9,17 +10,17 @@ import io.streamllm.tensor.MatvecInput;
  */
 public final class ForwardState {
     final int maxBatch;
-    final float[] x;        // residual stream
-    final float[] xb;       // normalized input of a block
-    final MatvecInput xbShared = new MatvecInput(); // decode: xb as the one input of q/k/v (or gate/up)
-    final float[] xb2;      // output of a block, before it is added to x
-    final float[] q;        // queries rotated at their absolute positions
-    final float[] qSink;    // the same queries rotated at their in-cache positions (scored against sinks)
-    final float[] k;
-    final float[] v;
-    final float[] attention; // attention output, all heads
-    final float[] hidden;    // MLP gate, then gate * up
-    final float[] hidden2;   // MLP up
+    public final float[] x;        // residual stream
+    public final float[] xb;       // normalized input of a block
+    public final MatvecInput xbShared = new MatvecInput(); // decode: xb as the one input of q/k/v (or gate/up)
+    public final float[] xb2;      // output of a block, before it is added to x
+    public final float[] q;        // queries rotated at their absolute positions
+    public final float[] qSink;    // the same queries rotated at their in-cache positions (scored against sinks)
+    public final float[] k;
+    public final float[] v;
+    public final float[] attention; // attention output, all heads
+    public final float[] hidden;    // MLP gate, then gate * up
+    public final float[] hidden2;   // MLP up
     final float[] cos;      // RoPE angles at each token's absolute position: row i holds its pairs
     final float[] sin;
     final float[] sinkCos;  // RoPE angles at each token's in-cache position (for the sinks)
@@ -30,7 +31,8 @@ public final class ForwardState {
     final int[] sinkKeys;    // per batch token: how many of those are sinks (slots 0.., scored with qSink)
     final int[] windowSlots; // per batch token: the slot of its oldest window key (the window wraps at the ring's end)
     final boolean[] sinkRotated; // per batch token: whether the sinks need the second query rotation
-    final float[] finalRows; // normalized last rows, for the logits
+    final long[] cachePositions; // per batch token: its position inside the cache (sliding windows measure from it)
+    public final float[] finalRows; // normalized last rows, for the logits
 
     // The attention call in progress (its heads run on the pool's threads): set for the call, then cleared.
     Attention attentionOwner;
@@ -38,6 +40,8 @@ public final class ForwardState {
     int ringStart;
     int ringEnd;
     int batchCount;
+    int layerWindow;
+    float[] layerSinkLogits;
 
     public ForwardState(ModelConfig config, int maxBatch) {
         this.maxBatch = maxBatch;
@@ -52,7 +56,7 @@ public final class ForwardState {
         attention = new float[maxBatch * config.queryLength()];
         hidden = new float[maxBatch * config.feedForwardLength()];
         hidden2 = new float[maxBatch * config.feedForwardLength()];
-        int pairs = config.rope().dimensions() / 2;
+        int pairs = config.position().ropePairs();
         cos = new float[maxBatch * pairs];
         sin = new float[maxBatch * pairs];
         sinkCos = new float[maxBatch * pairs];
@@ -62,6 +66,7 @@ public final class ForwardState {
         sinkKeys = new int[maxBatch];
         windowSlots = new int[maxBatch];
         sinkRotated = new boolean[maxBatch];
+        cachePositions = new long[maxBatch];
         finalRows = new float[maxBatch * dim];
     }
 
@@ -69,8 +74,11 @@ public final class ForwardState {
         return maxBatch;
     }
 
-    void attentionCall(Attention owner, KvStore store, int ringStart, int ringEnd, int count) {
+    void attentionCall(Attention owner, KvStore store, int ringStart, int ringEnd, int count, int window,
+                       float[] sinkLogits) {
         this.attentionOwner = owner;
+        this.layerWindow = window;
+        this.layerSinkLogits = sinkLogits;
         this.layerStore = store;
         this.ringStart = ringStart;
         this.ringEnd = ringEnd;

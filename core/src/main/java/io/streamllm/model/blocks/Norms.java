@@ -1,4 +1,4 @@
-package io.streamllm.model;
+package io.streamllm.model.blocks;
 
 /** Normalization layers. */
 public final class Norms {

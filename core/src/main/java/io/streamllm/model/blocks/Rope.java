@@ -1,4 +1,7 @@
-package io.streamllm.model;
+package io.streamllm.model.blocks;
+
+import io.streamllm.model.RopeConfig;
+import io.streamllm.model.RopeStyle;
 
 /**
  * Applies rotary position embeddings. Angles are computed in double precision from the absolute

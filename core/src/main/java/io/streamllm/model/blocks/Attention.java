@@ -1,0 +1,192 @@
+package io.streamllm.model.blocks;
+
+import io.streamllm.kv.KvCache;
+import io.streamllm.kv.KvStore;
+import io.streamllm.model.AttentionSpec;
+import io.streamllm.model.ModelConfig;
+import io.streamllm.tensor.Parallel;
+
+import java.util.Arrays;
+
+/**
+ * Causal grouped-query attention over a {@link KvCache}, with RoPE applied as the cache's
+ * position scheme requires: keys once at their absolute positions, queries at their absolute
+ * position (for the window) and, once sinks sit closer than their true distance, a second time
+ * at the in-cache position (for the sinks).
+ *
+ * <p>Options ({@link AttentionSpec}): the query scale, soft-capping of the scores, a sliding window on some
+ * layers, and per-head sink logits. A sliding layer measures distances inside the cache, as llama.cpp does:
+ * it sees the window keys closer than its window and the sinks whose in-cache distance is below it, so with
+ * sinks + cache window no longer than the model's window it sees the sinks and the whole cache window.
+ */
+public final class Attention {
+    private final ModelConfig config;
+    private final AttentionSpec spec;
+    private final Rope rope;
+    private final int headDim;
+    private final int groupSize;
+
+    public Attention(ModelConfig config) {
+        this.config = config;
+        this.spec = config.attention();
+        this.rope = config.rope() == null ? null : new Rope(config.rope(), config.headDim());
+        this.headDim = config.headDim();
+        this.groupSize = config.headCount() / config.headCountKv();
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    /**
+     * Works out, once for all layers, what each token of the batch attends to and at which RoPE
+     * angles: the same in every layer.
+     */
+    public void prepareBatch(KvCache cache, ForwardState st, int count) {
+        int pairs = rope == null ? 0 : rope.pairs();
+        int maxKeys = 0;
+        for (int i = 0; i < count; i++) {
+            long position = cache.nextPosition() + i;
+            st.sinkKeys[i] = cache.visibleSinks(i);
+            st.cachePositions[i] = cache.sinkQueryPosition(i);
+            st.sinkRotated[i] = rope != null && st.sinkKeys[i] > 0 && st.cachePositions[i] != position;
+            if (rope != null) {
+                rope.angles(position, st.cos, st.sin, i * pairs);
+                if (st.sinkRotated[i]) {
+                    rope.angles(st.cachePositions[i], st.sinkCos, st.sinkSin, i * pairs);
+                }
+            }
+            st.keyCounts[i] = cache.visibleKeys(i);
+            st.windowSlots[i] = cache.visibleWindowSlot(i);
+            maxKeys = Math.max(maxKeys, st.keyCounts[i]);
+        }
+        st.keysPerRow = maxKeys;
+    }
+
+    /**
+     * Rotates the batch's queries and keys (in {@code st.q, st.k}), stores keys and values in the
+     * cache, and writes the attention output of every head to {@code st.attention}.
+     *
+     * @param sinkLogits one learned logit per head that joins each softmax's denominator (gpt-oss), or null
+     */
+    public void run(int layer, float[] sinkLogits, KvCache cache, ForwardState st, int count, Parallel pool) {
+        int qLength = config.queryLength();
+        int kvLength = config.kvLength();
+        int pairs = rope == null ? 0 : rope.pairs();
+        for (int i = 0; i < count; i++) {
+            if (rope != null) {
+                if (st.sinkRotated[i]) {
+                    System.arraycopy(st.q, i * qLength, st.qSink, i * qLength, qLength);
+                    rope.rotate(st.qSink, i * qLength, config.headCount(), st.sinkCos, st.sinkSin, i * pairs);
+                }
+                rope.rotate(st.q, i * qLength, config.headCount(), st.cos, st.sin, i * pairs);
+                rope.rotate(st.k, i * kvLength, config.headCountKv(), st.cos, st.sin, i * pairs);
+            }
+            cache.store(layer, cache.slot(cache.nextPosition() + i), st.k, st.v, i * kvLength);
+        }
+        st.scores(config.headCount(), st.keysPerRow);
+        st.attentionCall(this, cache.layer(layer), cache.ringStart(), cache.ringEnd(), count, spec.windowOf(layer),
+                sinkLogits);
+        try {
+            long keys = 0;
+            for (int i = 0; i < count; i++) {
+                keys += st.keyCounts[i];
+            }
+            // Scores and the weighted sum of values: two multiply-adds per key, head and dimension.
+            pool.forRange(config.headCount(), 1, ATTEND_HEADS, st, 2 * keys * config.headCount() * headDim);
+        } finally {
+            st.attentionCall(null, null, 0, 0, 0, 0, null);
+        }
+    }
+
+    /** Heads [from, to) of every batch token; the call's inputs travel in the state (no allocation per call). */
+    private static final Parallel.ArgumentTask<ForwardState> ATTEND_HEADS = (st, from, to) -> {
+        for (int h = from; h < to; h++) {
+            for (int i = 0; i < st.batchCount; i++) {
+                st.attentionOwner.attendOneHead(h, i, st, h * st.keysPerRow);
+            }
+        }
+    };
+
+    /**
+     * softmax(q . k * scale) . v for head {@code h} of batch token {@code i}. Its keys are the sinks (slots
+     * 0..), scored with the sink query, then its window: a run of slots that may wrap from the ring's end
+     * to its start. Scores are kept in that order.
+     */
+    private void attendOneHead(int h, int i, ForwardState st, int scoresOffset) {
+        KvStore store = st.layerStore;
+        float[] scores = st.scores;
+        float scale = spec.queryScale();
+        int qOffset = i * config.queryLength() + h * headDim;
+        int kvHead = h / groupSize;
+        int sinks = st.sinkKeys[i];
+        int windowKeys = st.keyCounts[i] - sinks;
+        int first = st.windowSlots[i];
+        int window = st.layerWindow;
+        int firstSink = (int) Math.clamp(st.cachePositions[i] - window + 1, 0, sinks);
+        if (windowKeys > window) {
+            // The window keys run up to the query itself, so their in-cache distances are 0, 1, ...
+            first = wrap(first + windowKeys - window, st);
+            windowKeys = window;
+        }
+        sinks -= firstSink;
+        int n = sinks + windowKeys;
+        int beforeWrap = Math.min(windowKeys, st.ringEnd - first);
+        int windowOffset = scoresOffset + sinks;
+
+        if (sinks > 0) {
+            store.keyScores(kvHead, st.sinkRotated[i] ? st.qSink : st.q, qOffset, scale, firstSink, sinks, scores,
+                    scoresOffset);
+        }
+        store.keyScores(kvHead, st.q, qOffset, scale, first, beforeWrap, scores, windowOffset);
+        if (beforeWrap < windowKeys) {
+            store.keyScores(kvHead, st.q, qOffset, scale, st.ringStart, windowKeys - beforeWrap, scores,
+                    windowOffset + beforeWrap);
+        }
+        if (spec.logitSoftcap() > 0) {
+            softcap(scores, scoresOffset, n, spec.logitSoftcap());
+        }
+        softmax(scores, scoresOffset, n, st.layerSinkLogits == null ? Float.NEGATIVE_INFINITY : st.layerSinkLogits[h]);
+
+        int out = i * config.queryLength() + h * headDim;
+        Arrays.fill(st.attention, out, out + headDim, 0f);
+        store.addValues(kvHead, scores, scoresOffset, firstSink, sinks, st.attention, out);
+        store.addValues(kvHead, scores, windowOffset, first, beforeWrap, st.attention, out);
+        if (beforeWrap < windowKeys) {
+            store.addValues(kvHead, scores, windowOffset + beforeWrap, st.ringStart, windowKeys - beforeWrap,
+                    st.attention, out);
+        }
+    }
+
+    private static int wrap(int slot, ForwardState st) {
+        return slot < st.ringEnd ? slot : st.ringStart + (slot - st.ringEnd);
+    }
+
+    /** x = cap * tanh(x / cap). */
+    static void softcap(float[] x, int offset, int n, float cap) {
+        for (int i = 0; i < n; i++) {
+            x[offset + i] = cap * (float) Math.tanh(x[offset + i] / cap);
+        }
+    }
+
+    /**
+     * Softmax of {@code x[offset, offset + n)} in place, with one more logit, {@code sinkLogit}, in the
+     * denominator only (learned sink logits; negative infinity for none): its share of the mass is dropped.
+     */
+    static void softmax(float[] x, int offset, int n, float sinkLogit) {
+        float max = sinkLogit;
+        for (int i = 0; i < n; i++) {
+            max = Math.max(max, x[offset + i]);
+        }
+        float sum = (float) Math.exp(sinkLogit - max);
+        for (int i = 0; i < n; i++) {
+            float e = (float) Math.exp(x[offset + i] - max);
+            x[offset + i] = e;
+            sum += e;
+        }
+        float inverse = 1f / sum;
+        for (int i = 0; i < n; i++) {
+            x[offset + i] *= inverse;
+        }
+    }
+}
