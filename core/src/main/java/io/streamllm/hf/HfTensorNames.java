@@ -11,10 +11,10 @@ import java.util.regex.Pattern;
  * then refuses it as a tensor it does not expect.
  *
  * @param global names outside the layers
- * @param layer  names inside {@code model.layers.N.}, without that prefix
+ * @param layer  names inside {@code model.layers.N.} (GPT-NeoX: {@code gpt_neox.layers.N.}), without that prefix
  */
 public record HfTensorNames(Map<String, String> global, Map<String, String> layer) {
-    private static final Pattern LAYER = Pattern.compile("model\\.layers\\.(\\d+)\\.(.+)");
+    private static final Pattern LAYER = Pattern.compile("(?:model|gpt_neox)\\.layers\\.(\\d+)\\.(.+)");
 
     /** The Llama family's names (Llama, Mistral, Qwen2/3). */
     public static final HfTensorNames LLAMA = new HfTensorNames(

@@ -1,8 +1,11 @@
 package io.streamllm.model;
 
 import io.streamllm.ModelFormatException;
+import io.streamllm.model.arch.Falcon;
+import io.streamllm.model.arch.GptNeoX;
 import io.streamllm.model.arch.Llama;
 import io.streamllm.model.arch.Mistral;
+import io.streamllm.model.arch.Mpt;
 import io.streamllm.model.arch.Qwen2;
 import io.streamllm.util.Quote;
 
@@ -14,7 +17,10 @@ public final class Architectures {
     private static final List<Architecture> ALL = List.of(
             new Llama(),
             new Qwen2(),
-            new Mistral());
+            new Mistral(),
+            new GptNeoX(),
+            new Falcon(),
+            new Mpt());
 
     private Architectures() {
     }

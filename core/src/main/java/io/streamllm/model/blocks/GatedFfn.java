@@ -7,9 +7,9 @@ import io.streamllm.tensor.Parallel;
  * out = down . (act(gate . h) * up . h): the gated feed-forward block. A fused gate_up tensor (Phi-3) comes
  * in as two row views of the one mapped tensor ({@link Weights#rows}).
  */
-public record GatedFfn(Linear gate, Linear up, Linear down, Activation activation) {
+public record GatedFfn(Linear gate, Linear up, Linear down, Activation activation) implements FeedForward {
 
-    /** Reads the block's input from {@code st.xb} and writes its output to {@code st.xb2}. */
+    @Override
     public void apply(ForwardState st, int count, int width, Parallel pool) {
         MatvecInput h = st.xbShared.set(st.xb, width);
         gate.apply(h, count, st.hidden, pool);
@@ -23,6 +23,7 @@ public record GatedFfn(Linear gate, Linear up, Linear down, Activation activatio
         down.apply(st.hidden, count, st.xb2, pool);
     }
 
+    @Override
     public long byteSize() {
         return gate.byteSize() + up.byteSize() + down.byteSize();
     }

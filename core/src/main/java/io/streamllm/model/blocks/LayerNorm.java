@@ -5,7 +5,7 @@ package io.streamllm.model.blocks;
  * with the biased variance. The arithmetic follows ggml's {@code ggml_norm}: sums in double, the centred values,
  * the mean, the variance and the scale in float, so that the rounding matches llama.cpp's.
  */
-public final class LayerNorm {
+public final class LayerNorm implements Norm {
     private final float[] weight;
     private final float[] bias;
     private final float epsilon;
@@ -20,12 +20,17 @@ public final class LayerNorm {
         this.epsilon = epsilon;
     }
 
+    /** {@code prefix.weight} and, when the file has one, {@code prefix.bias}. */
+    public static LayerNorm load(Weights weights, String prefix, int width, float epsilon) {
+        return new LayerNorm(weights.vector(prefix + ".weight", width), weights.optionalVector(prefix + ".bias", width), epsilon);
+    }
+
     public int width() {
         return weight.length;
     }
 
-    /** Normalizes {@code rows} consecutive rows of {@code x} into {@code out} (which may be {@code x}). */
-    public void apply(float[] x, float[] out, int rows) {
+    @Override
+    public void apply(float[] out, float[] x, int rows) {
         int n = weight.length;
         for (int row = 0; row < rows; row++) {
             int base = row * n;

@@ -13,7 +13,7 @@ import io.streamllm.tensor.WeightMatrix;
 public final class PreNormDecoder extends Decoder {
 
     /** One layer's weights. */
-    public record Layer(Norm attentionNorm, AttentionBlock attention, Norm ffnNorm, GatedFfn ffn) {
+    public record Layer(Norm attentionNorm, AttentionBlock attention, Norm ffnNorm, FeedForward ffn) {
     }
 
     private final Layer[] layers;

@@ -48,7 +48,7 @@ class LayerNormTest {
         float[] b = random(random, WIDTH, 0, 0.1);
         for (float[] bias : new float[][] {b, null}) {
             float[] out = new float[x.length];
-            new LayerNorm(w, bias, EPS).apply(x, out, ROWS);
+            new LayerNorm(w, bias, EPS).apply(out, x, ROWS);
             for (int row = 0; row < ROWS; row++) {
                 double[] expected = reference(x, row, w, bias);
                 for (int i = 0; i < WIDTH; i++) {
@@ -65,7 +65,7 @@ class LayerNormTest {
         float[] x = random(random, WIDTH * ROWS, 0, 1);
         LayerNorm norm = new LayerNorm(random(random, WIDTH, 1, 0.1), random(random, WIDTH, 0, 0.1), EPS);
         float[] out = new float[x.length];
-        norm.apply(x, out, ROWS);
+        norm.apply(out, x, ROWS);
         norm.apply(x, x, ROWS);
         assertThat(x).containsExactly(out);
     }
