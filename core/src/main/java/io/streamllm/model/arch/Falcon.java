@@ -11,7 +11,6 @@ import io.streamllm.model.blocks.Decoder;
 import io.streamllm.model.blocks.FusedQkv;
 import io.streamllm.model.blocks.Gelu;
 import io.streamllm.model.blocks.LayerNorm;
-import io.streamllm.model.blocks.ParallelDecoder;
 import io.streamllm.model.blocks.PlainFfn;
 import io.streamllm.model.blocks.PreNormDecoder;
 import io.streamllm.model.blocks.Weights;
@@ -72,7 +71,7 @@ public final class Falcon implements Architecture {
                     weights.has(p + "attn_norm_2.weight") ? LayerNorm.load(weights, p + "attn_norm_2", dim, eps) : null,
                     PlainFfn.load(weights, p, dim, config.feedForwardLength(), gelu));
         }
-        return new ParallelDecoder(config, embedding, layers, LayerNorm.load(weights, "output_norm", dim, eps),
+        return new PreNormDecoder(config, embedding, layers, LayerNorm.load(weights, "output_norm", dim, eps),
                 weights.matrix("output.weight", dim, config.vocabularySize()), pool);
     }
 }

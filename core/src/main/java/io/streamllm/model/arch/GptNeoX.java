@@ -17,7 +17,6 @@ import io.streamllm.model.blocks.FusedQkv;
 import io.streamllm.model.blocks.Decoder;
 import io.streamllm.model.blocks.Gelu;
 import io.streamllm.model.blocks.LayerNorm;
-import io.streamllm.model.blocks.ParallelDecoder;
 import io.streamllm.model.blocks.PlainFfn;
 import io.streamllm.model.blocks.PreNormDecoder;
 import io.streamllm.model.blocks.Weights;
@@ -119,9 +118,7 @@ public final class GptNeoX implements Architecture {
         PreNormDecoder.Layer[] layers = layers(weights, config, gelu);
         LayerNorm outputNorm = LayerNorm.load(weights, "output_norm", dim, eps);
         WeightMatrix head = weights.matrix("output.weight", dim, config.vocabularySize());
-        return config.layout().parallelResidual()
-                ? new ParallelDecoder(config, embedding, layers, outputNorm, head, pool)
-                : new PreNormDecoder(config, embedding, layers, outputNorm, head, pool);
+        return new PreNormDecoder(config, embedding, layers, outputNorm, head, pool);
     }
 
     /** Per layer: LayerNorm, attention from a fused QKV tensor, LayerNorm, GELU MLP (GPT-NeoX and MPT; biases optional). */
