@@ -3,6 +3,7 @@ package io.streamllm.kv;
 import io.streamllm.engine.Session;
 import io.streamllm.model.Model;
 import io.streamllm.model.ModelLoader;
+import io.streamllm.testing.ReRotatingReference;
 import io.streamllm.testing.References;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -1,4 +1,4 @@
-package io.streamllm.kv;
+package io.streamllm.testing;
 
 import io.streamllm.format.TensorStore;
 import io.streamllm.format.TensorView;
@@ -13,8 +13,10 @@ import java.util.List;
  * StreamingLLM by its definition, in plain double-precision code: the cache stores keys before RoPE;
  * at every step all cached keys are rotated at their positions inside the cache (0..n-1, sinks first)
  * and the query at n. Slow and obviously right; the fast engine is tested against it.
+ * Covers the pre-norm Llama layout and what its relatives add when their file has it: q/k/v biases (Qwen2),
+ * per-head q/k RMSNorm before RoPE (Qwen3), and sink logits joining each softmax's denominator (gpt-oss).
  */
-final class ReRotatingReference {
+public final class ReRotatingReference {
     private final ModelConfig c;
     private final double[][] embedding;
     private final double[][] attentionNorm;
@@ -22,6 +24,12 @@ final class ReRotatingReference {
     private final double[][][] wq;
     private final double[][][] wk;
     private final double[][][] wv;
+    private final double[][] bq;
+    private final double[][] bk;
+    private final double[][] bv;
+    private final double[][] qNorm;
+    private final double[][] kNorm;
+    private final double[][] sinkLogits;
     private final double[][][] wo;
     private final double[][][] gate;
     private final double[][][] up;
@@ -38,7 +46,7 @@ final class ReRotatingReference {
     private final List<List<double[]>> values = new ArrayList<>();
     private long tokensSeen;
 
-    ReRotatingReference(ModelConfig config, TensorStore store, int sinks, int window, int evictChunk) {
+    public ReRotatingReference(ModelConfig config, TensorStore store, int sinks, int window, int evictChunk) {
         this.c = config;
         this.sinks = sinks;
         this.window = window;
@@ -50,6 +58,12 @@ final class ReRotatingReference {
         wq = new double[layers][][];
         wk = new double[layers][][];
         wv = new double[layers][][];
+        bq = new double[layers][];
+        bk = new double[layers][];
+        bv = new double[layers][];
+        qNorm = new double[layers][];
+        kNorm = new double[layers][];
+        sinkLogits = new double[layers][];
         wo = new double[layers][][];
         gate = new double[layers][][];
         up = new double[layers][][];
@@ -61,6 +75,12 @@ final class ReRotatingReference {
             wq[l] = matrix(store.get(p + "attn_q.weight"));
             wk[l] = matrix(store.get(p + "attn_k.weight"));
             wv[l] = matrix(store.get(p + "attn_v.weight"));
+            bq[l] = optionalVector(store, p + "attn_q.bias");
+            bk[l] = optionalVector(store, p + "attn_k.bias");
+            bv[l] = optionalVector(store, p + "attn_v.bias");
+            qNorm[l] = optionalVector(store, p + "attn_q_norm.weight");
+            kNorm[l] = optionalVector(store, p + "attn_k_norm.weight");
+            sinkLogits[l] = optionalVector(store, p + "attn_sinks.weight");
             wo[l] = matrix(store.get(p + "attn_output.weight"));
             gate[l] = matrix(store.get(p + "ffn_gate.weight"));
             up[l] = matrix(store.get(p + "ffn_up.weight"));
@@ -71,6 +91,10 @@ final class ReRotatingReference {
         outputNorm = matrix(store.get("output_norm.weight"))[0];
         output = store.has("output.weight") ? matrix(store.get("output.weight")) : embedding;
         frequencies = config.rope().frequencies();
+    }
+
+    private static double[] optionalVector(TensorStore store, String name) {
+        return store.has(name) ? matrix(store.get(name))[0] : null;
     }
 
     private static double[][] matrix(TensorView view) {
@@ -87,15 +111,15 @@ final class ReRotatingReference {
     }
 
     /** Feeds one token; returns the next-token logits. */
-    double[] step(int token) {
+    public double[] step(int token) {
         double[] x = embedding[token].clone();
         int headDim = c.headDim();
         int group = c.headCount() / c.headCountKv();
         for (int l = 0; l < c.blockCount(); l++) {
             double[] h = rmsNorm(x, attentionNorm[l]);
-            double[] q = multiply(wq[l], h);
-            keys.get(l).add(multiply(wk[l], h));
-            values.get(l).add(multiply(wv[l], h));
+            double[] q = headNorm(plus(multiply(wq[l], h), bq[l]), qNorm[l]);
+            keys.get(l).add(headNorm(plus(multiply(wk[l], h), bk[l]), kNorm[l]));
+            values.get(l).add(plus(multiply(wv[l], h), bv[l]));
             List<double[]> cachedKeys = keys.get(l);
             List<double[]> cachedValues = values.get(l);
             int n = cachedKeys.size();
@@ -114,7 +138,9 @@ final class ReRotatingReference {
                     scores[j] = dot / Math.sqrt(headDim);
                     max = Math.max(max, scores[j]);
                 }
-                double sum = 0;
+                double sink = sinkLogits[l] == null ? Double.NEGATIVE_INFINITY : sinkLogits[l][head];
+                max = Math.max(max, sink);
+                double sum = Math.exp(sink - max);
                 for (int j = 0; j < n; j++) {
                     scores[j] = Math.exp(scores[j] - max);
                     sum += scores[j];
@@ -153,7 +179,7 @@ final class ReRotatingReference {
     }
 
     /** Forgets the window and keeps the sinks, as a long stretch of evicted tokens would. */
-    void dropWindow() {
+    public void dropWindow() {
         for (int l = 0; l < c.blockCount(); l++) {
             keys.get(l).subList(Math.min(sinks, keys.get(l).size()), keys.get(l).size()).clear();
             values.get(l).subList(Math.min(sinks, values.get(l).size()), values.get(l).size()).clear();
@@ -188,6 +214,26 @@ final class ReRotatingReference {
             out[i] = x[i] * scale * weight[i];
         }
         return out;
+    }
+
+    /** RMSNorm of each head of {@code x} with {@code weight} (one head's width); x itself without weights. */
+    private double[] headNorm(double[] x, double[] weight) {
+        if (weight == null) {
+            return x;
+        }
+        double[] out = new double[x.length];
+        for (int head = 0; head < x.length / weight.length; head++) {
+            double[] one = rmsNorm(java.util.Arrays.copyOfRange(x, head * weight.length, (head + 1) * weight.length), weight);
+            System.arraycopy(one, 0, out, head * weight.length, weight.length);
+        }
+        return out;
+    }
+
+    private static double[] plus(double[] x, double[] bias) {
+        if (bias != null) {
+            add(x, bias);
+        }
+        return x;
     }
 
     private static double[] multiply(double[][] w, double[] x) {
