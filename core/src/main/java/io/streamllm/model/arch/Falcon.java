@@ -7,9 +7,9 @@ import io.streamllm.model.ModelConfig;
 import io.streamllm.model.NormSpec;
 import io.streamllm.model.RopeStyle;
 import io.streamllm.model.Transformer;
+import io.streamllm.model.blocks.Activation;
 import io.streamllm.model.blocks.Decoder;
 import io.streamllm.model.blocks.FusedQkv;
-import io.streamllm.model.blocks.Gelu;
 import io.streamllm.model.blocks.LayerNorm;
 import io.streamllm.model.blocks.PlainFfn;
 import io.streamllm.model.blocks.PreNormDecoder;
@@ -25,14 +25,15 @@ import java.util.List;
  * ({@code attn_norm_2}) for the MLP. No biases but the norms'.
  */
 public final class Falcon implements Architecture {
-    private final Gelu gelu;
+    private final Activation gelu;
 
     /** GELU through ggml's fp16 table, as llama.cpp computes it. */
     public Falcon() {
-        this(Gelu.GGML_FP16_TABLE);
+        this(Activation.GELU_GGML_TABLE);
     }
 
-    public Falcon(Gelu gelu) {
+    /** {@code gelu}: {@link Activation#GELU_TANH} to compute GELU exactly. */
+    public Falcon(Activation gelu) {
         this.gelu = gelu;
     }
 

@@ -14,8 +14,8 @@ import io.streamllm.model.RopeConfig;
 import io.streamllm.model.RopeStyle;
 import io.streamllm.model.Transformer;
 import io.streamllm.model.blocks.FusedQkv;
+import io.streamllm.model.blocks.Activation;
 import io.streamllm.model.blocks.Decoder;
-import io.streamllm.model.blocks.Gelu;
 import io.streamllm.model.blocks.LayerNorm;
 import io.streamllm.model.blocks.PlainFfn;
 import io.streamllm.model.blocks.PreNormDecoder;
@@ -54,14 +54,15 @@ public final class GptNeoX implements Architecture {
                     Map.entry("mlp.dense_4h_to_h.weight", "ffn_down.weight"),
                     Map.entry("mlp.dense_4h_to_h.bias", "ffn_down.bias")));
 
-    private final Gelu gelu;
+    private final Activation gelu;
 
     /** GELU through ggml's fp16 table, as llama.cpp computes it. */
     public GptNeoX() {
-        this(Gelu.GGML_FP16_TABLE);
+        this(Activation.GELU_GGML_TABLE);
     }
 
-    public GptNeoX(Gelu gelu) {
+    /** {@code gelu}: {@link Activation#GELU_TANH} to compute GELU exactly. */
+    public GptNeoX(Activation gelu) {
         this.gelu = gelu;
     }
 
@@ -122,7 +123,7 @@ public final class GptNeoX implements Architecture {
     }
 
     /** Per layer: LayerNorm, attention from a fused QKV tensor, LayerNorm, GELU MLP (GPT-NeoX and MPT; biases optional). */
-    static PreNormDecoder.Layer[] layers(Weights weights, ModelConfig config, Gelu gelu) {
+    static PreNormDecoder.Layer[] layers(Weights weights, ModelConfig config, Activation gelu) {
         int dim = config.embeddingLength();
         float eps = config.normEpsilon();
         weights.vector("blk." + (config.blockCount() - 1) + ".attn_norm.weight", dim); // before allocating layers

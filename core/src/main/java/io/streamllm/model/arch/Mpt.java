@@ -8,8 +8,8 @@ import io.streamllm.model.NormSpec;
 import io.streamllm.model.PositionSpec;
 import io.streamllm.model.RopeStyle;
 import io.streamllm.model.Transformer;
+import io.streamllm.model.blocks.Activation;
 import io.streamllm.model.blocks.Decoder;
-import io.streamllm.model.blocks.Gelu;
 import io.streamllm.model.blocks.LayerNorm;
 import io.streamllm.model.blocks.PreNormDecoder;
 import io.streamllm.model.blocks.Weights;
@@ -24,14 +24,15 @@ import java.util.List;
  * embedding table as LM head.
  */
 public final class Mpt implements Architecture {
-    private final Gelu gelu;
+    private final Activation gelu;
 
     /** GELU through ggml's fp16 table, as llama.cpp computes it. */
     public Mpt() {
-        this(Gelu.GGML_FP16_TABLE);
+        this(Activation.GELU_GGML_TABLE);
     }
 
-    public Mpt(Gelu gelu) {
+    /** {@code gelu}: {@link Activation#GELU_TANH} to compute GELU exactly. */
+    public Mpt(Activation gelu) {
         this.gelu = gelu;
     }
 

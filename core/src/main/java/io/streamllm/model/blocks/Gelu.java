@@ -37,13 +37,6 @@ public enum Gelu {
 
     public abstract float apply(float x);
 
-    /** Replaces {@code x[from, to)} by their GELU. */
-    public void applyInPlace(float[] x, int from, int to) {
-        for (int i = from; i < to; i++) {
-            x[i] = apply(x[i]);
-        }
-    }
-
     /** ggml's {@code ggml_gelu_f32}, float operations in its order. */
     static float formula(float x) {
         float inner = SQRT_2_OVER_PI * x * (1f + COEFFICIENT * x * x);

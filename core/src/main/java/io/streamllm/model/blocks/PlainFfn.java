@@ -3,20 +3,23 @@ package io.streamllm.model.blocks;
 import io.streamllm.tensor.MatvecInput;
 import io.streamllm.tensor.Parallel;
 
-/** out = down . gelu(up . h): the ungated MLP of GPT-NeoX, Falcon and MPT (biases optional). */
-public record PlainFfn(Linear up, Linear down, Gelu gelu) implements FeedForward {
+/** out = down . act(up . h): the ungated MLP of GPT-NeoX, Falcon and MPT (GELU; biases optional). */
+public record PlainFfn(Linear up, Linear down, Activation activation) implements FeedForward {
 
     /** {@code blk.N.ffn_up} and {@code blk.N.ffn_down}, with their biases when the file has them. */
-    public static PlainFfn load(Weights weights, String layerPrefix, int width, int hidden, Gelu gelu) {
+    public static PlainFfn load(Weights weights, String layerPrefix, int width, int hidden, Activation activation) {
         return new PlainFfn(Linear.load(weights, layerPrefix + "ffn_up", width, hidden),
-                Linear.load(weights, layerPrefix + "ffn_down", hidden, width), gelu);
+                Linear.load(weights, layerPrefix + "ffn_down", hidden, width), activation);
     }
 
     @Override
     public void apply(ForwardState st, int count, int width, Parallel pool) {
         MatvecInput h = st.xbShared.set(st.xb, width);
         up.apply(h, count, st.hidden, pool);
-        gelu.applyInPlace(st.hidden, 0, count * up.weight().rows());
+        float[] hidden = st.hidden;
+        for (int i = 0, n = count * up.weight().rows(); i < n; i++) {
+            hidden[i] = activation.apply(hidden[i]);
+        }
         down.apply(st.hidden, count, st.xb2, pool);
     }
 
