@@ -39,7 +39,7 @@ public final class Llama implements Architecture {
 
     @Override
     public String description() {
-        return "RMSNorm, GQA, RoPE, SwiGLU; tied embeddings when output.weight is absent";
+        return "RMSNorm, GQA, RoPE, SwiGLU; tied embeddings when output.weight is absent; sink logits (attn_sinks) when present";
     }
 
     @Override
