@@ -30,11 +30,9 @@ import java.util.Map;
  * GPT-NeoX (Pythia): LayerNorms with biases, a fused QKV projection with bias, NEOX RoPE over the first
  * {@code rope.dimension_count} dimensions of each head only, a GELU MLP with biases, and (as every Pythia)
  * the parallel residual {@code x + attention(ln1 x) + mlp(ln2 x)}. Hugging Face directories ({@code gpt_neox})
- * too: their per-head interleaved {@code query_key_value} is reordered once at load.
+ * too: their {@code query_key_value}, interleaved head by head, is reordered once at load.
  */
 public final class GptNeoX implements Architecture {
-    /** Where Hugging Face's per-head interleaved query_key_value goes (llama.cpp's converter reorders it into attn_qkv). */
-    private static final String HF_QKV = "attn_qkv_per_head";
     private static final HfTensorNames HF_NAMES = new HfTensorNames(
             Map.of("gpt_neox.embed_in.weight", "token_embd.weight",
                     "gpt_neox.final_layer_norm.weight", "output_norm.weight",
@@ -43,8 +41,8 @@ public final class GptNeoX implements Architecture {
             Map.ofEntries(
                     Map.entry("input_layernorm.weight", "attn_norm.weight"),
                     Map.entry("input_layernorm.bias", "attn_norm.bias"),
-                    Map.entry("attention.query_key_value.weight", HF_QKV + ".weight"),
-                    Map.entry("attention.query_key_value.bias", HF_QKV + ".bias"),
+                    Map.entry("attention.query_key_value.weight", FusedQkv.HF_GROUPED + ".weight"),
+                    Map.entry("attention.query_key_value.bias", FusedQkv.HF_GROUPED + ".bias"),
                     Map.entry("attention.dense.weight", "attn_output.weight"),
                     Map.entry("attention.dense.bias", "attn_output.bias"),
                     Map.entry("post_attention_layernorm.weight", "ffn_norm.weight"),
@@ -131,9 +129,7 @@ public final class GptNeoX implements Architecture {
         for (int l = 0; l < layers.length; l++) {
             String p = "blk." + l + ".";
             layers[l] = new PreNormDecoder.Layer(LayerNorm.load(weights, p + "attn_norm", dim, eps),
-                    weights.has(p + HF_QKV + ".weight") ? FusedQkv.loadHeadInterleaved(weights, config, l, HF_QKV)
-                            : FusedQkv.load(weights, config, l),
-                    LayerNorm.load(weights, p + "ffn_norm", dim, eps),
+                    FusedQkv.load(weights, config, l), LayerNorm.load(weights, p + "ffn_norm", dim, eps),
                     PlainFfn.load(weights, p, dim, config.feedForwardLength(), gelu));
         }
         return layers;

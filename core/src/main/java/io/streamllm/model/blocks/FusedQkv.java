@@ -13,12 +13,21 @@ import java.util.Arrays;
  * v are row views of the mapped tensor, not copies.
  */
 public final class FusedQkv {
+    /** The name a Hugging Face tensor map gives a fused QKV tensor in the grouped layout ({@link #loadGrouped}). */
+    public static final String HF_GROUPED = "attn_qkv_grouped";
+
     private FusedQkv() {
     }
 
-    /** The attention of layer {@code layer} from {@code attn_qkv} (Q, K, V rows) and {@code attn_output}. */
+    /**
+     * The attention of layer {@code layer} from {@code attn_qkv} (Q, K, V rows) and {@code attn_output}, or from a
+     * Hugging Face directory's {@link #HF_GROUPED} tensor when it has one.
+     */
     public static AttentionBlock load(Weights weights, ModelConfig config, int layer) {
         String p = "blk." + layer + ".";
+        if (weights.has(p + HF_GROUPED + ".weight")) {
+            return loadGrouped(weights, config, layer);
+        }
         int dim = config.embeddingLength();
         int q = config.queryLength();
         int kv = config.kvLength();
@@ -33,35 +42,47 @@ public final class FusedQkv {
     }
 
     /**
-     * The attention of layer {@code layer} from Hugging Face GPT-NeoX's {@code query_key_value}, whose rows go
-     * head by head (q, k, v of head 0, then of head 1, ...), under {@code name}. Its rows are copied once into
-     * llama.cpp's order (as llama.cpp's converter does), so that q, k and v are each one matrix again.
+     * The attention of layer {@code layer} from a Hugging Face fused tensor ({@link #HF_GROUPED}) whose rows go KV group by
+     * KV group: the query heads of group 0, its key head, its value head, then group 1 ... GPT-NeoX's
+     * {@code query_key_value} is this with one query head per group; Falcon's with all query heads in one group
+     * (7B: the llama.cpp layout already, used in place) or a few per group (40B). Other layouts are copied once
+     * into llama.cpp's order (as llama.cpp's converters do), so that q, k and v are each one matrix again.
      */
-    public static AttentionBlock loadHeadInterleaved(Weights weights, ModelConfig config, int layer, String name) {
+    private static AttentionBlock loadGrouped(Weights weights, ModelConfig config, int layer) {
         String p = "blk." + layer + ".";
         int dim = config.embeddingLength();
-        int heads = config.headCount();
         int headDim = config.headDim();
+        int groups = config.headCountKv();
+        int queriesPerGroup = config.headCount() / groups;
         int q = config.queryLength();
-        WeightMatrix interleaved = weights.matrix(p + name + ".weight", dim, 3 * q);
-        float[] interleavedBias = weights.optionalVector(p + name + ".bias", 3 * q);
-        long rowBytes = interleaved.type().bytesFor(dim);
-        MemorySegment ordered = Arena.ofAuto().allocate(interleaved.data().byteSize(), 64);
-        float[] bias = interleavedBias == null ? null : new float[3 * q];
-        for (int part = 0; part < 3; part++) {
-            for (int h = 0; h < heads; h++) {
-                int from = (h * 3 + part) * headDim;
-                int to = part * q + h * headDim;
-                MemorySegment.copy(interleaved.data(), from * rowBytes, ordered, to * rowBytes, headDim * rowBytes);
-                if (bias != null) {
-                    System.arraycopy(interleavedBias, from, bias, to, headDim);
+        int kv = config.kvLength();
+        WeightMatrix grouped = weights.matrix(p + HF_GROUPED + ".weight", dim, q + 2 * kv);
+        float[] groupedBias = weights.optionalVector(p + HF_GROUPED + ".bias", q + 2 * kv);
+        MemorySegment ordered = grouped.data();
+        float[] bias = groupedBias;
+        if (groups > 1) {
+            long rowBytes = grouped.type().bytesFor(dim);
+            ordered = Arena.ofAuto().allocate(grouped.data().byteSize(), 64);
+            bias = groupedBias == null ? null : new float[groupedBias.length];
+            int groupRows = (queriesPerGroup + 2) * headDim;
+            for (int g = 0; g < groups; g++) {
+                // {source row in the group, destination row, rows}: the group's queries, its key, its value.
+                int[][] moves = {{0, g * queriesPerGroup * headDim, queriesPerGroup * headDim},
+                        {queriesPerGroup * headDim, q + g * headDim, headDim},
+                        {(queriesPerGroup + 1) * headDim, q + kv + g * headDim, headDim}};
+                for (int[] move : moves) {
+                    int from = g * groupRows + move[0];
+                    MemorySegment.copy(grouped.data(), from * rowBytes, ordered, move[1] * rowBytes, move[2] * rowBytes);
+                    if (bias != null) {
+                        System.arraycopy(groupedBias, from, bias, move[1], move[2]);
+                    }
                 }
             }
         }
         return new AttentionBlock(
-                new Linear(rows(interleaved, ordered, 0, q), slice(bias, 0, q)),
-                new Linear(rows(interleaved, ordered, q, q), slice(bias, q, q)),
-                new Linear(rows(interleaved, ordered, 2 * q, q), slice(bias, 2 * q, q)),
+                new Linear(rows(grouped, ordered, 0, q), slice(bias, 0, q)),
+                new Linear(rows(grouped, ordered, q, kv), slice(bias, q, kv)),
+                new Linear(rows(grouped, ordered, q + kv, kv), slice(bias, q + kv, kv)),
                 Linear.load(weights, p + "attn_output", q, dim),
                 null, null, null);
     }
