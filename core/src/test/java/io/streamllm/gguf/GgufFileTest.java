@@ -130,11 +130,12 @@ class GgufFileTest {
 
     @Test
     void unknownArchitectureIsNamed() {
-        Path file = dir.resolve("neox.gguf");
-        new GgufWriter().putString("general.architecture", "gptneox")
+        Path file = dir.resolve("mamba.gguf");
+        new GgufWriter().putString("general.architecture", "mamba")
                 .addTensor("token_embd.weight", new long[] {4, 2}, new float[8]).write(file);
         assertThatThrownBy(() -> ModelLoader.load(file))
                 .isInstanceOf(ModelFormatException.class)
-                .hasMessageContaining("unsupported architecture 'gptneox' (supported: llama, qwen2)");
+                .hasMessageContaining("unsupported architecture 'mamba' (supported: "
+                        + String.join(", ", io.streamllm.model.Architectures.ggufNames()) + ")");
     }
 }
