@@ -2,7 +2,6 @@ package io.streamllm.model.arch;
 
 import io.streamllm.ModelFormatException;
 import io.streamllm.hf.HfTensorNames;
-import io.streamllm.model.Architecture;
 import io.streamllm.model.AttentionSpec;
 import io.streamllm.model.ConfigCheck;
 import io.streamllm.model.GgufConfig;
@@ -33,7 +32,7 @@ import java.util.Map;
  * ({@code attn_norm_2}) for the MLP. No biases but the norms'. Hugging Face directories too ({@code falcon}, without
  * ALiBi): their fused QKV, grouped by KV head, is used in place for one KV head and reordered once otherwise.
  */
-public final class Falcon implements Architecture {
+public final class Falcon extends GeluArchitecture {
     private static final HfTensorNames HF_NAMES = new HfTensorNames(
             Map.of("transformer.word_embeddings.weight", "token_embd.weight",
                     "transformer.ln_f.weight", "output_norm.weight",
@@ -51,16 +50,12 @@ public final class Falcon implements Architecture {
                     Map.entry("mlp.dense_h_to_4h.weight", "ffn_up.weight"),
                     Map.entry("mlp.dense_4h_to_h.weight", "ffn_down.weight")));
 
-    private final Activation gelu;
-
-    /** GELU through ggml's fp16 table, as llama.cpp computes it. */
     public Falcon() {
-        this(Activation.GELU_GGML_TABLE);
+        super(Activation.GELU_GGML_TABLE);
     }
 
-    /** {@code gelu}: {@link Activation#GELU_TANH} to compute GELU exactly. */
     public Falcon(Activation gelu) {
-        this.gelu = gelu;
+        super(gelu);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.streamllm.model.arch;
 
 import io.streamllm.hf.HfTensorNames;
-import io.streamllm.model.Architecture;
 import io.streamllm.model.AttentionSpec;
 import io.streamllm.model.ConfigCheck;
 import io.streamllm.model.GgufConfig;
@@ -32,7 +31,7 @@ import java.util.Map;
  * the parallel residual {@code x + attention(ln1 x) + mlp(ln2 x)}. Hugging Face directories ({@code gpt_neox})
  * too: their {@code query_key_value}, interleaved head by head, is reordered once at load.
  */
-public final class GptNeoX implements Architecture {
+public final class GptNeoX extends GeluArchitecture {
     private static final HfTensorNames HF_NAMES = new HfTensorNames(
             Map.of("gpt_neox.embed_in.weight", "token_embd.weight",
                     "gpt_neox.final_layer_norm.weight", "output_norm.weight",
@@ -52,16 +51,12 @@ public final class GptNeoX implements Architecture {
                     Map.entry("mlp.dense_4h_to_h.weight", "ffn_down.weight"),
                     Map.entry("mlp.dense_4h_to_h.bias", "ffn_down.bias")));
 
-    private final Activation gelu;
-
-    /** GELU through ggml's fp16 table, as llama.cpp computes it. */
     public GptNeoX() {
-        this(Activation.GELU_GGML_TABLE);
+        super(Activation.GELU_GGML_TABLE);
     }
 
-    /** {@code gelu}: {@link Activation#GELU_TANH} to compute GELU exactly. */
     public GptNeoX(Activation gelu) {
-        this.gelu = gelu;
+        super(gelu);
     }
 
     @Override

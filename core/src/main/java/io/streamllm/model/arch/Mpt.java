@@ -2,7 +2,6 @@ package io.streamllm.model.arch;
 
 import io.streamllm.ModelFormatException;
 import io.streamllm.hf.HfTensorNames;
-import io.streamllm.model.Architecture;
 import io.streamllm.model.AttentionSpec;
 import io.streamllm.model.ConfigCheck;
 import io.streamllm.model.GgufConfig;
@@ -29,7 +28,7 @@ import java.util.Map;
  * clamped to [-clamp_kqv, clamp_kqv], LayerNorms without bias, a GELU MLP, sequential residuals, and the
  * embedding table as LM head. Hugging Face directories too ({@code mpt}, with ALiBi, without qk_ln).
  */
-public final class Mpt implements Architecture {
+public final class Mpt extends GeluArchitecture {
     private static final HfTensorNames HF_NAMES = new HfTensorNames(
             Map.of("transformer.wte.weight", "token_embd.weight",
                     "transformer.norm_f.weight", "output_norm.weight",
@@ -48,16 +47,12 @@ public final class Mpt implements Architecture {
                     Map.entry("ffn.down_proj.weight", "ffn_down.weight"),
                     Map.entry("ffn.down_proj.bias", "ffn_down.bias")));
 
-    private final Activation gelu;
-
-    /** GELU through ggml's fp16 table, as llama.cpp computes it. */
     public Mpt() {
-        this(Activation.GELU_GGML_TABLE);
+        super(Activation.GELU_GGML_TABLE);
     }
 
-    /** {@code gelu}: {@link Activation#GELU_TANH} to compute GELU exactly. */
     public Mpt(Activation gelu) {
-        this.gelu = gelu;
+        super(gelu);
     }
 
     @Override
