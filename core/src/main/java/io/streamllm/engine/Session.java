@@ -49,7 +49,7 @@ public final class Session {
         this.prefillChunk = prefillChunk;
         // Recomputation re-encodes its window from an empty cache every time; the cache only needs that window.
         CachePolicy cachePolicy = policy.recomputes() ? new WindowPolicy(policy.windowTokens()) : policy;
-        this.cache = new KvCache(network.config(), cachePolicy, evictChunk, prefillChunk, kvType);
+        this.cache = new KvCache(network.config().kvShape(), cachePolicy, evictChunk, prefillChunk, kvType);
         this.state = network.newState(prefillChunk);
         this.logits = new float[network.config().vocabularySize()];
         this.recent = policy.recomputes() ? new TokenWindow(policy.windowTokens()) : null;

@@ -19,7 +19,7 @@ abstract sealed class ElementKvStore extends KvStore permits F32KvStore, F16KvSt
     abstract float getElement(ByteBuffer in);
 
     @Override
-    final void store(int slot, float[] k, float[] v, int offset) {
+    public final void store(int slot, float[] k, float[] v, int offset) {
         for (int h = 0; h < kvHeads; h++) {
             for (int d = 0; d < headDim; d++) {
                 setElement(true, keyIndex(headDim, h, slot, d), k[offset + h * headDim + d]);

@@ -1,7 +1,6 @@
 package io.streamllm.kv;
 
 import io.streamllm.StreamllmException;
-import io.streamllm.model.ModelConfig;
 import io.streamllm.tensor.KvKernels;
 
 import java.io.DataInputStream;
@@ -18,8 +17,11 @@ import java.nio.FloatBuffer;
  * (sinks at 0..S-1). The window is contiguous and ends at the query, so its distances to the query
  * are the same inside the cache as in the stream; the forward pass scores it with the query rotated
  * at its absolute position. Only the sinks need the in-cache position: they are scored with a second
- * rotation of the query, at {@link #sinkQueryPosition}. Evicting is therefore moving an index:
+ * rotation of the query, at {@link BatchPlan#cachePosition}. Evicting is therefore moving an index:
  * nothing is copied and nothing is re-rotated, whatever the length of the stream.
+ *
+ * <p>Attention talks to the cache through three calls per batch: {@link #beginBatch} hands it the batch's
+ * {@link BatchPlan}, {@link #layer} the keys and values of a layer, {@link #endBatch} evicts.
  *
  * <p>Per-token eviction (the default) keeps, for the token at position p, the sinks and the window
  * [p - W, p]: it attends to S + W cached tokens and itself. With an eviction chunk k > 1 the window
@@ -53,14 +55,14 @@ public final class KvCache {
     private long windowStart;
     private long evictedTokens;
 
-    /** Per batch token: where its visible window starts (absolute position). */
-    private final long[] batchWindowStart;
+    /** What the current batch attends to: rewritten by every {@link #beginBatch}. */
+    private final BatchPlan plan;
 
-    public KvCache(ModelConfig config, CachePolicy policy, int evictChunk, int maxBatch) {
-        this(config, policy, evictChunk, maxBatch, KvType.F32);
+    public KvCache(KvShape shape, CachePolicy policy, int evictChunk, int maxBatch) {
+        this(shape, policy, evictChunk, maxBatch, KvType.F32);
     }
 
-    public KvCache(ModelConfig config, CachePolicy policy, int evictChunk, int maxBatch, KvType type) {
+    public KvCache(KvShape shape, CachePolicy policy, int evictChunk, int maxBatch, KvType type) {
         if (evictChunk < 1) {
             throw new StreamllmException("--evict-chunk must be at least 1, got " + evictChunk);
         }
@@ -68,15 +70,15 @@ public final class KvCache {
             throw new StreamllmException("--evict-chunk " + evictChunk + " is larger than the window of " + policy.spec());
         }
         this.policy = policy;
-        this.layers = config.blockCount();
-        this.kvLength = config.kvLength();
-        this.kvHeads = config.headCountKv();
-        this.headDim = config.headDim();
+        this.layers = shape.layers();
+        this.kvLength = shape.kvLength();
+        this.kvHeads = shape.kvHeads();
+        this.headDim = shape.headDim();
         this.sinks = policy.sinkTokens();
         this.window = policy.windowTokens();
         this.evictChunk = evictChunk;
         this.maxBatch = maxBatch;
-        this.batchWindowStart = new long[maxBatch];
+        this.plan = new BatchPlan(maxBatch);
         this.type = type;
         this.bytesPerToken = (long) layers * KvStore.create(type, kvHeads, headDim, 0).bytesPerSlot();
         boolean unbounded = window == CachePolicy.UNBOUNDED;
@@ -164,26 +166,8 @@ public final class KvCache {
         return stores[layer];
     }
 
-    /** The first slot of the ring (after the sinks' slots). */
-    public int ringStart() {
-        return sinks;
-    }
-
-    /** The slot after the ring's last: the window wraps from here to {@link #ringStart}. */
-    public int ringEnd() {
-        return sinks + ringCapacity;
-    }
-
-    /**
-     * Stores the key and value of one token (all KV heads: {@code kvLength} floats each, from
-     * {@code k[offset..]} and {@code v[offset..]}) in {@code slot} of {@code layer}.
-     */
-    public void store(int layer, int slot, float[] k, float[] v, int offset) {
-        stores[layer].store(slot, k, v, offset);
-    }
-
     /** The slot of the token at absolute position {@code position}. */
-    public int slot(long position) {
+    private int slot(long position) {
         if (position < sinks) {
             return (int) position;
         }
@@ -193,18 +177,11 @@ public final class KvCache {
     /**
      * Prepares the cache for a batch of {@code count} new tokens at positions
      * nextPosition .. nextPosition+count-1: makes room in the ring and works out what each
-     * token of the batch may see. Then the forward pass writes the batch's keys and values at
-     * {@link #slot} and reads {@link #visibleWindowStart} and {@link #sinkQueryPosition}.
+     * token of the batch sees. The forward pass then writes the batch's keys and values at the plan's slots.
      */
-    public void beginBatch(int count) {
+    public BatchPlan beginBatch(int count) {
         if (count < 1 || count > maxBatch) {
             throw new IllegalArgumentException("batch of " + count + " tokens; this cache takes 1.." + maxBatch);
-        }
-        long start = windowStart;
-        for (int i = 0; i < count; i++) {
-            long position = nextPosition + i;
-            batchWindowStart[i] = start;
-            start = trimmedWindowStart(start, position + 1);
         }
         if (window == CachePolicy.UNBOUNDED) {
             long needed = nextPosition + count - sinks;
@@ -212,6 +189,18 @@ public final class KvCache {
                 grow((int) Math.min(Integer.MAX_VALUE - 16, Math.max(needed, 2L * ringCapacity)));
             }
         }
+        plan.begin(count, sinks, sinks + ringCapacity);
+        long start = windowStart;
+        for (int i = 0; i < count; i++) {
+            long position = nextPosition + i;
+            long visibleStart = Math.max(start, sinks);
+            int windowKeys = (int) Math.max(0, position - visibleStart + 1);
+            long cachePosition = position < sinks ? position : sinks + (position - visibleStart);
+            plan.set(i, position, cachePosition, slot(position), (int) Math.min(sinks, position + 1), windowKeys,
+                    slot(visibleStart));
+            start = trimmedWindowStart(start, position + 1);
+        }
+        return plan;
     }
 
     /** Records that the batch begun by {@link #beginBatch} has been written, and evicts what the policy drops. */
@@ -233,39 +222,6 @@ public final class KvCache {
         }
         long next = start + evictChunk;
         return Math.max(next, end - window);
-    }
-
-    /** The oldest window position token {@code i} of the current batch attends to. */
-    public long visibleWindowStart(int i) {
-        return Math.max(batchWindowStart[i], sinks);
-    }
-
-    /** How many sink tokens token {@code i} of the current batch attends to (itself included when it is one). */
-    public int visibleSinks(int i) {
-        return (int) Math.min(sinks, nextPosition + i + 1);
-    }
-
-    /**
-     * The position of token {@code i} of the current batch inside the cache: after the sinks and
-     * the window tokens it sees. This is the rotation its query needs against the sinks.
-     */
-    public long sinkQueryPosition(int i) {
-        long position = nextPosition + i;
-        if (position < sinks) {
-            return position;
-        }
-        return sinks + (position - visibleWindowStart(i));
-    }
-
-    /** How many keys token {@code i} of the current batch attends to: its sinks, its window, itself. */
-    public int visibleKeys(int i) {
-        long position = nextPosition + i;
-        return visibleSinks(i) + (int) Math.max(0, position - visibleWindowStart(i) + 1);
-    }
-
-    /** The slot of the oldest window key token {@code i} of the current batch attends to (the window then runs on, wrapping). */
-    public int visibleWindowSlot(int i) {
-        return slot(visibleWindowStart(i));
     }
 
     /**

@@ -40,7 +40,7 @@ public abstract sealed class KvStore permits ElementKvStore, Q8_0KvStore {
     abstract int bytesPerSlot();
 
     /** Stores one token's key and value rows from {@code k[offset..]} and {@code v[offset..]}. */
-    abstract void store(int slot, float[] k, float[] v, int offset);
+    public abstract void store(int slot, float[] k, float[] v, int offset);
 
     /** Reads one token's key and value rows back, as floats, into {@code k[offset..]} and {@code v[offset..]}. */
     abstract void load(int slot, float[] k, float[] v, int offset);

@@ -47,7 +47,7 @@ final class Q8_0KvStore extends KvStore {
     }
 
     @Override
-    void store(int slot, float[] k, float[] v, int offset) {
+    public void store(int slot, float[] k, float[] v, int offset) {
         quantize(true, slot, k, offset);
         quantize(false, slot, v, offset);
     }

@@ -45,6 +45,11 @@ public record HfConfig(Map<String, Object> json, String source) {
         return has(key) ? integer(key) : fallback;
     }
 
+    /** {@code sliding_window}, or 0 when it is absent or null (the whole context is attended to). */
+    public int slidingWindow() {
+        return has("sliding_window") ? check().positive("sliding_window", integer("sliding_window")) : 0;
+    }
+
     public ConfigCheck check() {
         return new ConfigCheck(source);
     }

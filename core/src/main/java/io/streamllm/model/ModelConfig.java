@@ -1,6 +1,7 @@
 package io.streamllm.model;
 
 import io.streamllm.ModelFormatException;
+import io.streamllm.kv.KvShape;
 
 /**
  * The hyper-parameters of a transformer, read from the model file's metadata.
@@ -95,6 +96,11 @@ public record ModelConfig(
     /** Width of all key (or value) heads together: one cached row per layer and token. */
     public int kvLength() {
         return headCountKv * headDim;
+    }
+
+    /** What a KV cache holds per token for this network. */
+    public KvShape kvShape() {
+        return new KvShape(blockCount, headCountKv, headDim);
     }
 
     /** Bytes of KV cache per token, across all layers (keys and values, float32). */

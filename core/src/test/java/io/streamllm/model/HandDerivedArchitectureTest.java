@@ -98,7 +98,7 @@ class HandDerivedArchitectureTest {
             // Dense as one batch of all positions, as a prompt is prefilled.
             int vocab = model.config().vocabularySize();
             float[] all = new float[TOKENS.length * vocab];
-            io.streamllm.kv.KvCache cache = new io.streamllm.kv.KvCache(model.config(), new DensePolicy(), 1, TOKENS.length);
+            io.streamllm.kv.KvCache cache = new io.streamllm.kv.KvCache(model.config().kvShape(), new DensePolicy(), 1, TOKENS.length);
             model.network().forward(TOKENS, 0, TOKENS.length, cache, model.network().newState(TOKENS.length), all, true);
             ReRotatingReference reference = new ReRotatingReference(model.config(), model.store(), 0, 1 << 20, 1);
             for (int t = 0; t < TOKENS.length; t++) {

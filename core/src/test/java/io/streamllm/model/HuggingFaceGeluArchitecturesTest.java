@@ -61,7 +61,7 @@ class HuggingFaceGeluArchitecturesTest {
         try (Model m = ModelLoader.load(model)) {
             Transformer network = m.network();
             float[] logits = new float[tokens.length * m.config().vocabularySize()];
-            network.forward(tokens, 0, tokens.length, new KvCache(m.config(), new DensePolicy(), 1, tokens.length),
+            network.forward(tokens, 0, tokens.length, new KvCache(m.config().kvShape(), new DensePolicy(), 1, tokens.length),
                     network.newState(tokens.length), logits, true);
             return logits;
         }

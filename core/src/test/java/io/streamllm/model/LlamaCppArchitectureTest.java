@@ -47,7 +47,7 @@ class LlamaCppArchitectureTest {
         int vocab = network.config().vocabularySize();
 
         // Dense: the whole sequence as one batch, logits for every position.
-        KvCache cache = new KvCache(network.config(), new DensePolicy(), 1, tokens.length);
+        KvCache cache = new KvCache(network.config().kvShape(), new DensePolicy(), 1, tokens.length);
         float[] all = new float[tokens.length * vocab];
         network.forward(tokens, 0, tokens.length, cache, network.newState(tokens.length), all, true);
         for (int t = 0; t < tokens.length; t++) {

@@ -76,7 +76,7 @@ class QuantizedReferenceTest {
             Transformer network = model.network();
             int vocab = model.config().vocabularySize();
 
-            KvCache cache = new KvCache(model.config(), new DensePolicy(), 1, tokens.length);
+            KvCache cache = new KvCache(model.config().kvShape(), new DensePolicy(), 1, tokens.length);
             float[] denseLogits = new float[tokens.length * vocab];
             network.forward(tokens, 0, tokens.length, cache, network.newState(tokens.length), denseLogits, true);
 

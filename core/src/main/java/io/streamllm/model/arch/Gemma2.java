@@ -1,7 +1,6 @@
 package io.streamllm.model.arch;
 
 import io.streamllm.hf.HfTensorNames;
-import io.streamllm.kv.KvCache;
 import io.streamllm.model.Architecture;
 import io.streamllm.model.GgufConfig;
 import io.streamllm.model.HfConfig;
@@ -13,13 +12,11 @@ import io.streamllm.model.Transformer;
 import io.streamllm.model.blocks.Activation;
 import io.streamllm.model.blocks.AttentionBlock;
 import io.streamllm.model.blocks.Decoder;
-import io.streamllm.model.blocks.ForwardState;
 import io.streamllm.model.blocks.GatedFfn;
 import io.streamllm.model.blocks.Linear;
-import io.streamllm.model.blocks.Norm;
+import io.streamllm.model.blocks.PreNormDecoder;
 import io.streamllm.model.blocks.RmsNorm;
 import io.streamllm.model.blocks.Weights;
-import io.streamllm.tensor.ArrayMath;
 import io.streamllm.tensor.Parallel;
 import io.streamllm.tensor.WeightMatrix;
 
@@ -28,7 +25,7 @@ import java.util.Map;
 
 /**
  * Gemma 2: embeddings scaled by sqrt(width); sandwich norms (each block's output is normalized again
- * before it joins the residual); GELU-gated MLP; attention scores and final logits soft-capped; a sliding
+ * before it joins the residual: the pre-norm loop with post-norms); GELU-gated MLP; attention scores and final logits soft-capped; a sliding
  * window on the even layers; the embedding table as LM head.
  */
 public final class Gemma2 implements Architecture {
@@ -65,7 +62,7 @@ public final class Gemma2 implements Architecture {
         config = config.with(new NormSpec(NormSpec.Kind.RMS, config.normEpsilon(), 1f));
         float scale = (float) (1 / Math.sqrt(hf.number("query_pre_attn_scalar", config.headDim())));
         return gemma(config, scale, (float) hf.number("attn_logit_softcapping", 0),
-                (float) hf.number("final_logit_softcapping", 0), hf.integer("sliding_window", 0));
+                (float) hf.number("final_logit_softcapping", 0), hf.slidingWindow());
     }
 
     private static ModelConfig gemma(ModelConfig config, float queryScale, float attentionCap, float finalCap,
@@ -84,27 +81,23 @@ public final class Gemma2 implements Architecture {
                 "post_feedforward_layernorm.weight", "post_ffw_norm.weight"));
     }
 
-    /** One layer's weights. */
-    private record Layer(Norm attentionNorm, AttentionBlock attention, Norm postAttentionNorm,
-                         Norm ffnNorm, GatedFfn ffn, Norm postFfnNorm) {
-    }
-
     @Override
     public Transformer load(ModelConfig config, Weights weights, Parallel pool) {
         int dim = config.embeddingLength();
         int ffn = config.feedForwardLength();
         WeightMatrix embedding = Decoder.embedding(weights, config);
         weights.vector("blk." + (config.blockCount() - 1) + ".attn_norm.weight", dim); // fail before allocating
-        Layer[] layers = new Layer[config.blockCount()];
+        PreNormDecoder.Layer[] layers = new PreNormDecoder.Layer[config.blockCount()];
         for (int l = 0; l < layers.length; l++) {
             String p = "blk." + l + ".";
-            layers[l] = new Layer(norm(weights, config, p + "attn_norm.weight"), AttentionBlock.load(weights, config, l),
+            layers[l] = new PreNormDecoder.Layer(norm(weights, config, p + "attn_norm.weight"), AttentionBlock.load(weights, config, l),
                     norm(weights, config, p + "post_attention_norm.weight"), norm(weights, config, p + "ffn_norm.weight"),
                     new GatedFfn(Linear.load(weights, p + "ffn_gate", dim, ffn), Linear.load(weights, p + "ffn_up", dim, ffn),
                             Linear.load(weights, p + "ffn_down", ffn, dim), Activation.GELU_TANH),
                     norm(weights, config, p + "post_ffw_norm.weight"));
         }
-        return new Network(config, embedding, layers, norm(weights, config, "output_norm.weight"), pool);
+        // llama.cpp always uses the embedding table as Gemma 2's LM head.
+        return new PreNormDecoder(config, embedding, layers, norm(weights, config, "output_norm.weight"), embedding, pool);
     }
 
     private static RmsNorm norm(Weights weights, ModelConfig config, String name) {
@@ -113,39 +106,5 @@ public final class Gemma2 implements Architecture {
             weight[i] += config.norm().weightOffset();
         }
         return new RmsNorm(weight, config.normEpsilon());
-    }
-
-    /** x += postNorm(attention(norm(x))); x += postNorm(ffn(norm(x))). */
-    private static final class Network extends Decoder {
-        private final Layer[] layers;
-
-        Network(ModelConfig config, WeightMatrix embedding, Layer[] layers, Norm outputNorm, Parallel pool) {
-            super(config, embedding, outputNorm, embedding, pool);
-            this.layers = layers;
-        }
-
-        @Override
-        protected void layer(int l, KvCache cache, ForwardState st, int count) {
-            int dim = config.embeddingLength();
-            Layer layer = layers[l];
-            layer.attentionNorm.apply(st.xb, st.x, count);
-            layer.attention.apply(l, attention, cache, st, count, dim, pool);
-            layer.postAttentionNorm.apply(st.xb2, st.xb2, count);
-            ArrayMath.add(st.x, st.xb2, count * dim);
-
-            layer.ffnNorm.apply(st.xb, st.x, count);
-            layer.ffn.apply(st, count, dim, pool);
-            layer.postFfnNorm.apply(st.xb2, st.xb2, count);
-            ArrayMath.add(st.x, st.xb2, count * dim);
-        }
-
-        @Override
-        protected long layerBytes() {
-            long bytes = 0;
-            for (Layer layer : layers) {
-                bytes += layer.attention.byteSize() + layer.ffn.byteSize();
-            }
-            return bytes;
-        }
     }
 }

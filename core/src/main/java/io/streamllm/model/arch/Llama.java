@@ -9,6 +9,7 @@ import io.streamllm.model.Transformer;
 import io.streamllm.model.blocks.Activation;
 import io.streamllm.model.blocks.AttentionBlock;
 import io.streamllm.model.blocks.Decoder;
+import io.streamllm.model.blocks.Ffn;
 import io.streamllm.model.blocks.GatedFfn;
 import io.streamllm.model.blocks.Linear;
 import io.streamllm.model.blocks.PreNormDecoder;
@@ -55,13 +56,18 @@ public final class Llama implements Architecture {
 
     @Override
     public Transformer load(ModelConfig config, Weights weights, Parallel pool) {
+        return network(config, weights, pool);
+    }
+
+    /** The pre-norm network of separate q/k/v (with biases and sink logits if the file has them) and gate/up tensors. */
+    public static PreNormDecoder network(ModelConfig config, Weights weights, Parallel pool) {
         return network(config, weights, pool, l -> AttentionBlock.load(weights, config, l), l -> gatedFfn(weights, config, l));
     }
 
     /** The pre-norm network of {@code config}, with each layer's attention and MLP bound as the caller says. */
     public static PreNormDecoder network(ModelConfig config, Weights weights, Parallel pool,
                                          IntFunction<AttentionBlock> attention,
-                                         IntFunction<GatedFfn> ffn) {
+                                         IntFunction<? extends Ffn> ffn) {
         int dim = config.embeddingLength();
         float eps = config.normEpsilon();
         WeightMatrix embedding = Decoder.embedding(weights, config);

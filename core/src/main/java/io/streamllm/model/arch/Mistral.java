@@ -6,7 +6,6 @@ import io.streamllm.model.HfConfig;
 import io.streamllm.model.ModelConfig;
 import io.streamllm.model.RopeStyle;
 import io.streamllm.model.Transformer;
-import io.streamllm.model.blocks.AttentionBlock;
 import io.streamllm.model.blocks.Weights;
 import io.streamllm.tensor.Parallel;
 
@@ -43,13 +42,11 @@ public final class Mistral implements Architecture {
     @Override
     public ModelConfig fromHuggingFace(HfConfig hf) {
         ModelConfig config = hf.llamaLike(ggufName());
-        int window = hf.has("sliding_window") ? hf.check().positive("sliding_window", hf.integer("sliding_window")) : 0;
-        return config.with(config.attention().withSlidingWindow(window, 1));
+        return config.with(config.attention().withSlidingWindow(hf.slidingWindow(), 1));
     }
 
     @Override
     public Transformer load(ModelConfig config, Weights weights, Parallel pool) {
-        return Llama.network(config, weights, pool, l -> AttentionBlock.load(weights, config, l),
-                l -> Llama.gatedFfn(weights, config, l));
+        return Llama.network(config, weights, pool);
     }
 }

@@ -48,8 +48,7 @@ public final class Phi3 implements Architecture {
     @Override
     public ModelConfig fromHuggingFace(HfConfig hf) {
         ModelConfig config = hf.llamaLike(ggufName());
-        int window = hf.has("sliding_window") ? hf.check().positive("sliding_window", hf.integer("sliding_window")) : 0;
-        return config.with(config.attention().withSlidingWindow(window, 1));
+        return config.with(config.attention().withSlidingWindow(hf.slidingWindow(), 1));
     }
 
     @Override

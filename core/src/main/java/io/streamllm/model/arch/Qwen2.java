@@ -6,7 +6,6 @@ import io.streamllm.model.HfConfig;
 import io.streamllm.model.ModelConfig;
 import io.streamllm.model.RopeStyle;
 import io.streamllm.model.Transformer;
-import io.streamllm.model.blocks.AttentionBlock;
 import io.streamllm.model.blocks.Weights;
 import io.streamllm.tensor.Parallel;
 
@@ -42,7 +41,6 @@ public final class Qwen2 implements Architecture {
 
     @Override
     public Transformer load(ModelConfig config, Weights weights, Parallel pool) {
-        return Llama.network(config, weights, pool, l -> AttentionBlock.load(weights, config, l),
-                l -> Llama.gatedFfn(weights, config, l));
+        return Llama.network(config, weights, pool);
     }
 }

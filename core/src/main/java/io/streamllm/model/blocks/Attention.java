@@ -1,5 +1,6 @@
 package io.streamllm.model.blocks;
 
+import io.streamllm.kv.BatchPlan;
 import io.streamllm.kv.KvCache;
 import io.streamllm.kv.KvStore;
 import io.streamllm.model.AttentionSpec;
@@ -14,10 +15,11 @@ import java.util.Arrays;
  * position (for the window) and, once sinks sit closer than their true distance, a second time
  * at the in-cache position (for the sinks).
  *
- * <p>Options ({@link AttentionSpec}): the query scale, soft-capping of the scores, a sliding window on some
- * layers, and per-head sink logits. A sliding layer measures distances inside the cache, as llama.cpp does:
- * it sees the window keys closer than its window and the sinks whose in-cache distance is below it, so with
- * sinks + cache window no longer than the model's window it sees the sinks and the whole cache window.
+ * <p>What each token sees comes from the cache as one {@link BatchPlan} per batch. Options
+ * ({@link AttentionSpec}): the query scale, soft-capping of the scores, a sliding window on some layers, and
+ * per-head sink logits. A sliding layer measures distances inside the cache, as llama.cpp does: it sees the
+ * window keys closer than its window and the sinks whose in-cache distance is below it, so with sinks +
+ * cache window no longer than the model's window it sees the sinks and the whole cache window.
  */
 public final class Attention {
     private final ModelConfig config;
@@ -42,26 +44,22 @@ public final class Attention {
     }
 
     /**
-     * Works out, once for all layers, what each token of the batch attends to and at which RoPE
-     * angles: the same in every layer.
+     * Takes the batch's plan for all layers and works out the RoPE angles of its tokens: at their positions
+     * in the stream, and at their in-cache positions for the sinks.
      */
-    public void prepareBatch(KvCache cache, ForwardState st, int count) {
+    public void prepareBatch(BatchPlan plan, ForwardState st) {
+        st.plan = plan;
         int pairs = rope == null ? 0 : rope.pairs();
         int maxKeys = 0;
-        for (int i = 0; i < count; i++) {
-            long position = cache.nextPosition() + i;
-            st.sinkKeys[i] = cache.visibleSinks(i);
-            st.cachePositions[i] = cache.sinkQueryPosition(i);
-            st.sinkRotated[i] = rope != null && st.sinkKeys[i] > 0 && st.cachePositions[i] != position;
+        for (int i = 0; i < plan.count(); i++) {
+            st.sinkRotated[i] = rope != null && plan.sinkEnd(i) > 0 && plan.cachePosition(i) != plan.position(i);
             if (rope != null) {
-                rope.angles(position, st.cos, st.sin, i * pairs);
+                rope.angles(plan.position(i), st.cos, st.sin, i * pairs);
                 if (st.sinkRotated[i]) {
-                    rope.angles(st.cachePositions[i], st.sinkCos, st.sinkSin, i * pairs);
+                    rope.angles(plan.cachePosition(i), st.sinkCos, st.sinkSin, i * pairs);
                 }
             }
-            st.keyCounts[i] = cache.visibleKeys(i);
-            st.windowSlots[i] = cache.visibleWindowSlot(i);
-            maxKeys = Math.max(maxKeys, st.keyCounts[i]);
+            maxKeys = Math.max(maxKeys, plan.keys(i));
         }
         st.keysPerRow = maxKeys;
     }
@@ -72,10 +70,13 @@ public final class Attention {
      *
      * @param sinkLogits one learned logit per head that joins each softmax's denominator (gpt-oss), or null
      */
-    public void run(int layer, float[] sinkLogits, KvCache cache, ForwardState st, int count, Parallel pool) {
+    public void run(int layer, float[] sinkLogits, KvCache cache, ForwardState st, Parallel pool) {
+        BatchPlan plan = st.plan;
+        int count = plan.count();
         int qLength = config.queryLength();
         int kvLength = config.kvLength();
         int pairs = rope == null ? 0 : rope.pairs();
+        KvStore store = cache.layer(layer);
         for (int i = 0; i < count; i++) {
             if (rope != null) {
                 if (st.sinkRotated[i]) {
@@ -85,27 +86,26 @@ public final class Attention {
                 rope.rotate(st.q, i * qLength, config.headCount(), st.cos, st.sin, i * pairs);
                 rope.rotate(st.k, i * kvLength, config.headCountKv(), st.cos, st.sin, i * pairs);
             }
-            cache.store(layer, cache.slot(cache.nextPosition() + i), st.k, st.v, i * kvLength);
+            store.store(plan.slot(i), st.k, st.v, i * kvLength);
         }
         st.scores(config.headCount(), st.keysPerRow);
-        st.attentionCall(this, cache.layer(layer), cache.ringStart(), cache.ringEnd(), count, spec.windowOf(layer),
-                sinkLogits);
+        st.attentionCall(this, store, spec.windowOf(layer), sinkLogits);
         try {
             long keys = 0;
             for (int i = 0; i < count; i++) {
-                keys += st.keyCounts[i];
+                keys += plan.keys(i);
             }
             // Scores and the weighted sum of values: two multiply-adds per key, head and dimension.
             pool.forRange(config.headCount(), 1, ATTEND_HEADS, st, 2 * keys * config.headCount() * headDim);
         } finally {
-            st.attentionCall(null, null, 0, 0, 0, 0, null);
+            st.attentionCall(null, null, 0, null);
         }
     }
 
     /** Heads [from, to) of every batch token; the call's inputs travel in the state (no allocation per call). */
     private static final Parallel.ArgumentTask<ForwardState> ATTEND_HEADS = (st, from, to) -> {
         for (int h = from; h < to; h++) {
-            for (int i = 0; i < st.batchCount; i++) {
+            for (int i = 0; i < st.plan.count(); i++) {
                 st.attentionOwner.attendOneHead(h, i, st, h * st.keysPerRow);
             }
         }
@@ -117,24 +117,19 @@ public final class Attention {
      * to its start. Scores are kept in that order.
      */
     private void attendOneHead(int h, int i, ForwardState st, int scoresOffset) {
+        BatchPlan plan = st.plan;
         KvStore store = st.layerStore;
         float[] scores = st.scores;
         float scale = spec.queryScale();
         int qOffset = i * config.queryLength() + h * headDim;
         int kvHead = h / groupSize;
-        int sinks = st.sinkKeys[i];
-        int windowKeys = st.keyCounts[i] - sinks;
-        int first = st.windowSlots[i];
         int window = st.layerWindow;
-        int firstSink = (int) Math.clamp(st.cachePositions[i] - window + 1, 0, sinks);
-        if (windowKeys > window) {
-            // The window keys run up to the query itself, so their in-cache distances are 0, 1, ...
-            first = wrap(first + windowKeys - window, st);
-            windowKeys = window;
-        }
-        sinks -= firstSink;
+        int firstSink = plan.firstSink(i, window);
+        int sinks = plan.sinkEnd(i) - firstSink;
+        int windowKeys = plan.windowKeys(i, window);
+        int first = plan.windowFirstSlot(i, window);
         int n = sinks + windowKeys;
-        int beforeWrap = Math.min(windowKeys, st.ringEnd - first);
+        int beforeWrap = Math.min(windowKeys, plan.ringEnd() - first);
         int windowOffset = scoresOffset + sinks;
 
         if (sinks > 0) {
@@ -143,12 +138,12 @@ public final class Attention {
         }
         store.keyScores(kvHead, st.q, qOffset, scale, first, beforeWrap, scores, windowOffset);
         if (beforeWrap < windowKeys) {
-            store.keyScores(kvHead, st.q, qOffset, scale, st.ringStart, windowKeys - beforeWrap, scores,
+            store.keyScores(kvHead, st.q, qOffset, scale, plan.ringStart(), windowKeys - beforeWrap, scores,
                     windowOffset + beforeWrap);
         }
         if (alibi != null) {
             // In-cache distances: the sinks sit at cache positions firstSink.., the window runs up to the query.
-            alibi.addToRun(scores, scoresOffset, sinks, h, st.cachePositions[i] - firstSink);
+            alibi.addToRun(scores, scoresOffset, sinks, h, plan.cachePosition(i) - firstSink);
             alibi.addToRun(scores, windowOffset, windowKeys, h, windowKeys - 1);
         }
         if (spec.logitSoftcap() > 0) {
@@ -161,13 +156,9 @@ public final class Attention {
         store.addValues(kvHead, scores, scoresOffset, firstSink, sinks, st.attention, out);
         store.addValues(kvHead, scores, windowOffset, first, beforeWrap, st.attention, out);
         if (beforeWrap < windowKeys) {
-            store.addValues(kvHead, scores, windowOffset + beforeWrap, st.ringStart, windowKeys - beforeWrap,
+            store.addValues(kvHead, scores, windowOffset + beforeWrap, plan.ringStart(), windowKeys - beforeWrap,
                     st.attention, out);
         }
-    }
-
-    private static int wrap(int slot, ForwardState st) {
-        return slot < st.ringEnd ? slot : st.ringStart + (slot - st.ringEnd);
     }
 
     /** x = cap * tanh(x / cap). */

@@ -49,7 +49,7 @@ public record AttentionBlock(Linear q, Linear k, Linear v, Linear output, Norm q
             queryNorm.apply(st.q, st.q, count * c.headCount());
             keyNorm.apply(st.k, st.k, count * c.headCountKv());
         }
-        attention.run(layer, sinkLogits, cache, st, count, pool);
+        attention.run(layer, sinkLogits, cache, st, pool);
         output.apply(st.attention, count, st.xb2, pool);
     }
 

@@ -1,5 +1,6 @@
 package io.streamllm.model.blocks;
 
+import io.streamllm.kv.BatchPlan;
 import io.streamllm.kv.KvCache;
 import io.streamllm.model.LayoutSpec;
 import io.streamllm.model.ModelConfig;
@@ -59,7 +60,7 @@ public abstract class Decoder implements Transformer {
                               boolean allLogits) {
         int dim = config.embeddingLength();
         LayoutSpec layout = config.layout();
-        cache.beginBatch(count);
+        BatchPlan plan = cache.beginBatch(count);
         for (int i = 0; i < count; i++) {
             tokenEmbedding.dequantizeRow(checkToken(tokens[offset + i]), st.x, i * dim);
         }
@@ -68,7 +69,7 @@ public abstract class Decoder implements Transformer {
                 st.x[i] *= layout.embeddingScale();
             }
         }
-        attention.prepareBatch(cache, st, count);
+        attention.prepareBatch(plan, st);
         for (int l = 0; l < config.blockCount(); l++) {
             layer(l, cache, st, count);
         }

@@ -1,5 +1,6 @@
 package io.streamllm.model.blocks;
 
+import io.streamllm.kv.BatchPlan;
 import io.streamllm.kv.KvStore;
 import io.streamllm.model.ModelConfig;
 import io.streamllm.tensor.MatvecInput;
@@ -15,7 +16,7 @@ public final class ForwardState {
     public final MatvecInput xbShared = new MatvecInput(); // decode: xb as the one input of q/k/v (or gate/up)
     public final float[] xb2;      // output of a block, before it is added to x
     public final float[] q;        // queries rotated at their absolute positions
-    public final float[] qSink;    // the same queries rotated at their in-cache positions (scored against sinks)
+    final float[] qSink;           // the same queries rotated at their in-cache positions (scored against sinks)
     public final float[] k;
     public final float[] v;
     public final float[] attention; // attention output, all heads
@@ -26,20 +27,14 @@ public final class ForwardState {
     final float[] sinkCos;  // RoPE angles at each token's in-cache position (for the sinks)
     final float[] sinkSin;
     float[] scores;          // attention scores: one row per head, as long as the cache
-    int keysPerRow;          // the stride of a head's scores: the most keys any token of the batch attends to
-    final int[] keyCounts;   // per batch token: how many keys it attends to, sinks first, then its window
-    final int[] sinkKeys;    // per batch token: how many of those are sinks (slots 0.., scored with qSink)
-    final int[] windowSlots; // per batch token: the slot of its oldest window key (the window wraps at the ring's end)
     final boolean[] sinkRotated; // per batch token: whether the sinks need the second query rotation
-    final long[] cachePositions; // per batch token: its position inside the cache (sliding windows measure from it)
     public final float[] finalRows; // normalized last rows, for the logits
 
     // The attention call in progress (its heads run on the pool's threads): set for the call, then cleared.
     Attention attentionOwner;
     KvStore layerStore;
-    int ringStart;
-    int ringEnd;
-    int batchCount;
+    BatchPlan plan;         // what the batch in progress attends to (set by the forward pass for its duration)
+    int keysPerRow;         // the stride of a head's scores: the most keys any token of the batch attends to
     int layerWindow;
     float[] layerSinkLogits;
 
@@ -62,11 +57,7 @@ public final class ForwardState {
         sinkCos = new float[maxBatch * pairs];
         sinkSin = new float[maxBatch * pairs];
         scores = new float[0];
-        keyCounts = new int[maxBatch];
-        sinkKeys = new int[maxBatch];
-        windowSlots = new int[maxBatch];
         sinkRotated = new boolean[maxBatch];
-        cachePositions = new long[maxBatch];
         finalRows = new float[maxBatch * dim];
     }
 
@@ -74,15 +65,11 @@ public final class ForwardState {
         return maxBatch;
     }
 
-    void attentionCall(Attention owner, KvStore store, int ringStart, int ringEnd, int count, int window,
-                       float[] sinkLogits) {
+    void attentionCall(Attention owner, KvStore store, int window, float[] sinkLogits) {
         this.attentionOwner = owner;
         this.layerWindow = window;
         this.layerSinkLogits = sinkLogits;
         this.layerStore = store;
-        this.ringStart = ringStart;
-        this.ringEnd = ringEnd;
-        this.batchCount = count;
     }
 
     /** A scores buffer for {@code rows} rows of {@code keys} entries. */

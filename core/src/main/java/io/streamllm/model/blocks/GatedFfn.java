@@ -7,7 +7,7 @@ import io.streamllm.tensor.Parallel;
  * out = down . (act(gate . h) * up . h): the gated feed-forward block. A fused gate_up tensor (Phi-3) comes
  * in as two row views of the one mapped tensor ({@link Weights#rows}).
  */
-public record GatedFfn(Linear gate, Linear up, Linear down, Activation activation) implements FeedForward {
+public record GatedFfn(Linear gate, Linear up, Linear down, Activation activation) implements Ffn {
 
     @Override
     public void apply(ForwardState st, int count, int width, Parallel pool) {

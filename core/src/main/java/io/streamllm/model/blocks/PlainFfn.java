@@ -4,7 +4,7 @@ import io.streamllm.tensor.MatvecInput;
 import io.streamllm.tensor.Parallel;
 
 /** out = down . act(up . h): the ungated MLP of GPT-NeoX, Falcon and MPT (GELU; biases optional). */
-public record PlainFfn(Linear up, Linear down, Activation activation) implements FeedForward {
+public record PlainFfn(Linear up, Linear down, Activation activation) implements Ffn {
 
     /** {@code blk.N.ffn_up} and {@code blk.N.ffn_down}, with their biases when the file has them. */
     public static PlainFfn load(Weights weights, String layerPrefix, int width, int hidden, Activation activation) {

@@ -9,6 +9,18 @@ public record RmsNorm(float[] weight, float epsilon) implements Norm {
 
     @Override
     public void apply(float[] out, float[] x, int count) {
-        Norms.rmsNorm(out, x, weight, weight.length, count, epsilon);
+        int n = weight.length;
+        for (int row = 0; row < count; row++) {
+            int base = row * n;
+            // A double accumulator, as ggml uses: wide rows of large activations lose bits in float.
+            double sumOfSquares = 0;
+            for (int i = 0; i < n; i++) {
+                sumOfSquares += (double) x[base + i] * x[base + i];
+            }
+            float scale = (float) (1.0 / Math.sqrt(sumOfSquares / n + epsilon));
+            for (int i = 0; i < n; i++) {
+                out[base + i] = x[base + i] * scale * weight[i];
+            }
+        }
     }
 }
