@@ -23,9 +23,9 @@ public interface Architecture {
 
     ModelConfig fromGguf(GgufConfig gguf);
 
-    /** Reads a config.json; called only for one of {@link #hfModelTypes}. */
+    /** Reads a config.json (called only for one of {@link #hfModelTypes}); by default the Llama family's keys. */
     default ModelConfig fromHuggingFace(HfConfig hf) {
-        throw new UnsupportedOperationException(ggufName() + " is read from GGUF files only");
+        return hf.llamaLike(ggufName());
     }
 
     /** The Hugging Face tensor names, mapped to the GGUF names {@link #load} reads. */

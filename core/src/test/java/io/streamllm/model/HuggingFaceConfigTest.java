@@ -1,11 +1,9 @@
 package io.streamllm.model;
 
-import io.streamllm.format.TensorStore;
-import io.streamllm.format.TensorView;
+import io.streamllm.testing.NoTensors;
 import io.streamllm.util.Json;
 import org.junit.jupiter.api.Test;
 
-import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -48,26 +46,5 @@ class HuggingFaceConfigTest {
         ModelConfig phi3 = parse("phi3", "\"sliding_window\": 2047");
         assertThat(phi3.architecture()).isEqualTo("phi3");
         assertThat(phi3.attention().windowOf(1)).isEqualTo(2047);
-    }
-
-    private static final class NoTensors implements TensorStore {
-        @Override
-        public String source() {
-            return "test";
-        }
-
-        @Override
-        public Set<String> names() {
-            return Set.of();
-        }
-
-        @Override
-        public TensorView find(String name) {
-            return null;
-        }
-
-        @Override
-        public void close() {
-        }
     }
 }

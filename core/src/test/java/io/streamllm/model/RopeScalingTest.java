@@ -1,7 +1,6 @@
 package io.streamllm.model;
 
-import io.streamllm.format.TensorStore;
-import io.streamllm.format.TensorView;
+import io.streamllm.testing.NoTensors;
 import io.streamllm.gguf.SyntheticModel;
 import io.streamllm.tensor.GgmlType;
 import io.streamllm.tensor.Parallel;
@@ -10,7 +9,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -63,26 +61,5 @@ class RopeScalingTest {
         assertThat(parsed.rope().frequencyDivisors()).containsExactly(RopeConfig.llama3Divisors(128, 500000, 8, 1, 4, 8192));
         assertThat(parsed.headCountKv()).isEqualTo(8);
         assertThat(parsed.contextLength()).isEqualTo(131072);
-    }
-
-    private static final class NoTensors implements TensorStore {
-        @Override
-        public String source() {
-            return "test";
-        }
-
-        @Override
-        public Set<String> names() {
-            return Set.of();
-        }
-
-        @Override
-        public TensorView find(String name) {
-            return null;
-        }
-
-        @Override
-        public void close() {
-        }
     }
 }

@@ -2,7 +2,6 @@ package io.streamllm.model.arch;
 
 import io.streamllm.model.Architecture;
 import io.streamllm.model.GgufConfig;
-import io.streamllm.model.HfConfig;
 import io.streamllm.model.ModelConfig;
 import io.streamllm.model.RopeStyle;
 import io.streamllm.model.Transformer;
@@ -47,11 +46,6 @@ public final class Llama implements Architecture {
     public ModelConfig fromGguf(GgufConfig gguf) {
         // llama.cpp's converters permute Llama's Q/K so that RoPE pairs adjacent dimensions.
         return gguf.llamaLike(RopeStyle.ADJACENT_PAIRS);
-    }
-
-    @Override
-    public ModelConfig fromHuggingFace(HfConfig hf) {
-        return hf.llamaLike(ggufName());
     }
 
     @Override

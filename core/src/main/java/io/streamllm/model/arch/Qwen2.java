@@ -2,7 +2,6 @@ package io.streamllm.model.arch;
 
 import io.streamllm.model.Architecture;
 import io.streamllm.model.GgufConfig;
-import io.streamllm.model.HfConfig;
 import io.streamllm.model.ModelConfig;
 import io.streamllm.model.RopeStyle;
 import io.streamllm.model.Transformer;
@@ -32,11 +31,6 @@ public final class Qwen2 implements Architecture {
     @Override
     public ModelConfig fromGguf(GgufConfig gguf) {
         return gguf.llamaLike(RopeStyle.SPLIT_HALF);
-    }
-
-    @Override
-    public ModelConfig fromHuggingFace(HfConfig hf) {
-        return hf.llamaLike(ggufName());
     }
 
     @Override
