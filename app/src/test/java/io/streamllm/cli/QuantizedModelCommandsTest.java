@@ -5,13 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.streamllm.testing.References;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,8 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
  * (reference/quant/llama-q4_k_m.gguf: Q4_K with Q6_K for output, blk.1.attn_v and blk.1.ffn_down).
  */
 class QuantizedModelCommandsTest {
-    private static final Pattern MEAN_NLL = Pattern.compile("\"policy\":\"([^\"]+)\".*\"mean_nll\":([0-9.]+)");
-
     @TempDir
     Path dir;
 
@@ -35,20 +29,12 @@ class QuantizedModelCommandsTest {
     void perplexityOnQ4KMMatchesTheFloat64ReferenceDenseAndStreaming() throws IOException {
         Map<String, Object> reference = References.json("quant/llama-q4_k_m.json");
         int[] tokens = References.ints(reference.get("tokens"));
-        // perplexity feeds BOS itself, then the stream: the reference's tokens after its BOS.
-        Path stream = dir.resolve("tokens.json");
-        Files.writeString(stream, Arrays.toString(Arrays.copyOfRange(tokens, 1, tokens.length)));
-
-        CliRun run = CliRun.of("perplexity", "-m", model().toString(), "--tokens", stream.toString(),
-                "--cache", "dense", "--cache", "sink:4:12");
-        assertThat(run.exitCode()).as(run.stderr()).isZero();
-        List<String> lines = run.stdout().lines().toList();
-        assertThat(lines).hasSize(2);
+        PerplexityRun run = PerplexityRun.of(model(), tokens, dir);
         // The README's tolerance: 2e-3 relative, for both policies (its streaming run is sink:4:12).
         double expectedDense = References.meanNll((List<List<Number>>) reference.get("float64_dense_logits"), tokens);
         double expectedSink = References.meanNll((List<List<Number>>) reference.get("float64_streaming_logits"), tokens);
-        assertThat(meanNllOf(lines.get(0), "dense")).isCloseTo(expectedDense, Offset.offset(2e-3 * expectedDense));
-        assertThat(meanNllOf(lines.get(1), "sink:4:12")).isCloseTo(expectedSink, Offset.offset(2e-3 * expectedSink));
+        assertThat(run.denseNll()).isCloseTo(expectedDense, Offset.offset(2e-3 * expectedDense));
+        assertThat(run.sinkNll()).isCloseTo(expectedSink, Offset.offset(2e-3 * expectedSink));
     }
 
     @Test
@@ -58,12 +44,5 @@ class QuantizedModelCommandsTest {
         assertThat(run.exitCode()).as(run.stderr()).isZero();
         assertThat(run.stdout()).isNotBlank();
         assertThat(run.stderr()).contains("generated: 40 tokens");
-    }
-
-    private static double meanNllOf(String line, String policy) {
-        Matcher m = MEAN_NLL.matcher(line);
-        assertThat(m.find()).as(line).isTrue();
-        assertThat(m.group(1)).isEqualTo(policy);
-        return Double.parseDouble(m.group(2));
     }
 }

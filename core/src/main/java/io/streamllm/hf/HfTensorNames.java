@@ -11,10 +11,12 @@ import java.util.regex.Pattern;
  * then refuses it as a tensor it does not expect.
  *
  * @param global names outside the layers
- * @param layer  names inside {@code model.layers.N.}, without that prefix
+ * @param layer  names inside {@code model.layers.N.} (GPT-NeoX: {@code gpt_neox.layers.N.}, Falcon: {@code transformer.h.N.},
+ *               MPT: {@code transformer.blocks.N.}), without that prefix
  */
 public record HfTensorNames(Map<String, String> global, Map<String, String> layer) {
-    private static final Pattern LAYER = Pattern.compile("model\\.layers\\.(\\d+)\\.(.+)");
+    private static final Pattern LAYER = Pattern.compile(
+            "(?:model\\.layers|gpt_neox\\.layers|transformer\\.h|transformer\\.blocks)\\.(\\d+)\\.(.+)");
 
     /** The Llama family's names (Llama, Mistral, Qwen2/3). */
     public static final HfTensorNames LLAMA = new HfTensorNames(

@@ -1,9 +1,12 @@
 package io.streamllm.model;
 
 import io.streamllm.ModelFormatException;
+import io.streamllm.model.arch.Falcon;
 import io.streamllm.model.arch.Gemma2;
+import io.streamllm.model.arch.GptNeoX;
 import io.streamllm.model.arch.Llama;
 import io.streamllm.model.arch.Mistral;
+import io.streamllm.model.arch.Mpt;
 import io.streamllm.model.arch.Phi3;
 import io.streamllm.model.arch.Qwen2;
 import io.streamllm.model.arch.Qwen3;
@@ -20,7 +23,10 @@ public final class Architectures {
             new Qwen3(),
             new Mistral(),
             new Phi3(),
-            new Gemma2());
+            new Gemma2(),
+            new GptNeoX(),
+            new Falcon(),
+            new Mpt());
 
     private Architectures() {
     }

@@ -2,25 +2,19 @@ package io.streamllm.hf;
 
 import io.streamllm.ModelFormatException;
 import io.streamllm.engine.Session;
-import io.streamllm.format.TensorView;
 import io.streamllm.kv.DensePolicy;
 import io.streamllm.model.Model;
 import io.streamllm.model.ModelLoader;
 import io.streamllm.testing.References;
+import io.streamllm.testing.Safetensors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.StringJoiner;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,8 +37,8 @@ class ShardedSafetensorsTest {
         try (SafetensorsFile whole = SafetensorsFile.open(original.resolve("model.safetensors"))) {
             names = new ArrayList<>(whole.tensors().keySet());
             int half = names.size() / 2;
-            writeShard(sharded.resolve("model-00001-of-00002.safetensors"), whole.tensors(), names.subList(0, half));
-            writeShard(sharded.resolve("model-00002-of-00002.safetensors"), whole.tensors(), names.subList(half, names.size()));
+            Safetensors.write(sharded.resolve("model-00001-of-00002.safetensors"), whole.tensors(), names.subList(0, half));
+            Safetensors.write(sharded.resolve("model-00002-of-00002.safetensors"), whole.tensors(), names.subList(half, names.size()));
             StringJoiner weightMap = new StringJoiner(",", "{\"metadata\": {}, \"weight_map\": {", "}}");
             for (int i = 0; i < names.size(); i++) {
                 weightMap.add("\"" + names.get(i) + "\": \"model-0000" + (i < half ? 1 : 2) + "-of-00002.safetensors\"");
@@ -62,31 +56,6 @@ class ShardedSafetensorsTest {
     private static float[] logits(Path model) {
         try (Model m = ModelLoader.load(model)) {
             return new Session(m.network(), new DensePolicy()).feed(new int[] {1, 147, 201, 282, 81, 286}).clone();
-        }
-    }
-
-    /** Writes a safetensors file holding {@code names}: header length, JSON header, then the raw bytes. */
-    private static void writeShard(Path file, Map<String, TensorView> tensors, List<String> names) throws IOException {
-        StringJoiner header = new StringJoiner(",", "{", "}");
-        long offset = 0;
-        for (String name : names) {
-            TensorView t = tensors.get(name);
-            StringJoiner shape = new StringJoiner(",", "[", "]");
-            for (int d = t.shape().length - 1; d >= 0; d--) { // safetensors lists the outermost dimension first
-                shape.add(Long.toString(t.shape()[d]));
-            }
-            long size = t.data().byteSize();
-            header.add("\"" + name + "\": {\"dtype\": \"" + t.type() + "\", \"shape\": " + shape
-                    + ", \"data_offsets\": [" + offset + ", " + (offset + size) + "]}");
-            offset += size;
-        }
-        byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
-        try (OutputStream out = Files.newOutputStream(file)) {
-            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(json.length).array());
-            out.write(json);
-            for (String name : names) {
-                out.write(tensors.get(name).data().toArray(ValueLayout.JAVA_BYTE));
-            }
         }
     }
 }

@@ -13,11 +13,16 @@ public enum Activation {
     GELU_TANH {
         @Override
         float apply(float x) {
-            return 0.5f * x * (1f + (float) Math.tanh(SQRT_2_OVER_PI * x * (1f + 0.044715f * x * x)));
+            return Gelu.EXACT.apply(x);
+        }
+    },
+    /** The same GELU through ggml-cpu's fp16 table, as stock llama.cpp computes it (GPT-NeoX, Falcon, MPT). */
+    GELU_GGML_TABLE {
+        @Override
+        float apply(float x) {
+            return Gelu.GGML_FP16_TABLE.apply(x);
         }
     };
-
-    private static final float SQRT_2_OVER_PI = 0.7978845608f;
 
     abstract float apply(float x);
 }

@@ -25,6 +25,7 @@ public final class Attention {
     private final ModelConfig config;
     private final AttentionSpec spec;
     private final Rope rope;
+    private final Alibi alibi;
     private final int headDim;
     private final int groupSize;
 
@@ -32,6 +33,8 @@ public final class Attention {
         this.config = config;
         this.spec = config.attention();
         this.rope = config.rope() == null ? null : new Rope(config.rope(), config.headDim());
+        float alibiMaxBias = config.position().alibiMaxBias();
+        this.alibi = alibiMaxBias > 0 ? new Alibi(config.headCount(), alibiMaxBias) : null;
         this.headDim = config.headDim();
         this.groupSize = config.headCount() / config.headCountKv();
     }
@@ -137,6 +140,11 @@ public final class Attention {
         if (beforeWrap < windowKeys) {
             store.keyScores(kvHead, st.q, qOffset, scale, plan.ringStart(), windowKeys - beforeWrap, scores,
                     windowOffset + beforeWrap);
+        }
+        if (alibi != null) {
+            // In-cache distances: the sinks sit at cache positions firstSink.., the window runs up to the query.
+            alibi.addToRun(scores, scoresOffset, sinks, h, plan.cachePosition(i) - firstSink);
+            alibi.addToRun(scores, windowOffset, windowKeys, h, windowKeys - 1);
         }
         if (spec.logitSoftcap() > 0) {
             softcap(scores, scoresOffset, n, spec.logitSoftcap());

@@ -36,6 +36,14 @@ public record AttentionBlock(Linear q, Linear k, Linear v, Linear output, Norm q
         q.apply(h, count, st.q, pool);
         k.apply(h, count, st.k, pool);
         v.apply(h, count, st.v, pool);
+        float clamp = attention.config().attention().clampQkv();
+        if (clamp > 0) {
+            // MPT clamps the fused QKV output, which is the same as clamping each of q, k and v.
+            ModelConfig c = attention.config();
+            clamp(st.q, count * c.queryLength(), clamp);
+            clamp(st.k, count * c.kvLength(), clamp);
+            clamp(st.v, count * c.kvLength(), clamp);
+        }
         if (queryNorm != null) {
             ModelConfig c = attention.config();
             queryNorm.apply(st.q, st.q, count * c.headCount());
@@ -43,6 +51,12 @@ public record AttentionBlock(Linear q, Linear k, Linear v, Linear output, Norm q
         }
         attention.run(layer, sinkLogits, cache, st, pool);
         output.apply(st.attention, count, st.xb2, pool);
+    }
+
+    private static void clamp(float[] x, int n, float limit) {
+        for (int i = 0; i < n; i++) {
+            x[i] = Math.clamp(x[i], -limit, limit);
+        }
     }
 
     public long byteSize() {

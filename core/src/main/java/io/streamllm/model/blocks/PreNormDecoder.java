@@ -7,13 +7,18 @@ import io.streamllm.tensor.Parallel;
 import io.streamllm.tensor.WeightMatrix;
 
 /**
- * The sequential pre-norm layer loop of the Llama family: x += attention(norm(x)); x += ffn(norm(x)), and with
- * sandwich norms (Gemma 2) each block's output normalized again before it joins the residual.
- * Llama, Qwen2/3, Mistral, Phi-3 and Gemma 2 differ only in how their weights are bound, not in this loop.
+ * The pre-norm layer loop. Sequential, as the Llama family and MPT: x += attention(norm(x)); x += ffn(norm(x)),
+ * and with sandwich norms (Gemma 2) each block's output normalized again before it joins the residual. With the
+ * layout's parallel residual (GPT-NeoX, Falcon) both branches read the layer's input:
+ * x += attention(norm1(x)) + ffn(norm2(x)), and Falcon-7B's MLP reads the attention's normalized input (its layers
+ * have no {@code ffnNorm}). Architectures differ only in how their weights are bound, not in this loop.
  */
 public final class PreNormDecoder extends Decoder {
 
-    /** One layer's weights; the post-norms are null without sandwich norms. */
+    /**
+     * One layer's weights; the post-norms are null without sandwich norms, {@code ffnNorm} may be null under the
+     * parallel residual (one norm feeds both branches).
+     */
     public record Layer(Norm attentionNorm, AttentionBlock attention, Norm postAttentionNorm, Norm ffnNorm, Ffn ffn,
                         Norm postFfnNorm) {
 
@@ -23,11 +28,13 @@ public final class PreNormDecoder extends Decoder {
     }
 
     private final Layer[] layers;
+    private final boolean parallelResidual;
 
     public PreNormDecoder(ModelConfig config, WeightMatrix tokenEmbedding, Layer[] layers, Norm outputNorm,
                           WeightMatrix output, Parallel pool) {
         super(config, tokenEmbedding, outputNorm, output, pool);
         this.layers = layers;
+        this.parallelResidual = config.layout().parallelResidual();
     }
 
     @Override
@@ -39,9 +46,14 @@ public final class PreNormDecoder extends Decoder {
         if (layer.postAttentionNorm != null) {
             layer.postAttentionNorm.apply(st.xb2, st.xb2, count);
         }
+        if (parallelResidual && layer.ffnNorm != null) {
+            layer.ffnNorm.apply(st.xb, st.x, count); // before the attention's output joins x
+        }
         ArrayMath.add(st.x, st.xb2, count * dim);
 
-        layer.ffnNorm.apply(st.xb, st.x, count);
+        if (!parallelResidual) {
+            layer.ffnNorm.apply(st.xb, st.x, count);
+        }
         layer.ffn.apply(st, count, dim, pool);
         if (layer.postFfnNorm != null) {
             layer.postFfnNorm.apply(st.xb2, st.xb2, count);

@@ -1,0 +1,42 @@
+package io.streamllm.model;
+
+import io.streamllm.gguf.GgufFile;
+import io.streamllm.gguf.GgufTensorStore;
+import io.streamllm.model.arch.Falcon;
+import io.streamllm.model.arch.GptNeoX;
+import io.streamllm.model.arch.Mpt;
+import io.streamllm.model.blocks.Activation;
+import io.streamllm.model.blocks.Weights;
+import io.streamllm.tensor.Parallel;
+import io.streamllm.testing.References;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * GPT-NeoX (Pythia), Falcon and MPT computed with exact GELU ({@link Activation#GELU_TANH}) against llama.cpp built
+ * without ggml's fp16 GELU table (reference/arch/exact_gelu): dense logits at all 48 positions and sink 4 + window 12
+ * at all 48 steps, within the README's tight tolerance. (Their default, the table, is checked against stock
+ * llama.cpp in {@link LlamaCppArchitectureTest}.)
+ */
+class GeluArchitectureTest {
+    private static final double TOLERANCE = 1e-5;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gptneox", "falcon", "mpt"})
+    void exactGeluMatchesLlamaCppWithoutTheTable(String name) {
+        Architecture architecture = switch (name) {
+            case "gptneox" -> new GptNeoX(Activation.GELU_TANH);
+            case "falcon" -> new Falcon(Activation.GELU_TANH);
+            default -> new Mpt(Activation.GELU_TANH);
+        };
+        try (GgufFile file = GgufFile.open(References.file("arch/" + name + ".gguf"))) {
+            GgufTensorStore store = new GgufTensorStore(file);
+            ModelConfig config = architecture.fromGguf(new GgufConfig(file.metadata(), store, name));
+            Weights weights = new Weights(store, name);
+            Transformer network = architecture.load(config, weights, Parallel.common());
+            weights.requireAllRead();
+            LlamaCppArchitectureTest.assertMatches(network, References.json("arch/exact_gelu/" + name + ".json"),
+                    TOLERANCE, name + " exact GELU");
+        }
+    }
+}
