@@ -133,6 +133,7 @@ final class KQuants {
 
     /** The 256 codes (low nibble, fifth bit unless {@code qh} is NO_HIGH_BITS) of a Q4_K or Q5_K super-block. */
     private static void decodeScaleMinCodes(MemorySegment data, long block, int qs, int qh, byte[] codes) {
+        markFaultSafe(data); // compiled apart from its caller: see Vectors.markFaultSafe
         for (int j = 0; j < 8; j++) {
             for (int l = 0; l < 32; l += CODES.length()) {
                 ByteVector code = nibbles(ByteVector.fromMemorySegment(CODES, data, block + qs + 32 * (j / 2) + l, LE), 4 * (j % 2));
@@ -146,6 +147,7 @@ final class KQuants {
 
     /** The 256 signed codes and the 16 scales (times d) of a Q6_K super-block; see {@link Q6_KMatrix} for the layout. */
     private static void decodeQ6_K(MemorySegment data, long block, byte[] codes, float[] scales) {
+        markFaultSafe(data); // compiled apart from its caller: see Vectors.markFaultSafe
         for (int n = 0; n < 2; n++) {
             for (int k = 0; k < 4; k++) {
                 for (int l = 0; l < 32; l += CODES.length()) {

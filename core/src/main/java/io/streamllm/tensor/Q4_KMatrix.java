@@ -26,26 +26,22 @@ import jdk.incubator.vector.FloatVector;
  * the group's first 32 from the low nibble of byte l (sub-block 2g), weight 32+l from its high
  * nibble (sub-block 2g+1). Weight = d * scale_j * nibble - dmin * min_j.
  *
- * <p>The scalar twin is {@link KQuants}', shared with Q5_K; the vector kernels compute each weight as
- * it does (multiply, then subtract, in float), so the float panel equals {@link #dequantizeRow} exactly.
+ * <p>The scalar twin and the decode kernel are {@link KQuants}', shared with Q5_K ({@link ScaleMinMatrix});
+ * {@link #dequantizeRows} computes each weight as the twin does (multiply, then subtract, in float), so the
+ * float panel equals {@link #dequantizeRow} exactly.
  */
-final class Q4_KMatrix extends WeightMatrix {
+final class Q4_KMatrix extends ScaleMinMatrix {
     static final int BLOCK_BYTES = 144;
     private static final int SCALES = 4;
     private static final int QS = 16;
 
     Q4_KMatrix(MemorySegment data, int rows, int cols) {
-        super(data, rows, cols);
+        super(data, rows, cols, BLOCK_BYTES, QS, KQuants.NO_HIGH_BITS);
     }
 
     @Override
     public GgmlType type() {
         return GgmlType.Q4_K;
-    }
-
-    @Override
-    public void dequantizeRow(int row, float[] out, int offset) {
-        KQuants.scaleMinScalar(data, row * rowBytes, BLOCK_BYTES, QS, KQuants.NO_HIGH_BITS, cols, out, offset);
     }
 
     /** Writes 256 values as one super-block; see {@link KQuants} for the choice of scales. */
@@ -59,24 +55,6 @@ final class Q4_KMatrix extends WeightMatrix {
     // Bytes are loaded with the JDK's ByteVector.fromMemorySegment (always inlined), not Vectors.loadBytes:
     // C2 once compiled that helper on its own and did not inline it into dequantizeRows, and a compiled
     // method holding only a vector load dies of SIGBUS, not an error, on a cut mapped file (TruncatedWeightsTest).
-
-    @Override
-    public float dot(int row, float[] x, int xOffset) {
-        return KQuants.scaleMinDot(data, row * rowBytes, cols / SUPER, BLOCK_BYTES, QS, KQuants.NO_HIGH_BITS, x, xOffset,
-                KQuants.sumsOf32(x, xOffset, cols), 0);
-    }
-
-    /** Decode reads the sums of the input per 32, computed once for all the matrices that share it. */
-    @Override
-    protected void prepare(MatvecInput input) {
-        input.prepareBlockSums();
-    }
-
-    @Override
-    protected float dot(int row, MatvecInput input) {
-        return KQuants.scaleMinDot(data, row * rowBytes, cols / SUPER, BLOCK_BYTES, QS, KQuants.NO_HIGH_BITS, input.x(), 0,
-                input.blockSums(), 0);
-    }
 
     @Override
     public void dequantizeRows(int rowStart, int count, float[] out, int offset) {

@@ -28,24 +28,19 @@ import jdk.incubator.vector.FloatVector;
  * weight = d * scale_j * (nibble + 16 * bit) - dmin * min_j, computed in the same order by every kernel.
  * The scalar twin is {@link KQuants}', shared with Q4_K.
  */
-final class Q5_KMatrix extends WeightMatrix {
+final class Q5_KMatrix extends ScaleMinMatrix {
     static final int BLOCK_BYTES = 176;
     private static final int SCALES = 4;
     private static final int QH = 16;
     private static final int QS = 48;
 
     Q5_KMatrix(MemorySegment data, int rows, int cols) {
-        super(data, rows, cols);
+        super(data, rows, cols, BLOCK_BYTES, QS, QH);
     }
 
     @Override
     public GgmlType type() {
         return GgmlType.Q5_K;
-    }
-
-    @Override
-    public void dequantizeRow(int row, float[] out, int offset) {
-        KQuants.scaleMinScalar(data, row * rowBytes, BLOCK_BYTES, QS, QH, cols, out, offset);
     }
 
     /** Writes 256 values as one super-block; see {@link KQuants} for the choice of scales. */
@@ -63,24 +58,6 @@ final class Q5_KMatrix extends WeightMatrix {
 
     // As in Q4_KMatrix: one sub-block per pass of the loop over j (a single copy of the decoding keeps
     // the method under C2's node-count inlining cutoff), dot and dequantizeRows two loops, and the JDK's load.
-
-    @Override
-    public float dot(int row, float[] x, int xOffset) {
-        return KQuants.scaleMinDot(data, row * rowBytes, cols / SUPER, BLOCK_BYTES, QS, QH, x, xOffset,
-                KQuants.sumsOf32(x, xOffset, cols), 0);
-    }
-
-    /** Decode reads the sums of the input per 32, computed once for all the matrices that share it. */
-    @Override
-    protected void prepare(MatvecInput input) {
-        input.prepareBlockSums();
-    }
-
-    @Override
-    protected float dot(int row, MatvecInput input) {
-        return KQuants.scaleMinDot(data, row * rowBytes, cols / SUPER, BLOCK_BYTES, QS, QH, input.x(), 0,
-                input.blockSums(), 0);
-    }
 
     @Override
     public void dequantizeRows(int rowStart, int count, float[] out, int offset) {
