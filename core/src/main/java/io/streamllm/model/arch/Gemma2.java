@@ -26,9 +26,19 @@ import java.util.Map;
 /**
  * Gemma 2: embeddings scaled by sqrt(width); sandwich norms (each block's output is normalized again
  * before it joins the residual: the pre-norm loop with post-norms); GELU-gated MLP; attention scores and final logits soft-capped; a sliding
- * window on the even layers; the embedding table as LM head.
+ * window on the even layers; the embedding table as LM head. GELU through ggml's fp16 table by default, as
+ * stock llama.cpp computes it ({@link GeluArchitecture}).
  */
-public final class Gemma2 implements Architecture {
+public final class Gemma2 extends GeluArchitecture {
+
+    public Gemma2() {
+        this(Activation.GELU_GGML_TABLE);
+    }
+
+    /** With {@code gelu} as the MLP's activation: the fp16 table or {@link Activation#GELU_TANH}. */
+    public Gemma2(Activation gelu) {
+        super(gelu);
+    }
 
     @Override
     public String ggufName() {
@@ -93,7 +103,7 @@ public final class Gemma2 implements Architecture {
             layers[l] = new PreNormDecoder.Layer(norm(weights, config, p + "attn_norm.weight"), AttentionBlock.load(weights, config, l),
                     norm(weights, config, p + "post_attention_norm.weight"), norm(weights, config, p + "ffn_norm.weight"),
                     new GatedFfn(Linear.load(weights, p + "ffn_gate", dim, ffn), Linear.load(weights, p + "ffn_up", dim, ffn),
-                            Linear.load(weights, p + "ffn_down", ffn, dim), Activation.GELU_TANH),
+                            Linear.load(weights, p + "ffn_down", ffn, dim), gelu),
                     norm(weights, config, p + "post_ffw_norm.weight"));
         }
         // llama.cpp always uses the embedding table as Gemma 2's LM head.
