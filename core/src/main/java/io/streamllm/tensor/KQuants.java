@@ -5,11 +5,7 @@ import static io.streamllm.tensor.Vectors.B;
 import static io.streamllm.tensor.Vectors.F;
 import static io.streamllm.tensor.Vectors.LANES;
 import static io.streamllm.tensor.Vectors.LE;
-import static io.streamllm.tensor.Vectors.bytesToFloats;
-import static io.streamllm.tensor.Vectors.load;
 import static io.streamllm.tensor.Vectors.markFaultSafe;
-import static io.streamllm.tensor.Vectors.sum;
-import static io.streamllm.tensor.Vectors.zero;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -80,11 +76,11 @@ final class KQuants {
         }
         float[] sums = decoded.inputSums;
         for (int b = 0; b < length / 32; b++) {
-            FloatVector s = load(x, offset + 32 * b);
+            FloatVector s = FloatVector.fromArray(F, x, offset + 32 * b);
             for (int p = LANES; p < 32; p += LANES) {
-                s = s.add(load(x, offset + 32 * b + p));
+                s = s.add(FloatVector.fromArray(F, x, offset + 32 * b + p));
             }
-            sums[b] = sum(s);
+            sums[b] = s.reduceLanes(VectorOperators.ADD);
         }
         return sums;
     }
@@ -130,15 +126,23 @@ final class KQuants {
     // The kernels above are split into a decoding and a dot product per super-block, each a method of its
     // own that takes and returns no vector: in one method, C2 reached its node-count inlining cutoff,
     // left the Vector API's helpers as calls and boxed every vector (127 collections in a 4-second run).
+    // The methods below call only the JDK's Vector API (always inlined), not our small helpers (nibbles,
+    // highBits, Vectors.*): prefill calls those helpers from other kernels so often that C2 compiles them
+    // on their own, and a helper compiled on its own is then too big to inline anywhere, so its vectors
+    // are boxed: a Q4_K_M decode after a prefill in the same JVM fell from 3.8 to 0.44 tok/s (JFR's
+    // allocation samples named nibbles and highBits).
 
     /** The 256 codes (low nibble, fifth bit unless {@code qh} is NO_HIGH_BITS) of a Q4_K or Q5_K super-block. */
     private static void decodeScaleMinCodes(MemorySegment data, long block, int qs, int qh, byte[] codes) {
         markFaultSafe(data); // compiled apart from its caller: see Vectors.markFaultSafe
         for (int j = 0; j < 8; j++) {
             for (int l = 0; l < 32; l += CODES.length()) {
-                ByteVector code = nibbles(ByteVector.fromMemorySegment(CODES, data, block + qs + 32 * (j / 2) + l, LE), 4 * (j % 2));
+                // As nibbles() and highBits(), written out: see the note on helpers above.
+                ByteVector code = ByteVector.fromMemorySegment(CODES, data, block + qs + 32 * (j / 2) + l, LE)
+                        .reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4 * (j % 2)).reinterpretAsBytes().and((byte) 0x0f);
                 if (qh != NO_HIGH_BITS) {
-                    code = code.or(highBits(ByteVector.fromMemorySegment(CODES, data, block + qh + l, LE), j, 0x10));
+                    code = code.or(ByteVector.fromMemorySegment(CODES, data, block + qh + l, LE).reinterpretAsShorts()
+                            .lanewise(VectorOperators.LSHR, j).lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10));
                 }
                 code.intoArray(codes, 32 * j + l);
             }
@@ -151,9 +155,12 @@ final class KQuants {
         for (int n = 0; n < 2; n++) {
             for (int k = 0; k < 4; k++) {
                 for (int l = 0; l < 32; l += CODES.length()) {
-                    ByteVector ql = ByteVector.fromMemorySegment(CODES, data, block + 64 * n + 32 * (k % 2) + l, LE);
-                    ByteVector qh = ByteVector.fromMemorySegment(CODES, data, block + Q6_KMatrix.QH + 32 * n + l, LE);
-                    nibbles(ql, 4 * (k / 2)).or(highBits(qh, 2 * k, 0x30)).sub((byte) 32).intoArray(codes, 128 * n + 32 * k + l);
+                    ByteVector low = ByteVector.fromMemorySegment(CODES, data, block + 64 * n + 32 * (k % 2) + l, LE)
+                            .reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4 * (k / 2)).reinterpretAsBytes().and((byte) 0x0f);
+                    ByteVector high = ByteVector.fromMemorySegment(CODES, data, block + Q6_KMatrix.QH + 32 * n + l, LE)
+                            .reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2 * k).lanewise(VectorOperators.LSHL, 4)
+                            .reinterpretAsBytes().and((byte) 0x30);
+                    low.or(high).sub((byte) 32).intoArray(codes, 128 * n + 32 * k + l);
                 }
             }
         }
@@ -161,26 +168,27 @@ final class KQuants {
         for (int j = 0; j < 16; j += Vectors.BYTE_LANES) {
             ByteVector scaleCodes = ByteVector.fromMemorySegment(B, data, block + Q6_KMatrix.SCALES + j, LE);
             for (int p = 0; p < Vectors.BYTE_PARTS; p++) {
-                bytesToFloats(scaleCodes, p).mul(d).intoArray(scales, j + p * LANES);
+                ((FloatVector) scaleCodes.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(scales, j + p * LANES);
             }
         }
     }
 
     /** One super-block's {@code sum_j scales[j] (codes . x)} over sub-blocks of {@code length} codes, input from {@code xi}. */
     private static float codesDot(byte[] codes, float[] scales, int length, float[] x, int xi) {
-        FloatVector acc0 = zero(), acc1 = zero();
+        FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
         for (int j = 0; j < SUPER / length; j++) {
             int from = length * j;
-            FloatVector products = bytesToFloats(ByteVector.fromArray(B, codes, from), 0).mul(load(x, xi + from));
-            for (int p = LANES; p < length; p += LANES) {
-                products = bytesToFloats(ByteVector.fromArray(B, codes, from + p), 0).fma(load(x, xi + from + p), products);
+            FloatVector products = FloatVector.zero(F);
+            for (int p = 0; p < length; p += LANES) {
+                FloatVector weights = (FloatVector) ByteVector.fromArray(B, codes, from + p).convertShape(VectorOperators.B2F, F, 0);
+                products = weights.fma(FloatVector.fromArray(F, x, xi + from + p), products);
             }
             // Alternate accumulators, so that one sub-block's FMA need not wait for the previous one's.
             FloatVector next = FloatVector.broadcast(F, scales[j]).fma(products, acc1);
             acc1 = acc0;
             acc0 = next;
         }
-        return sum(acc0.add(acc1));
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }
 
     /** The eight scales times d and mins times dmin of the super-block at {@code block}, from its 12 packed bytes. */
