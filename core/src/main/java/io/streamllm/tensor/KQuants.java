@@ -98,7 +98,11 @@ final class KQuants {
         float total = 0;
         for (int b = 0; b < blocks; b++, block += blockBytes) {
             decodeScalesAndMins(data, block, decoded.scales, decoded.mins);
-            decodeScaleMinCodes(data, block, qs, qh, decoded.codes);
+            if (qh == NO_HIGH_BITS) {
+                decodeQ4_KCodes(data, block, qs, decoded.codes);
+            } else {
+                decodeQ5_KCodes(data, block, qs, qh, decoded.codes);
+            }
             total += codesDot(decoded.codes, decoded.scales, 32, x, xOffset + SUPER * b);
             for (int j = 0; j < 8; j++) {
                 total -= decoded.mins[j] * sums[sumsOffset + 8 * b + j];
@@ -132,19 +136,32 @@ final class KQuants {
     // are boxed: a Q4_K_M decode after a prefill in the same JVM fell from 3.8 to 0.44 tok/s (JFR's
     // allocation samples named nibbles and highBits).
 
-    /** The 256 codes (low nibble, fifth bit unless {@code qh} is NO_HIGH_BITS) of a Q4_K or Q5_K super-block. */
-    private static void decodeScaleMinCodes(MemorySegment data, long block, int qs, int qh, byte[] codes) {
+    /** The 256 codes (low nibbles) of a Q4_K super-block. */
+    private static void decodeQ4_KCodes(MemorySegment data, long block, int qs, byte[] codes) {
         markFaultSafe(data); // compiled apart from its caller: see Vectors.markFaultSafe
         for (int j = 0; j < 8; j++) {
             for (int l = 0; l < 32; l += CODES.length()) {
                 // As nibbles() and highBits(), written out: see the note on helpers above.
-                ByteVector code = ByteVector.fromMemorySegment(CODES, data, block + qs + 32 * (j / 2) + l, LE)
-                        .reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4 * (j % 2)).reinterpretAsBytes().and((byte) 0x0f);
-                if (qh != NO_HIGH_BITS) {
-                    code = code.or(ByteVector.fromMemorySegment(CODES, data, block + qh + l, LE).reinterpretAsShorts()
-                            .lanewise(VectorOperators.LSHR, j).lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10));
-                }
-                code.intoArray(codes, 32 * j + l);
+                ByteVector.fromMemorySegment(CODES, data, block + qs + 32 * (j / 2) + l, LE).reinterpretAsShorts()
+                        .lanewise(VectorOperators.LSHR, 4 * (j % 2)).reinterpretAsBytes().and((byte) 0x0f)
+                        .intoArray(codes, 32 * j + l);
+            }
+        }
+    }
+
+    /**
+     * The 256 codes (low nibble and fifth bit) of a Q5_K super-block. Not one method with Q4_K's under an if:
+     * compiled for Q4_K first, such a method was recompiled when Q5_K came and then boxed its vectors.
+     */
+    private static void decodeQ5_KCodes(MemorySegment data, long block, int qs, int qh, byte[] codes) {
+        markFaultSafe(data); // compiled apart from its caller: see Vectors.markFaultSafe
+        for (int j = 0; j < 8; j++) {
+            for (int l = 0; l < 32; l += CODES.length()) {
+                ByteVector low = ByteVector.fromMemorySegment(CODES, data, block + qs + 32 * (j / 2) + l, LE).reinterpretAsShorts()
+                        .lanewise(VectorOperators.LSHR, 4 * (j % 2)).reinterpretAsBytes().and((byte) 0x0f);
+                ByteVector fifth = ByteVector.fromMemorySegment(CODES, data, block + qh + l, LE).reinterpretAsShorts()
+                        .lanewise(VectorOperators.LSHR, j).lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10);
+                low.or(fifth).intoArray(codes, 32 * j + l);
             }
         }
     }
