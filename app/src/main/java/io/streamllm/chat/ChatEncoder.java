@@ -1,8 +1,8 @@
 package io.streamllm.chat;
 
-import io.streamllm.StreamllmException;
-import io.streamllm.tokenizer.LiteralSpans;
-import io.streamllm.tokenizer.Tokenizer;
+import io.streamllm.api.StreamllmException;
+import io.streamllm.api.LiteralSpans;
+import io.streamllm.api.Tokenizer;
 
 import java.util.Arrays;
 import java.util.List;

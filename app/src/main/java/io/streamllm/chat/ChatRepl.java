@@ -1,8 +1,8 @@
 package io.streamllm.chat;
 
-import io.streamllm.StreamllmException;
+import io.streamllm.api.StreamllmException;
 import io.streamllm.engine.Conversation;
-import io.streamllm.engine.StopReason;
+import io.streamllm.api.StopReason;
 
 import java.io.PrintStream;
 

@@ -1,11 +1,11 @@
 package io.streamllm.chat;
 
-import io.streamllm.StreamllmException;
+import io.streamllm.api.StreamllmException;
 import io.streamllm.engine.Conversation;
 import io.streamllm.engine.Generator;
 import io.streamllm.engine.Session;
 import io.streamllm.kv.CachePolicy;
-import io.streamllm.tokenizer.Tokenizer;
+import io.streamllm.api.Tokenizer;
 
 import java.util.ArrayList;
 import java.util.Collections;

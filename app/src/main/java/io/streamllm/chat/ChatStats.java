@@ -1,9 +1,10 @@
 package io.streamllm.chat;
 
+import io.streamllm.api.Generation;
 import io.streamllm.engine.Conversation;
 import io.streamllm.engine.Generator;
 import io.streamllm.engine.Session;
-import io.streamllm.engine.CacheStats;
+import io.streamllm.api.CacheStats;
 import io.streamllm.kv.CachePolicy;
 
 import java.util.Locale;
@@ -49,7 +50,7 @@ public record ChatStats(String policy, int capacity, int held, int sinks, int wi
         line(out, "conversation", String.format(Locale.ROOT, "%d turns, %d messages, %d history tokens, %d restarts, template %s (%s)",
                 turns, messages, historyTokens, restarts, template, incremental ? "rendered turn by turn" : "rendered in full"));
         if (lastTurn != null) {
-            Generator.Result result = lastTurn.result();
+            Generation result = lastTurn.result();
             line(out, "last turn", String.format(Locale.ROOT,
                     "%d reused, %d prefilled (%.1f tok/s), %d generated (%.1f tok/s), stop: %s",
                     lastTurn.reusedTokens(), lastTurn.prefilledTokens(), result.prefillTokensPerSecond(),

@@ -1,8 +1,8 @@
 package io.streamllm.chat;
 
-import io.streamllm.StreamllmException;
+import io.streamllm.api.StreamllmException;
 import io.streamllm.model.Model;
-import io.streamllm.tokenizer.Tokenizer;
+import io.streamllm.api.Tokenizer;
 
 import java.io.PrintStream;
 

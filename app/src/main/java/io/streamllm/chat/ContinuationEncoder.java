@@ -1,7 +1,7 @@
 package io.streamllm.chat;
 
-import io.streamllm.tokenizer.LiteralSpans;
-import io.streamllm.tokenizer.Tokenizer;
+import io.streamllm.api.LiteralSpans;
+import io.streamllm.api.Tokenizer;
 
 import java.util.Arrays;
 

@@ -3,7 +3,7 @@ package io.streamllm.chat;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.interpret.TemplateSyntaxException;
-import io.streamllm.StreamllmException;
+import io.streamllm.api.StreamllmException;
 
 import java.time.Clock;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package io.streamllm.chat;
 
-import io.streamllm.StreamllmException;
-import io.streamllm.tokenizer.LiteralSpans;
+import io.streamllm.api.StreamllmException;
+import io.streamllm.api.LiteralSpans;
 
 import java.util.ArrayList;
 import java.util.List;

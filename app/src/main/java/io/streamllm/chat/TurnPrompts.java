@@ -1,8 +1,9 @@
 package io.streamllm.chat;
 
-import io.streamllm.StreamllmException;
+import io.streamllm.api.Generation;
+import io.streamllm.api.StreamllmException;
 import io.streamllm.engine.Generator;
-import io.streamllm.engine.StopReason;
+import io.streamllm.api.StopReason;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -72,7 +73,7 @@ final class TurnPrompts {
      * fed then include the start of the stop string, so the answer is encoded again from its text (the
      * conversation rolls back over the difference, which is recent).
      */
-    void answered(int[] prompt, int[] history, Generator.Result result) {
+    void answered(int[] prompt, int[] history, Generation result) {
         if (result.stopReason() == StopReason.STOP_STRING) {
             int[] answer = encoder.continuation(RenderedChat.plain(result.text()));
             stream = Arrays.copyOf(prompt, prompt.length + answer.length);

@@ -9,7 +9,7 @@ import io.streamllm.eval.StreamingBenchmark;
 import io.streamllm.eval.StreamingBenchmarkReport;
 import io.streamllm.format.TensorView;
 import io.streamllm.kv.DensePolicy;
-import io.streamllm.kv.KvType;
+import io.streamllm.api.KvType;
 import io.streamllm.model.Model;
 import io.streamllm.tensor.Parallel;
 import picocli.CommandLine.Command;

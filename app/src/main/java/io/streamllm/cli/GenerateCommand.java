@@ -1,7 +1,8 @@
 package io.streamllm.cli;
 
+import io.streamllm.api.Generation;
 import io.streamllm.engine.StopStrings;
-import io.streamllm.StreamllmException;
+import io.streamllm.api.StreamllmException;
 import io.streamllm.engine.Generator;
 import io.streamllm.engine.Session;
 import io.streamllm.kv.CachePolicy;
@@ -60,7 +61,7 @@ final class GenerateCommand implements Callable<Integer> {
             Stdout out = new Stdout();
             Generator.Settings settings = new Generator.Settings(maxTokens, sampling.settings(),
                     ignoreEos ? stopStrings : StopStrings.withModelEndTokens(stopStrings, model.tokenizer()), ignoreEos);
-            Generator.Result result = new Generator(session, model.tokenizer())
+            Generation result = new Generator(session, model.tokenizer())
                     .generate(promptTokens, settings, out::print, () -> interrupt.requested() || out.closed());
             out.print(System.lineSeparator());
             if (out.closed()) {

@@ -1,7 +1,7 @@
 package io.streamllm.cli;
 
-import io.streamllm.engine.CacheStats;
-import io.streamllm.kv.KvType;
+import io.streamllm.api.CacheStats;
+import io.streamllm.api.KvType;
 import picocli.CommandLine.Option;
 
 /** --kv-type, shared by every command that builds a KV cache. */

@@ -1,6 +1,6 @@
 package io.streamllm.cli;
 
-import io.streamllm.StreamllmException;
+import io.streamllm.api.StreamllmException;
 import io.streamllm.server.load.LoadReport;
 import io.streamllm.server.load.LoadTest;
 import picocli.CommandLine.Command;

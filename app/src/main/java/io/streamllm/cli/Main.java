@@ -1,6 +1,6 @@
 package io.streamllm.cli;
 
-import io.streamllm.StreamllmException;
+import io.streamllm.api.StreamllmException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

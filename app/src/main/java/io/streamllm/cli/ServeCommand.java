@@ -1,6 +1,6 @@
 package io.streamllm.cli;
 
-import io.streamllm.StreamllmException;
+import io.streamllm.api.StreamllmException;
 import io.streamllm.kv.CachePolicy;
 import io.streamllm.model.Model;
 import io.streamllm.server.ServedModel;

@@ -1,7 +1,7 @@
 package io.streamllm.cli;
 
 import io.streamllm.model.ModelLoader;
-import io.streamllm.tokenizer.Tokenizer;
+import io.streamllm.api.Tokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -1,6 +1,6 @@
 package io.streamllm.eval;
 
-import io.streamllm.StreamllmException;
+import io.streamllm.api.StreamllmException;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;

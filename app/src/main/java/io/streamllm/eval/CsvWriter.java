@@ -1,6 +1,6 @@
 package io.streamllm.eval;
 
-import io.streamllm.StreamllmException;
+import io.streamllm.api.StreamllmException;
 
 import java.io.BufferedWriter;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.streamllm.eval;
 
-import io.streamllm.engine.CacheStats;
+import io.streamllm.api.CacheStats;
 import io.streamllm.engine.Session;
 import org.knowm.xchart.XYChart;
 

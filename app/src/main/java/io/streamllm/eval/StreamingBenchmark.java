@@ -3,7 +3,7 @@ package io.streamllm.eval;
 import io.streamllm.engine.Session;
 import io.streamllm.kv.CachePolicy;
 import io.streamllm.kv.DensePolicy;
-import io.streamllm.kv.KvType;
+import io.streamllm.api.KvType;
 import io.streamllm.kv.RecomputePolicy;
 import io.streamllm.kv.SinkWindowPolicy;
 import io.streamllm.model.Transformer;

@@ -1,10 +1,10 @@
 package io.streamllm.eval;
 
-import io.streamllm.StreamllmException;
+import io.streamllm.api.StreamllmException;
 import io.streamllm.engine.LogProbabilities;
 import io.streamllm.engine.Session;
 import io.streamllm.kv.CachePolicy;
-import io.streamllm.kv.KvType;
+import io.streamllm.api.KvType;
 import io.streamllm.model.Model;
 import io.streamllm.model.Transformer;
 

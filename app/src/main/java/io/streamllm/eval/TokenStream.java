@@ -3,8 +3,8 @@ package io.streamllm.eval;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streamllm.StreamllmException;
-import io.streamllm.tokenizer.Tokenizer;
+import io.streamllm.api.StreamllmException;
+import io.streamllm.api.Tokenizer;
 
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;

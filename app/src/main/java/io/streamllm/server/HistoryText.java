@@ -1,7 +1,7 @@
 package io.streamllm.server;
 
 import io.streamllm.chat.RenderedChat;
-import io.streamllm.tokenizer.Tokenizer;
+import io.streamllm.api.Tokenizer;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

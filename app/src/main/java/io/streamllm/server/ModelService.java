@@ -1,11 +1,11 @@
 package io.streamllm.server;
 
-import io.streamllm.StreamllmException;
+import io.streamllm.api.StreamllmException;
 import io.streamllm.chat.RenderedChat;
 import io.streamllm.engine.Conversation;
 import io.streamllm.engine.Generator;
 import io.streamllm.engine.SamplerSettings;
-import io.streamllm.engine.StopReason;
+import io.streamllm.api.StopReason;
 
 import java.io.IOException;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package io.streamllm.server;
 
 import io.streamllm.engine.StopStrings;
-import io.streamllm.StreamllmException;
+import io.streamllm.api.StreamllmException;
 import io.streamllm.chat.ChatEncoder;
 import io.streamllm.chat.ChatTemplate;
 import io.streamllm.chat.ChatTemplates;
@@ -9,7 +9,7 @@ import io.streamllm.chat.RenderedChat;
 import io.streamllm.engine.Conversation;
 import io.streamllm.engine.Session;
 import io.streamllm.kv.CachePolicy;
-import io.streamllm.kv.KvType;
+import io.streamllm.api.KvType;
 import io.streamllm.model.Model;
 
 import java.util.LinkedHashSet;

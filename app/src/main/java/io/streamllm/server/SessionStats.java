@@ -1,7 +1,7 @@
 package io.streamllm.server;
 
 import io.streamllm.engine.Conversation;
-import io.streamllm.engine.CacheStats;
+import io.streamllm.api.CacheStats;
 
 /**
  * Where a session stands: what its turns cost so far and what its KV cache holds. Shown by

@@ -1,6 +1,6 @@
 package io.streamllm.server;
 
-import io.streamllm.StreamllmException;
+import io.streamllm.api.StreamllmException;
 import io.streamllm.engine.Conversation;
 
 import java.io.IOException;

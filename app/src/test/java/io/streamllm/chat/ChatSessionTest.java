@@ -1,11 +1,11 @@
 package io.streamllm.chat;
 
-import io.streamllm.StreamllmException;
+import io.streamllm.api.StreamllmException;
 import io.streamllm.engine.Conversation;
 import io.streamllm.engine.Generator;
 import io.streamllm.engine.SamplerSettings;
 import io.streamllm.engine.Session;
-import io.streamllm.engine.StopReason;
+import io.streamllm.api.StopReason;
 import io.streamllm.kv.CachePolicy;
 import io.streamllm.model.Model;
 import org.junit.jupiter.api.Test;

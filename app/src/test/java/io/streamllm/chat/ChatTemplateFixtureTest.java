@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamllm.testing.NpmTokenizers;
 import io.streamllm.testing.References;
-import io.streamllm.tokenizer.Tokenizer;
+import io.streamllm.api.Tokenizer;
 import io.streamllm.tokenizer.Tokenizers;
 import io.streamllm.util.Json;
 

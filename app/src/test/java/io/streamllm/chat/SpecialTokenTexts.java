@@ -1,6 +1,6 @@
 package io.streamllm.chat;
 
-import io.streamllm.tokenizer.Tokenizer;
+import io.streamllm.api.Tokenizer;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;

@@ -1,9 +1,10 @@
 package io.streamllm.chat;
 
+import io.streamllm.api.Generation;
 import io.streamllm.engine.Generator;
-import io.streamllm.engine.StopReason;
+import io.streamllm.api.StopReason;
 import io.streamllm.model.Model;
-import io.streamllm.tokenizer.Tokenizer;
+import io.streamllm.api.Tokenizer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -126,7 +127,7 @@ class SpecialTokensInContentTest {
             int[] history = Arrays.copyOf(first, first.length + 2);
             System.arraycopy(tokenizer.encode(answer, false, false), 0, history, first.length, 2);
             String fedAnswer = tokenizer.decode(Arrays.copyOfRange(history, first.length, history.length));
-            prompts.answered(first, history, new Generator.Result(fedAnswer, first.length, 2,
+            prompts.answered(first, history, new Generation(fedAnswer, first.length, 2,
                     StopReason.END_OF_GENERATION, 0, 0));
             transcript.add(new ChatMessage("assistant", fedAnswer));
             transcript.add(new ChatMessage("user", "Say " + special.getKey() + " now"));

@@ -1,10 +1,11 @@
 package io.streamllm.chat;
 
+import io.streamllm.api.Generation;
 import io.streamllm.engine.Generator;
-import io.streamllm.engine.StopReason;
+import io.streamllm.api.StopReason;
 import io.streamllm.model.Model;
-import io.streamllm.tokenizer.LiteralSpans;
-import io.streamllm.tokenizer.Tokenizer;
+import io.streamllm.api.LiteralSpans;
+import io.streamllm.api.Tokenizer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -39,7 +40,7 @@ class TurnPromptsTest {
 
             String answer = "The dog " + turn + " ran to the park.";
             int[] history = concat(prompt, answers.encode(name.equals("plain") ? " " + answer : answer, LiteralSpans.none()));
-            prompts.answered(prompt, history, new Generator.Result(answer, prompt.length, 9, StopReason.END_OF_GENERATION, 0, 0));
+            prompts.answered(prompt, history, new Generation(answer, prompt.length, 9, StopReason.END_OF_GENERATION, 0, 0));
             transcript.add(new ChatMessage("assistant", answer));
         }
         assertThat(prompts.incremental()).isTrue();
@@ -57,7 +58,7 @@ class TurnPromptsTest {
             transcript.add(new ChatMessage("user", "Question " + turn));
             int[] prompt = prompts.next(transcript);
             assertThat(prompt).isEqualTo(WholeTextEncoding.encode(tokenizer, template.render(transcript, true)));
-            prompts.answered(prompt, prompt, new Generator.Result("", prompt.length, 0, StopReason.END_OF_GENERATION, 0, 0));
+            prompts.answered(prompt, prompt, new Generation("", prompt.length, 0, StopReason.END_OF_GENERATION, 0, 0));
             transcript.add(new ChatMessage("assistant", "Answer " + turn));
         }
         assertThat(prompts.incremental()).isFalse();

@@ -1,6 +1,6 @@
 package io.streamllm.chat;
 
-import io.streamllm.tokenizer.Tokenizer;
+import io.streamllm.api.Tokenizer;
 
 /**
  * How a rendered chat was tokenized before message content was kept apart: the whole text in one piece,

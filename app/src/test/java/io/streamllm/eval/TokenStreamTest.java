@@ -1,7 +1,7 @@
 package io.streamllm.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.streamllm.StreamllmException;
+import io.streamllm.api.StreamllmException;
 import io.streamllm.model.Model;
 import io.streamllm.model.ModelLoader;
 import org.junit.jupiter.api.Test;

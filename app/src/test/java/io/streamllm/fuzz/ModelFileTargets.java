@@ -1,6 +1,6 @@
 package io.streamllm.fuzz;
 
-import io.streamllm.ModelFormatException;
+import io.streamllm.api.ModelFormatException;
 import io.streamllm.format.TensorView;
 import io.streamllm.gguf.SyntheticModel;
 import io.streamllm.hf.SafetensorsFile;
@@ -9,7 +9,7 @@ import io.streamllm.hf.HfModelDirectory;
 import io.streamllm.model.ModelAssembly;
 import io.streamllm.tensor.GgmlType;
 import io.streamllm.tensor.Parallel;
-import io.streamllm.tokenizer.Tokenizer;
+import io.streamllm.api.Tokenizer;
 import io.streamllm.tokenizer.Tokenizers;
 
 import java.io.IOException;

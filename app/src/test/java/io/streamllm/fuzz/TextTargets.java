@@ -1,6 +1,6 @@
 package io.streamllm.fuzz;
 
-import io.streamllm.StreamllmException;
+import io.streamllm.api.StreamllmException;
 import io.streamllm.chat.ChatMessage;
 import io.streamllm.chat.JinjaChatTemplate;
 import io.streamllm.gguf.GgufFile;
@@ -8,7 +8,7 @@ import io.streamllm.server.ApiError;
 import io.streamllm.server.CompletionRequest;
 import io.streamllm.server.RequestParser;
 import io.streamllm.testing.References;
-import io.streamllm.tokenizer.Tokenizer;
+import io.streamllm.api.Tokenizer;
 import io.streamllm.tokenizer.Tokenizers;
 
 import java.io.IOException;

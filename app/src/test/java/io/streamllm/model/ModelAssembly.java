@@ -4,7 +4,7 @@ import io.streamllm.format.TensorStore;
 import io.streamllm.gguf.GgufFile;
 import io.streamllm.gguf.GgufTensorStore;
 import io.streamllm.tensor.Parallel;
-import io.streamllm.tokenizer.Tokenizer;
+import io.streamllm.api.Tokenizer;
 import io.streamllm.tokenizer.Tokenizers;
 
 import java.util.Map;

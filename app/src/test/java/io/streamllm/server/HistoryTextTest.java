@@ -4,7 +4,7 @@ import io.streamllm.chat.ChatEncoder;
 import io.streamllm.chat.RenderedChat;
 import io.streamllm.kv.CachePolicy;
 import io.streamllm.model.Model;
-import io.streamllm.tokenizer.Tokenizer;
+import io.streamllm.api.Tokenizer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

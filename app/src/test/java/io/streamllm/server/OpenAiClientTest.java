@@ -1,5 +1,6 @@
 package io.streamllm.server;
 
+import io.streamllm.api.Generation;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
@@ -55,13 +56,13 @@ class OpenAiClientTest {
     }
 
     /** What the engine itself generates from {@code prompt}, greedy, with the given stops. */
-    private static Generator.Result reference(int[] prompt, List<String> stops) {
+    private static Generation reference(int[] prompt, List<String> stops) {
         Session session = new Session(model.network(), CachePolicy.parse("sink:4:507"));
         return new Generator(session, model.tokenizer())
                 .generate(prompt, new Generator.Settings(MAX_TOKENS, SamplerSettings.greedy(), stops), text -> { }, () -> false);
     }
 
-    private static Generator.Result chatReference(String question) {
+    private static Generation chatReference(String question) {
         PlainChatTemplate template = new PlainChatTemplate();
         ChatEncoder encoder = new ChatEncoder(model.tokenizer(), false);
         int[] prompt = encoder.encode(encoder.render(template, List.of(new ChatMessage("user", question)), true));
@@ -70,7 +71,7 @@ class OpenAiClientTest {
         return reference(prompt, stops);
     }
 
-    private static Generator.Result completionReference(String prompt) {
+    private static Generation completionReference(String prompt) {
         return reference(model.tokenizer().encode(prompt, true, false),
                 List.of(model.tokenizer().piece(model.tokenizer().specials().eos())));
     }
@@ -82,7 +83,7 @@ class OpenAiClientTest {
 
     @Test
     void chatCompletion() {
-        Generator.Result expected = chatReference("Where is the cat?");
+        Generation expected = chatReference("Where is the cat?");
         ChatCompletion completion = client.chat().completions().create(chat("Where is the cat?"));
 
         assertThat(completion.model()).isEqualTo(modelId);
@@ -99,7 +100,7 @@ class OpenAiClientTest {
 
     @Test
     void streamedChatCompletion() {
-        Generator.Result expected = chatReference("Tell me about the dog.");
+        Generation expected = chatReference("Tell me about the dog.");
         ChatCompletionCreateParams params = chat("Tell me about the dog.").toBuilder()
                 .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
         StringBuilder text = new StringBuilder();
@@ -140,7 +141,7 @@ class OpenAiClientTest {
 
     @Test
     void completion() {
-        Generator.Result expected = completionReference("Once upon a time");
+        Generation expected = completionReference("Once upon a time");
         Completion completion = client.completions().create(CompletionCreateParams.builder().model(modelId)
                 .prompt("Once upon a time").maxTokens(MAX_TOKENS).temperature(0.0).build());
         assertThat(completion.choices()).hasSize(1);
@@ -151,7 +152,7 @@ class OpenAiClientTest {
 
     @Test
     void streamedCompletion() {
-        Generator.Result expected = completionReference("The little bird");
+        Generation expected = completionReference("The little bird");
         CompletionCreateParams params = CompletionCreateParams.builder().model(modelId).prompt("The little bird")
                 .maxTokens(MAX_TOKENS).temperature(0.0).build();
         StringBuilder text = new StringBuilder();

@@ -6,7 +6,7 @@ import io.streamllm.chat.SpecialTokenTexts;
 import io.streamllm.kv.CachePolicy;
 import io.streamllm.model.ModelLoader;
 import io.streamllm.testing.References;
-import io.streamllm.tokenizer.Tokenizer;
+import io.streamllm.api.Tokenizer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 

@@ -1,6 +1,7 @@
 package io.streamllm.engine;
 
-import io.streamllm.tokenizer.Tokenizer;
+import io.streamllm.api.Generation;
+import io.streamllm.api.Tokenizer;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -10,15 +11,18 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
+ * @deprecated the front ends move to the public {@link io.streamllm.api.Conversation}; this copy goes with them.
+ *
  * A conversation that goes on for ever: one {@link Session} plus the full token history fed to it.
  * Each turn passes the whole conversation rendered as tokens (as OpenAI-style clients send it);
  * only the part past what was already fed is prefilled. Before each turn the cache makes room for
  * the new tokens and the answer ("evict for space"), so a turn never evicts mid-answer.
  */
+@Deprecated(forRemoval = true)
 public final class Conversation {
 
     /** What a turn cost and produced. */
-    public record Turn(Generator.Result result, int reusedTokens, int prefilledTokens, boolean restarted) {
+    public record Turn(Generation result, int reusedTokens, int prefilledTokens, boolean restarted) {
     }
 
     private final Session session;
@@ -76,7 +80,7 @@ public final class Conversation {
         int budget = settings.maxTokens() < 0 ? 0 : settings.maxTokens();
         session.makeRoom(newTokens.length + budget);
 
-        Generator.Result result = generator.generate(newTokens, settings, onText, cancelled, this::append);
+        Generation result = generator.generate(newTokens, settings, onText, cancelled, this::append);
         return new Turn(result, common, newTokens.length, restarted);
     }
 

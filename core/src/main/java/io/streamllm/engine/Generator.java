@@ -1,7 +1,10 @@
 package io.streamllm.engine;
 
+import io.streamllm.api.Generation;
+import io.streamllm.api.StopReason;
+
 import io.streamllm.tokenizer.TokenDecoder;
-import io.streamllm.tokenizer.Tokenizer;
+import io.streamllm.api.Tokenizer;
 
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -30,22 +33,6 @@ public final class Generator {
         }
     }
 
-    /**
-     * What a generation produced, with its timings. {@code text} is the whole output when the generation
-     * had a token limit; an unlimited generation only streams its text, so that memory stays flat.
-     */
-    public record Result(String text, int promptTokens, int generatedTokens, StopReason stopReason,
-                         long prefillNanos, long decodeNanos) {
-
-        public double prefillTokensPerSecond() {
-            return promptTokens / Math.max(1e-9, prefillNanos / 1e9);
-        }
-
-        public double decodeTokensPerSecond() {
-            return generatedTokens / Math.max(1e-9, decodeNanos / 1e9);
-        }
-    }
-
     private final Session session;
     private final Tokenizer tokenizer;
     private final int[] endTokens;
@@ -67,7 +54,7 @@ public final class Generator {
      * @param onText    receives text as it is produced (never a partial stop string)
      * @param cancelled polled before every token
      */
-    public Result generate(int[] prompt, Settings settings, Consumer<String> onText, BooleanSupplier cancelled) {
+    public Generation generate(int[] prompt, Settings settings, Consumer<String> onText, BooleanSupplier cancelled) {
         return generate(prompt, settings, onText, cancelled, token -> { });
     }
 
@@ -75,7 +62,7 @@ public final class Generator {
      * As {@link #generate(int[], Settings, Consumer, BooleanSupplier)}, also telling {@code fed} every
      * token that enters the session (the prompt, then each generated token but a final end token).
      */
-    public Result generate(int[] prompt, Settings settings, Consumer<String> onText, BooleanSupplier cancelled,
+    public Generation generate(int[] prompt, Settings settings, Consumer<String> onText, BooleanSupplier cancelled,
                            IntConsumer fed) {
         long start = System.nanoTime();
         float[] logits = session.feed(prompt);
@@ -136,7 +123,7 @@ public final class Generator {
             emit.accept(stops.accept(decoder.flush()));
             emit.accept(stops.flush());
         }
-        return new Result(text.toString(), prompt.length, generated, reason, prefillEnd - start,
+        return new Generation(text.toString(), prompt.length, generated, reason, prefillEnd - start,
                 System.nanoTime() - prefillEnd);
     }
 

@@ -1,8 +1,10 @@
 package io.streamllm.engine;
 
+import io.streamllm.api.CacheStats;
+
 import io.streamllm.kv.CachePolicy;
 import io.streamllm.kv.KvCache;
-import io.streamllm.kv.KvType;
+import io.streamllm.api.KvType;
 import io.streamllm.kv.WindowPolicy;
 import io.streamllm.model.blocks.ForwardState;
 import io.streamllm.model.Transformer;
@@ -29,6 +31,7 @@ public final class Session {
     private final TokenWindow recent; // only for the recompute policy
     private final int[] windowTokens; // the recompute policy's window, re-encoded before each prediction
     private long tokensSeen;
+    private boolean logitsCurrent; // false when the last token's logits were never computed or were overwritten
     private final int[] single = new int[1]; // so that decoding one token allocates nothing
 
     public Session(Transformer network, CachePolicy policy) {
@@ -76,6 +79,14 @@ public final class Session {
         return tokensSeen;
     }
 
+    /**
+     * Whether {@link #logits()} are those after the last token of the stream: false before the first token,
+     * after a rollback, a restore or a fast-forward, until the next token is fed.
+     */
+    public boolean logitsCurrent() {
+        return logitsCurrent;
+    }
+
     /** The logits after the last token fed (valid until the next feed). */
     public float[] logits() {
         return logits;
@@ -109,6 +120,7 @@ public final class Session {
             }
         }
         tokensSeen += count;
+        logitsCurrent = true;
         return logits;
     }
 
@@ -129,8 +141,9 @@ public final class Session {
      */
     public boolean rollbackTo(long position) {
         boolean done = recent != null ? recent.rollbackTo(position) : cache.rollbackTo(position);
-        if (done) {
+        if (done && position != tokensSeen) {
             tokensSeen = position;
+            logitsCurrent = false;
         }
         return done;
     }
@@ -142,6 +155,7 @@ public final class Session {
             recent.clear();
         }
         tokensSeen = 0;
+        logitsCurrent = false;
     }
 
     /** Writes the stream's state (cache, positions, recent tokens) for {@link #readFrom}. */
@@ -172,6 +186,7 @@ public final class Session {
         }
         cache.readFrom(in);
         tokensSeen = seen;
+        logitsCurrent = false; // a snapshot holds the cache, not the logits
     }
 
     /**
@@ -184,6 +199,7 @@ public final class Session {
         }
         cache.fastForward(position);
         tokensSeen = position;
+        logitsCurrent = false;
     }
 
     /** A token id read from a snapshot: a corrupt one must fail the restore, not the next forward pass. */

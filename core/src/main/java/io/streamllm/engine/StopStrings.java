@@ -1,6 +1,6 @@
 package io.streamllm.engine;
 
-import io.streamllm.tokenizer.Tokenizer;
+import io.streamllm.api.Tokenizer;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

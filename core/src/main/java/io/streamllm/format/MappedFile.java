@@ -1,6 +1,6 @@
 package io.streamllm.format;
 
-import io.streamllm.ModelFormatException;
+import io.streamllm.api.ModelFormatException;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;

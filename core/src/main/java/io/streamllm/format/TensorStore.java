@@ -1,6 +1,6 @@
 package io.streamllm.format;
 
-import io.streamllm.ModelFormatException;
+import io.streamllm.api.ModelFormatException;
 
 import java.util.Set;
 

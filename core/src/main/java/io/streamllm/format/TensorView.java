@@ -1,6 +1,7 @@
 package io.streamllm.format;
 
-import io.streamllm.ModelFormatException;
+import io.streamllm.api.ModelFormatException;
+import io.streamllm.api.UnsupportedTensorTypeException;
 import io.streamllm.tensor.GgmlType;
 import io.streamllm.tensor.WeightMatrix;
 
@@ -24,7 +25,7 @@ public record TensorView(String name, GgmlType type, long[] shape, MemorySegment
     /** This tensor as a weight matrix: rows = all dimensions but the first. */
     public WeightMatrix matrix() {
         if (!type.supported()) {
-            throw new ModelFormatException("tensor '" + name + "' has type " + type
+            throw new UnsupportedTensorTypeException("tensor '" + name + "' has type " + type
                     + ", which streamllm cannot compute with yet (supported: " + GgmlType.supportedNames() + ")");
         }
         long elements = elementCount();

@@ -1,7 +1,8 @@
 package io.streamllm.gguf;
 
 import io.streamllm.util.Quote;
-import io.streamllm.ModelFormatException;
+import io.streamllm.api.ModelFormatException;
+import io.streamllm.api.UnsupportedTensorTypeException;
 import io.streamllm.format.MappedFile;
 import io.streamllm.tensor.GgmlType;
 
@@ -143,7 +144,7 @@ public final class GgufFile implements AutoCloseable {
             int typeId = in.i32();
             GgmlType type = GgmlType.byId(typeId);
             if (type == null) {
-                throw new ModelFormatException(name + ": tensor " + Quote.of(tensorName) + " has unknown tensor type id " + typeId);
+                throw new UnsupportedTensorTypeException(name + ": tensor " + Quote.of(tensorName) + " has unknown tensor type id " + typeId);
             }
             long offset = in.u64("offset of tensor " + Quote.of(tensorName));
             GgufTensorInfo info = new GgufTensorInfo(tensorName, shape, type, offset);
@@ -224,7 +225,7 @@ public final class GgufFile implements AutoCloseable {
         return file.byteSize();
     }
 
-    /** Throws a {@link io.streamllm.ModelFormatException} if the file was truncated since it was opened. */
+    /** Throws a {@link io.streamllm.api.ModelFormatException} if the file was truncated since it was opened. */
     public void checkUnchanged() {
         mapped.checkUnchanged();
     }

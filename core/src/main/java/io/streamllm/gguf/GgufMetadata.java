@@ -1,7 +1,7 @@
 package io.streamllm.gguf;
 
 import io.streamllm.util.Quote;
-import io.streamllm.ModelFormatException;
+import io.streamllm.api.ModelFormatException;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -1,6 +1,6 @@
 package io.streamllm.gguf;
 
-import io.streamllm.StreamllmException;
+import io.streamllm.api.StreamllmException;
 import io.streamllm.tensor.GgmlType;
 
 import java.util.ArrayList;

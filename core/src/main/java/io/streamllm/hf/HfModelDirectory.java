@@ -1,7 +1,7 @@
 package io.streamllm.hf;
 
 import io.streamllm.util.Quote;
-import io.streamllm.ModelFormatException;
+import io.streamllm.api.ModelFormatException;
 import io.streamllm.format.TensorStore;
 import io.streamllm.format.TensorView;
 import io.streamllm.util.Json;

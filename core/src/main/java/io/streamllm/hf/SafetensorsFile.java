@@ -1,7 +1,8 @@
 package io.streamllm.hf;
 
 import io.streamllm.util.Quote;
-import io.streamllm.ModelFormatException;
+import io.streamllm.api.ModelFormatException;
+import io.streamllm.api.UnsupportedTensorTypeException;
 import io.streamllm.format.MappedFile;
 import io.streamllm.format.TensorView;
 import io.streamllm.tensor.GgmlType;
@@ -74,7 +75,7 @@ public final class SafetensorsFile implements AutoCloseable {
                 case "F32" -> GgmlType.F32;
                 case "F16" -> GgmlType.F16;
                 case "BF16" -> GgmlType.BF16;
-                default -> throw new ModelFormatException(name + ": tensor " + Quote.of(tensor) + " has dtype " + dtype
+                default -> throw new UnsupportedTensorTypeException(name + ": tensor " + Quote.of(tensor) + " has dtype " + dtype
                         + ", which streamllm does not read (supported: F32, F16, BF16)");
             };
             // safetensors shapes are row-major (outermost first); ggml order is the reverse.
@@ -119,7 +120,7 @@ public final class SafetensorsFile implements AutoCloseable {
         return tensors;
     }
 
-    /** Throws a {@link io.streamllm.ModelFormatException} if the file was truncated since it was opened. */
+    /** Throws a {@link io.streamllm.api.ModelFormatException} if the file was truncated since it was opened. */
     public void checkUnchanged() {
         mapped.checkUnchanged();
     }

@@ -1,7 +1,7 @@
 package io.streamllm.kv;
 
 import io.streamllm.util.Quote;
-import io.streamllm.StreamllmException;
+import io.streamllm.api.InvalidSettingException;
 
 /**
  * What the KV cache keeps as a stream goes on (StreamingLLM, Xiao et al. 2023, and its baselines).
@@ -57,13 +57,13 @@ public sealed interface CachePolicy permits DensePolicy, WindowPolicy, SinkWindo
                     requireParts(spec, parts, 2, "recompute:W");
                     yield new RecomputePolicy(Integer.parseInt(parts[1]));
                 }
-                default -> throw new StreamllmException("unknown cache policy '" + spec
+                default -> throw new InvalidSettingException("unknown cache policy '" + spec
                         + "' (expected dense, window:W, sink:S:W or recompute:W)");
             };
         } catch (NumberFormatException e) {
-            throw new StreamllmException("cache policy " + Quote.of(spec) + ": sizes must be whole numbers");
+            throw new InvalidSettingException("cache policy " + Quote.of(spec) + ": sizes must be whole numbers");
         } catch (IllegalArgumentException e) {
-            throw new StreamllmException("cache policy " + Quote.of(spec) + ": " + e.getMessage());
+            throw new InvalidSettingException("cache policy " + Quote.of(spec) + ": " + e.getMessage());
         }
     }
 
@@ -79,7 +79,7 @@ public sealed interface CachePolicy permits DensePolicy, WindowPolicy, SinkWindo
 
     private static void requireParts(String spec, String[] parts, int count, String form) {
         if (parts.length != count) {
-            throw new StreamllmException("cache policy " + Quote.of(spec) + " should be written " + form);
+            throw new InvalidSettingException("cache policy " + Quote.of(spec) + " should be written " + form);
         }
     }
 }

@@ -1,6 +1,10 @@
 package io.streamllm.kv;
 
-import io.streamllm.StreamllmException;
+import io.streamllm.api.KvType;
+
+import io.streamllm.api.CacheFullException;
+import io.streamllm.api.InvalidSettingException;
+import io.streamllm.api.StreamllmException;
 import io.streamllm.tensor.KvKernels;
 
 import java.io.DataInputStream;
@@ -64,10 +68,10 @@ public final class KvCache {
 
     public KvCache(KvShape shape, CachePolicy policy, int evictChunk, int maxBatch, KvType type) {
         if (evictChunk < 1) {
-            throw new StreamllmException("--evict-chunk must be at least 1, got " + evictChunk);
+            throw new InvalidSettingException("the eviction chunk must be at least 1 token, got " + evictChunk);
         }
         if (policy.windowTokens() != CachePolicy.UNBOUNDED && evictChunk > policy.windowTokens()) {
-            throw new StreamllmException("--evict-chunk " + evictChunk + " is larger than the window of " + policy.spec());
+            throw new InvalidSettingException("the eviction chunk of " + evictChunk + " tokens is larger than the window of " + policy.spec());
         }
         this.policy = policy;
         this.layers = shape.layers();
@@ -98,9 +102,9 @@ public final class KvCache {
         Runtime rt = Runtime.getRuntime();
         long available = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
         if (perLayerElements > Integer.MAX_VALUE - 16 || bytes > available) {
-            throw new StreamllmException(String.format(
+            throw new CacheFullException(String.format(
                     "cache policy %s needs %,d MiB of KV cache for %,d tokens but only %,d MiB of heap are free;"
-                            + " use a smaller cache or a larger -Xmx", policy.spec(), bytes >> 20, slots, available >> 20));
+                            + " use a smaller cache or a larger heap", policy.spec(), bytes >> 20, slots, available >> 20));
         }
     }
 

@@ -1,5 +1,7 @@
 package io.streamllm.kv;
 
+import io.streamllm.api.KvType;
+
 import io.streamllm.tensor.KvKernels;
 
 import java.nio.ByteBuffer;

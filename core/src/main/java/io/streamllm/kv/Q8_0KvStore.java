@@ -1,6 +1,8 @@
 package io.streamllm.kv;
 
-import io.streamllm.StreamllmException;
+import io.streamllm.api.KvType;
+
+import io.streamllm.api.InvalidSettingException;
 import io.streamllm.tensor.KvKernels;
 
 import java.nio.ByteBuffer;
@@ -25,9 +27,9 @@ final class Q8_0KvStore extends KvStore {
         this.group = KvKernels.q8Group(headDim);
         // Groups are read a pair of elements at a time where a vector has 4 lanes (KvKernels.keyScoresQ8).
         if (headDim % group != 0 || group % 2 != 0) {
-            throw new StreamllmException("--kv-type q8_0 needs a head dimension that is a multiple of "
+            throw new InvalidSettingException("the KV type q8_0 needs a head dimension that is a multiple of "
                     + KvKernels.Q8_GROUP + " or an even number below it, but this model's is " + headDim
-                    + "; use --kv-type f16 or f32");
+                    + "; use the KV type f16 or f32");
         }
         this.groups = headDim / group;
         this.keyQuants = new byte[kvHeads * slots * headDim];

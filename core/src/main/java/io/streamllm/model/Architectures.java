@@ -1,6 +1,7 @@
 package io.streamllm.model;
 
-import io.streamllm.ModelFormatException;
+import io.streamllm.api.ModelFormatException;
+import io.streamllm.api.UnsupportedArchitectureException;
 import io.streamllm.model.arch.Falcon;
 import io.streamllm.model.arch.Gemma2;
 import io.streamllm.model.arch.GptNeoX;
@@ -42,7 +43,7 @@ public final class Architectures {
                 return a;
             }
         }
-        throw new ModelFormatException(source + ": unsupported architecture " + Quote.of(name)
+        throw new UnsupportedArchitectureException(source + ": unsupported architecture " + Quote.of(name)
                 + " (supported: " + String.join(", ", ggufNames()) + ")");
     }
 
@@ -53,7 +54,7 @@ public final class Architectures {
                 return a;
             }
         }
-        throw new ModelFormatException(source + ": unsupported model_type " + Quote.of(modelType)
+        throw new UnsupportedArchitectureException(source + ": unsupported model_type " + Quote.of(modelType)
                 + " (supported: " + String.join(", ", hfModelTypes()) + ")");
     }
 

@@ -1,6 +1,6 @@
 package io.streamllm.model;
 
-import io.streamllm.ModelFormatException;
+import io.streamllm.api.ModelFormatException;
 
 /**
  * Range checks of the hyper-parameters a model file declares, each naming the key and the value:

@@ -6,7 +6,7 @@ import io.streamllm.model.blocks.ForwardState;
 
 /**
  * A transformer whose weights are mapped from model files: a file cut short under the running process
- * (truncated, or rewritten in place) is reported as a {@link io.streamllm.ModelFormatException} naming it,
+ * (truncated, or rewritten in place) is reported as a {@link io.streamllm.api.ModelFormatException} naming it,
  * before a forward pass reads it or, if it is cut during one, from the fault the read raised.
  * The process stays up; every later forward pass on this model fails the same way.
  */

@@ -1,6 +1,6 @@
 package io.streamllm.model;
 
-import io.streamllm.ModelFormatException;
+import io.streamllm.api.ModelFormatException;
 import io.streamllm.format.TensorStore;
 import io.streamllm.format.TensorView;
 import io.streamllm.gguf.GgufMetadata;

@@ -1,7 +1,7 @@
 package io.streamllm.model;
 
 import io.streamllm.format.TensorStore;
-import io.streamllm.tokenizer.Tokenizer;
+import io.streamllm.api.Tokenizer;
 
 import java.nio.file.Path;
 

@@ -1,6 +1,6 @@
 package io.streamllm.model;
 
-import io.streamllm.ModelFormatException;
+import io.streamllm.api.ModelFormatException;
 import io.streamllm.format.TensorStore;
 import io.streamllm.gguf.GgufFile;
 import io.streamllm.gguf.GgufMetadata;
@@ -8,7 +8,7 @@ import io.streamllm.gguf.GgufTensorStore;
 import io.streamllm.hf.HfModelDirectory;
 import io.streamllm.model.blocks.Weights;
 import io.streamllm.tensor.Parallel;
-import io.streamllm.tokenizer.Tokenizer;
+import io.streamllm.api.Tokenizer;
 import io.streamllm.tokenizer.Tokenizers;
 
 import java.nio.file.Files;

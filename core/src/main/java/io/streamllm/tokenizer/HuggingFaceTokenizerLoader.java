@@ -1,7 +1,9 @@
 package io.streamllm.tokenizer;
 
+import io.streamllm.api.SpecialTokens;
+
 import io.streamllm.util.Quote;
-import io.streamllm.ModelFormatException;
+import io.streamllm.api.ModelFormatException;
 import io.streamllm.util.Json;
 
 import java.io.IOException;

@@ -1,5 +1,8 @@
 package io.streamllm.tokenizer;
 
+import io.streamllm.api.SpecialTokens;
+import io.streamllm.api.LiteralSpans;
+
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 

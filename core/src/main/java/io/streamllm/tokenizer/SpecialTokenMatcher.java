@@ -1,5 +1,7 @@
 package io.streamllm.tokenizer;
 
+import io.streamllm.api.LiteralSpans;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;

@@ -1,5 +1,7 @@
 package io.streamllm.tokenizer;
 
+import io.streamllm.api.Tokenizer;
+
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;

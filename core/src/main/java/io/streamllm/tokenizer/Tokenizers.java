@@ -1,7 +1,10 @@
 package io.streamllm.tokenizer;
 
+import io.streamllm.api.Tokenizer;
+import io.streamllm.api.SpecialTokens;
+
 import io.streamllm.util.Quote;
-import io.streamllm.ModelFormatException;
+import io.streamllm.api.ModelFormatException;
 import io.streamllm.gguf.GgufMetadata;
 
 import java.nio.file.Path;

@@ -1,5 +1,9 @@
 package io.streamllm.tokenizer;
 
+import io.streamllm.api.Tokenizer;
+import io.streamllm.api.SpecialTokens;
+import io.streamllm.api.LiteralSpans;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,7 @@
 package io.streamllm.engine;
 
 import io.streamllm.kv.CachePolicy;
-import io.streamllm.kv.KvType;
+import io.streamllm.api.KvType;
 import io.streamllm.model.Model;
 import io.streamllm.model.ModelLoader;
 import io.streamllm.testing.References;

@@ -1,5 +1,9 @@
 package io.streamllm.engine;
 
+import io.streamllm.api.Conversation;
+import io.streamllm.api.Sampling;
+import io.streamllm.api.SessionOptions;
+import io.streamllm.api.StreamingModel;
 import io.streamllm.testing.SharedModel;
 import io.streamllm.kv.CachePolicy;
 import io.streamllm.model.Model;
@@ -78,11 +82,11 @@ class DecodeLoopAllocationTest {
 
     @Test
     void chatTurnsAllocateNothingPerToken() {
-        Conversation conversation = new Conversation(new Session(model.network(), CachePolicy.parse("sink:4:300")),
-                model.tokenizer());
+        StreamingModel api = SharedModel.streamingStories260K();
+        Conversation conversation = api.newConversation(SessionOptions.of(io.streamllm.api.CachePolicy.sink(4, 300)));
         int[] userTurn = model.tokenizer().encode(" Tom said hi.", false, false);
-        Generator.Settings settings = new Generator.Settings(120,
-                new SamplerSettings(0.8f, 0, 1f, 0f, 1f, 64, 6), List.of("</s>", "\nUser:"), true);
+        Sampling settings = Sampling.greedy().temperature(0.8f).seed(6).maxTokens(120)
+                .stopStrings(List.of("</s>", "\nUser:")).ignoreEndTokens(true);
         Consumer<String> onText = text -> { };
         long allocated = 0;
         long tokens = 0;
@@ -92,7 +96,7 @@ class DecodeLoopAllocationTest {
             int[] next = Arrays.copyOf(history, history.length + userTurn.length);
             System.arraycopy(userTurn, 0, next, history.length, userTurn.length);
             long before = AllocationMeter.threadAllocatedBytes();
-            int generated = conversation.reply(next, settings, onText, () -> false).result().generatedTokens();
+            int generated = conversation.reply(next, settings, onText, () -> false).generation().generatedTokens();
             if (turn >= 60) { // warmed up (the JIT has compiled the vector kernels)
                 allocated += AllocationMeter.threadAllocatedBytes() - before;
                 tokens += generated;

@@ -1,6 +1,6 @@
 package io.streamllm.gguf;
 
-import io.streamllm.ModelFormatException;
+import io.streamllm.api.ModelFormatException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

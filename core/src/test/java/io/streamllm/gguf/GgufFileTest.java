@@ -1,7 +1,7 @@
 package io.streamllm.gguf;
 
 import io.streamllm.testing.ByteSearch;
-import io.streamllm.ModelFormatException;
+import io.streamllm.api.ModelFormatException;
 import io.streamllm.model.ModelLoader;
 import io.streamllm.tensor.GgmlType;
 import io.streamllm.tensor.Parallel;

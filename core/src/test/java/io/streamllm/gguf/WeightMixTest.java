@@ -3,7 +3,7 @@ package io.streamllm.gguf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.streamllm.StreamllmException;
+import io.streamllm.api.StreamllmException;
 import io.streamllm.engine.Session;
 import io.streamllm.kv.DensePolicy;
 import io.streamllm.model.Model;

@@ -1,6 +1,6 @@
 package io.streamllm.hf;
 
-import io.streamllm.ModelFormatException;
+import io.streamllm.api.ModelFormatException;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

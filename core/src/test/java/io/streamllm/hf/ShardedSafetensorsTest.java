@@ -1,6 +1,6 @@
 package io.streamllm.hf;
 
-import io.streamllm.ModelFormatException;
+import io.streamllm.api.ModelFormatException;
 import io.streamllm.engine.Session;
 import io.streamllm.kv.DensePolicy;
 import io.streamllm.model.Model;

@@ -1,5 +1,7 @@
 package io.streamllm.kv;
 
+import io.streamllm.api.KvType;
+
 import io.streamllm.tensor.KvKernels;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
@@ -122,7 +124,7 @@ class KvStoreTest {
     @Test
     void q8_0NeedsHeadsOfWholeGroups() {
         assertThatThrownBy(() -> KvStore.create(KvType.Q8_0, 4, 48, 16))
-                .hasMessageContaining("--kv-type q8_0 needs a head dimension that is a multiple of 32")
+                .hasMessageContaining("the KV type q8_0 needs a head dimension that is a multiple of 32")
                 .hasMessageContaining("is 48");
         assertThatThrownBy(() -> KvStore.create(KvType.Q8_0, 4, 7, 16)).hasMessageContaining("is 7");
         assertThatThrownBy(() -> KvType.parse("q4"))

@@ -1,5 +1,7 @@
 package io.streamllm.kv;
 
+import io.streamllm.api.KvType;
+
 import io.streamllm.engine.Session;
 import io.streamllm.model.Model;
 import io.streamllm.model.ModelLoader;

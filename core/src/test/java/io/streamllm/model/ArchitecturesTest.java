@@ -1,6 +1,6 @@
 package io.streamllm.model;
 
-import io.streamllm.ModelFormatException;
+import io.streamllm.api.ModelFormatException;
 import io.streamllm.testing.GgufEdit;
 import io.streamllm.testing.References;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package io.streamllm.model;
 
 import io.streamllm.testing.ByteSearch;
-import io.streamllm.ModelFormatException;
+import io.streamllm.api.ModelFormatException;
 import io.streamllm.format.TensorStore;
 import io.streamllm.format.TensorView;
 import io.streamllm.gguf.GgufFile;

@@ -1,6 +1,6 @@
 package io.streamllm.model;
 
-import io.streamllm.ModelFormatException;
+import io.streamllm.api.ModelFormatException;
 import io.streamllm.format.TensorView;
 import io.streamllm.gguf.GgufFile;
 import io.streamllm.gguf.GgufTensorStore;

@@ -1,6 +1,6 @@
 package io.streamllm.model;
 
-import io.streamllm.ModelFormatException;
+import io.streamllm.api.ModelFormatException;
 import io.streamllm.engine.Session;
 import io.streamllm.kv.SinkWindowPolicy;
 import io.streamllm.testing.References;

@@ -1,5 +1,6 @@
 package io.streamllm.testing;
 
+import io.streamllm.api.StreamingModel;
 import io.streamllm.model.Model;
 import io.streamllm.model.ModelLoader;
 
@@ -15,7 +16,16 @@ public final class SharedModel {
         static final Model STORIES_260K = ModelLoader.load(References.stories260K());
     }
 
+    private static final class ApiHolder {
+        static final StreamingModel STORIES_260K = StreamingModel.load(References.stories260K());
+    }
+
     public static Model stories260K() {
         return Holder.STORIES_260K;
+    }
+
+    /** The same model through the public API. */
+    public static StreamingModel streamingStories260K() {
+        return ApiHolder.STORIES_260K;
     }
 }

@@ -1,5 +1,9 @@
 package io.streamllm.tokenizer;
 
+import io.streamllm.api.Tokenizer;
+import io.streamllm.api.SpecialTokens;
+import io.streamllm.api.LiteralSpans;
+
 import io.streamllm.gguf.GgufFile;
 import io.streamllm.util.Json;
 import org.junit.jupiter.api.Test;

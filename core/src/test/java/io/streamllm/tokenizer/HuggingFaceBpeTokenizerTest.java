@@ -1,8 +1,11 @@
 package io.streamllm.tokenizer;
 
+import io.streamllm.api.Tokenizer;
+import io.streamllm.api.SpecialTokens;
+
 import io.streamllm.testing.References;
 
-import io.streamllm.ModelFormatException;
+import io.streamllm.api.ModelFormatException;
 import io.streamllm.util.Json;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,7 @@
 package io.streamllm.tokenizer;
 
+import io.streamllm.api.Tokenizer;
+
 import io.streamllm.testing.References;
 
 import io.streamllm.gguf.GgufFile;

@@ -1,5 +1,8 @@
 package io.streamllm.tokenizer;
 
+import io.streamllm.api.Tokenizer;
+import io.streamllm.api.SpecialTokens;
+
 import io.streamllm.testing.References;
 
 import io.streamllm.gguf.GgufFile;

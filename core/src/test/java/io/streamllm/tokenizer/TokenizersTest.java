@@ -1,6 +1,9 @@
 package io.streamllm.tokenizer;
 
-import io.streamllm.ModelFormatException;
+import io.streamllm.api.Tokenizer;
+import io.streamllm.api.SpecialTokens;
+
+import io.streamllm.api.ModelFormatException;
 import io.streamllm.gguf.GgufFile;
 import io.streamllm.gguf.GgufWriter;
 import org.junit.jupiter.api.Test;

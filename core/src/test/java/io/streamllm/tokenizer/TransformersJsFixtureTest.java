@@ -1,5 +1,7 @@
 package io.streamllm.tokenizer;
 
+import io.streamllm.api.Tokenizer;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamllm.testing.NpmTokenizers;

@@ -1,6 +1,6 @@
 package io.streamllm.model.arch;
 
-import io.streamllm.ModelFormatException;
+import io.streamllm.api.ModelFormatException;
 import io.streamllm.hf.HfTensorNames;
 import io.streamllm.model.AttentionSpec;
 import io.streamllm.model.ConfigCheck;

@@ -1,6 +1,5 @@
-package io.streamllm.kv;
+package io.streamllm.api;
 
-import io.streamllm.StreamllmException;
 import io.streamllm.util.Quote;
 
 /**
@@ -34,7 +33,7 @@ public enum KvType {
                 return type;
             }
         }
-        throw new StreamllmException("unknown KV cache type " + Quote.of(text) + " (expected f32, f16 or q8_0)");
+        throw new InvalidSettingException("unknown KV cache type " + Quote.of(text) + " (expected f32, f16 or q8_0)");
     }
 
     @Override

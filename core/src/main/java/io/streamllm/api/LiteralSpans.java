@@ -1,4 +1,4 @@
-package io.streamllm.tokenizer;
+package io.streamllm.api;
 
 import java.util.Arrays;
 

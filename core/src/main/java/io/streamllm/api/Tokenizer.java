@@ -1,4 +1,6 @@
-package io.streamllm.tokenizer;
+package io.streamllm.api;
+
+import io.streamllm.tokenizer.TokenDecoder;
 
 /**
  * Text to token ids and back, as the model file defines it.

@@ -1,4 +1,4 @@
-package io.streamllm;
+package io.streamllm.api;
 
 /** A model file or directory that cannot be read: missing, truncated, foreign, or of an unsupported kind. */
 public class ModelFormatException extends StreamllmException {

@@ -1,6 +1,6 @@
-package io.streamllm.engine;
+package io.streamllm.api;
 
-import io.streamllm.kv.KvType;
+import io.streamllm.api.KvType;
 
 /**
  * What a {@link Session}'s KV cache holds, read at one moment. The cache itself stays inside the

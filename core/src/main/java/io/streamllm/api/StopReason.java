@@ -1,4 +1,4 @@
-package io.streamllm.engine;
+package io.streamllm.api;
 
 /** Why a generation ended. */
 public enum StopReason {

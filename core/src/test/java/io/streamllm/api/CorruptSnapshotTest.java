@@ -1,8 +1,6 @@
-package io.streamllm.engine;
+package io.streamllm.api;
 
 import io.streamllm.testing.SharedModel;
-import io.streamllm.kv.CachePolicy;
-import io.streamllm.model.Model;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -23,30 +21,30 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * conversation fails on its next turn.
  */
 class CorruptSnapshotTest {
-    private static final Generator.Settings GREEDY_4 = new Generator.Settings(4, SamplerSettings.greedy(), List.of());
-    private static final Model model = SharedModel.stories260K();
+    private static final Sampling GREEDY_4 = Sampling.greedy().maxTokens(4);
+    private static final StreamingModel model = SharedModel.streamingStories260K();
 
     @Test
     void aRecomputeWindowHoldingANonTokenIsRefusedAtRestore() throws IOException {
         Snapshot s = snapshot("recompute:40");
         s.buffer.putInt(s.sessionState() + 8 + 8, -33011); // tokens seen, window count, then the first window token
-        assertThatThrownBy(() -> s.restore()).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> s.restore()).isInstanceOf(SnapshotException.class)
                 .hasMessageContaining("token id -33011 is outside the vocabulary (0..511)");
     }
 
     @Test
     void aHistoryTokenOutsideTheVocabularyIsRefused() throws IOException {
         Snapshot s = snapshot("sink:4:28");
-        s.buffer.putInt(4, 512);
-        assertThatThrownBy(() -> s.restore()).isInstanceOf(IOException.class)
+        s.buffer.putInt(s.header() + 4, 512);
+        assertThatThrownBy(() -> s.restore()).isInstanceOf(SnapshotException.class)
                 .hasMessageContaining("token id 512 is outside the vocabulary");
     }
 
     @Test
     void aHistoryLongerThanThePayloadIsRefusedBeforeAllocatingIt() throws IOException {
         Snapshot s = snapshot("sink:4:28");
-        s.buffer.putInt(0, Integer.MAX_VALUE);
-        assertThatThrownBy(() -> s.restore()).isInstanceOf(IOException.class)
+        s.buffer.putInt(s.header(), Integer.MAX_VALUE);
+        assertThatThrownBy(() -> s.restore()).isInstanceOf(SnapshotException.class)
                 .hasMessageContaining("a history of 2147483647 tokens");
     }
 
@@ -55,7 +53,7 @@ class CorruptSnapshotTest {
         Snapshot s = snapshot("dense");
         // The position cast to an int used to size the grown ring: 2^32 + 100 became 100 slots.
         s.buffer.putLong(s.cacheNextPosition(), (1L << 32) + 100);
-        assertThatThrownBy(() -> s.restore()).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> s.restore()).isInstanceOf(SnapshotException.class)
                 .hasMessageContaining("corrupt KV cache snapshot");
     }
 
@@ -66,7 +64,7 @@ class CorruptSnapshotTest {
         // claimed a few rows, and the ring was grown to the position cast to an int (found by scripts/fuzz.sh).
         s.buffer.putLong(s.cacheNextPosition(), (1L << 32) + 100);
         s.buffer.putLong(s.cacheNextPosition() + 8, (1L << 32) + 90);
-        assertThatThrownBy(() -> s.restore()).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> s.restore()).isInstanceOf(SnapshotException.class)
                 .hasMessageContaining("corrupt KV cache snapshot");
     }
 
@@ -74,28 +72,43 @@ class CorruptSnapshotTest {
     void cachePositionsOutOfOrderAreRefused() throws IOException {
         Snapshot s = snapshot("sink:4:28");
         s.buffer.putLong(s.cacheNextPosition() + 16, -1); // evicted tokens
-        assertThatThrownBy(() -> s.restore()).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> s.restore()).isInstanceOf(SnapshotException.class)
                 .hasMessageContaining("corrupt KV cache snapshot");
     }
 
     private static Snapshot snapshot(String policy) throws IOException {
         Conversation conversation = conversation(policy);
         conversation.reply(model.tokenizer().encode("Once upon a time there was a dog"), GREEDY_4, t -> { }, () -> false);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        conversation.writeTo(new DataOutputStream(bytes));
-        return new Snapshot(policy, ByteBuffer.wrap(bytes.toByteArray()));
+        byte[] bytes = conversation.snapshot();
+        return new Snapshot(policy, ByteBuffer.wrap(bytes), headerLength(bytes));
     }
 
     private static Conversation conversation(String policy) {
-        return new Conversation(new Session(model.network(), CachePolicy.parse(policy)), model.tokenizer());
+        return model.newConversation(SessionOptions.of(CachePolicy.parse(policy)));
     }
 
-    /** A conversation payload (Conversation.writeTo) and the offsets of its fields. */
-    private record Snapshot(String policy, ByteBuffer buffer) {
+    /** Bytes of the snapshot header (what the snapshot is, of which model, with which options). */
+    private static int headerLength(byte[] bytes) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
+        for (int utf = 0; utf < 3; utf++) { // magic, version, kind, architecture
+            if (utf == 1) {
+                in.readInt();
+            }
+            in.readUTF();
+        }
+        in.skipNBytes(3 * 4); // vocabulary, layers, KV row width
+        in.readUTF(); // policy
+        in.readUTF(); // KV type
+        in.skipNBytes(2 * 4); // prefill and eviction chunks
+        return bytes.length - in.available();
+    }
+
+    /** A conversation snapshot and the offsets of its fields after the header. */
+    private record Snapshot(String policy, ByteBuffer buffer, int header) {
         /** After the history, the restart count and the session's policy: tokens seen, then the window or the cache. */
         int sessionState() {
-            int history = buffer.getInt(0);
-            return 4 + 4 * history + 8 + utfLength();
+            int history = buffer.getInt(header);
+            return header + 4 + 4 * history + 8 + utfLength();
         }
 
         /** The cache's next position: after its magic, version, policy, KV type ("f32"), layer count and row width. */
@@ -107,8 +120,8 @@ class CorruptSnapshotTest {
             return 2 + policy.getBytes(StandardCharsets.UTF_8).length;
         }
 
-        void restore() throws IOException {
-            conversation(policy).readFrom(new DataInputStream(new ByteArrayInputStream(buffer.array())));
+        void restore() {
+            model.restoreConversation(buffer.array());
         }
     }
 }

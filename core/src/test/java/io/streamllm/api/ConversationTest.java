@@ -1,8 +1,6 @@
-package io.streamllm.engine;
+package io.streamllm.api;
 
 import io.streamllm.testing.SharedModel;
-import io.streamllm.kv.SinkWindowPolicy;
-import io.streamllm.model.Model;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -11,13 +9,13 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ConversationTest {
-    private static final Model model = SharedModel.stories260K();
+    private static final StreamingModel model = SharedModel.streamingStories260K();
 
-    private static final Generator.Settings GREEDY_8 = new Generator.Settings(8, SamplerSettings.greedy(), List.of());
+    private static final Sampling GREEDY_8 = Sampling.greedy().maxTokens(8);
 
     @Test
     void aFollowUpTurnPrefillsOnlyTheNewTokens() {
-        Conversation conversation = new Conversation(new Session(model.network(), new SinkWindowPolicy(4, 200)), model.tokenizer());
+        Conversation conversation = model.newConversation(SessionOptions.of(CachePolicy.sink(4, 200)));
         int[] first = model.tokenizer().encode("Once upon a time");
         Conversation.Turn turn1 = conversation.reply(first, GREEDY_8, text -> { }, () -> false);
         assertThat(turn1.reusedTokens()).isZero();
@@ -33,7 +31,7 @@ class ConversationTest {
 
     @Test
     void aRewrittenRecentTurnRollsBackInsteadOfStartingOver() {
-        Conversation conversation = new Conversation(new Session(model.network(), new SinkWindowPolicy(4, 200)), model.tokenizer());
+        Conversation conversation = model.newConversation(SessionOptions.of(CachePolicy.sink(4, 200)));
         int[] first = model.tokenizer().encode("Once upon a time");
         conversation.reply(first, GREEDY_8, text -> { }, () -> false);
         // The client sends the prompt back with a different ending instead of the model's answer.
@@ -43,26 +41,26 @@ class ConversationTest {
         assertThat(turn.reusedTokens()).isEqualTo(first.length);
 
         // The same result as a fresh conversation given the edited prompt: rollback left no trace.
-        Conversation fresh = new Conversation(new Session(model.network(), new SinkWindowPolicy(4, 200)), model.tokenizer());
+        Conversation fresh = model.newConversation(SessionOptions.of(CachePolicy.sink(4, 200)));
         Conversation.Turn expected = fresh.reply(edited, GREEDY_8, text -> { }, () -> false);
-        assertThat(turn.result().text()).isEqualTo(expected.result().text());
+        assertThat(turn.generation().text()).isEqualTo(expected.generation().text());
     }
 
     @Test
     void aRetriedTurnAnswersAsTheFirstTime() {
-        Conversation conversation = new Conversation(new Session(model.network(), new SinkWindowPolicy(4, 200)), model.tokenizer());
+        Conversation conversation = model.newConversation(SessionOptions.of(CachePolicy.sink(4, 200)));
         int[] prompt = model.tokenizer().encode("Once upon a time");
         Conversation.Turn first = conversation.reply(prompt, GREEDY_8, text -> { }, () -> false);
         // The same request again (a client retrying): the whole prompt is already in the history.
         Conversation.Turn retry = conversation.reply(prompt, GREEDY_8, text -> { }, () -> false);
         assertThat(retry.restarted()).isFalse();
         assertThat(retry.prefilledTokens()).isEqualTo(1);
-        assertThat(retry.result().text()).isEqualTo(first.result().text());
+        assertThat(retry.generation().text()).isEqualTo(first.generation().text());
     }
 
     @Test
     void aChangeInsideTheEvictedPastStartsOver() {
-        Conversation conversation = new Conversation(new Session(model.network(), new SinkWindowPolicy(2, 16)), model.tokenizer());
+        Conversation conversation = model.newConversation(SessionOptions.of(CachePolicy.sink(2, 16)));
         int[] first = model.tokenizer().encode("Once upon a time there was a little girl named Lily who liked to play");
         conversation.reply(first, GREEDY_8, text -> { }, () -> false);
         int[] changed = first.clone();
@@ -75,46 +73,39 @@ class ConversationTest {
 
     @Test
     void thousandsOfTurnsKeepTheCacheBounded() {
-        Session session = new Session(model.network(), new SinkWindowPolicy(4, 60));
-        Conversation conversation = new Conversation(session, model.tokenizer());
+        Conversation conversation = model.newConversation(SessionOptions.of(CachePolicy.sink(4, 60)));
         int[] prompt = model.tokenizer().encode("Tom said hi.");
         for (int turn = 0; turn < 1000; turn++) {
             int[] next = concat(conversation.history(), Arrays.copyOfRange(prompt, turn == 0 ? 0 : 1, prompt.length));
-            conversation.reply(next, new Generator.Settings(4, SamplerSettings.greedy(), List.of()), text -> { }, () -> false);
-            assertThat(session.cacheStats().size()).isLessThanOrEqualTo(64);
+            conversation.reply(next, Sampling.greedy().maxTokens(4), text -> { }, () -> false);
+            assertThat(conversation.stats().size()).isLessThanOrEqualTo(64);
         }
         assertThat(conversation.historyLength()).isGreaterThan(5000);
-        assertThat(session.cacheStats().evictedTokens()).isGreaterThan(5000);
+        assertThat(conversation.stats().evictedTokens()).isGreaterThan(5000);
     }
 
     @Test
     void aSnapshotResumesTheConversationExactly() throws Exception {
         for (String policy : List.of("sink:4:30", "dense", "recompute:40")) {
-            Conversation original = new Conversation(
-                    new Session(model.network(), io.streamllm.kv.CachePolicy.parse(policy)), model.tokenizer());
+            Conversation original = model.newConversation(SessionOptions.of(CachePolicy.parse(policy)));
             original.reply(model.tokenizer().encode("Once upon a time there was a dog named Max"), GREEDY_8, t -> { }, () -> false);
-            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-            original.writeTo(new java.io.DataOutputStream(bytes));
 
-            Conversation restored = new Conversation(
-                    new Session(model.network(), io.streamllm.kv.CachePolicy.parse(policy)), model.tokenizer());
-            restored.readFrom(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())));
+            Conversation restored = model.restoreConversation(original.snapshot());
             assertThat(restored.history()).as(policy).containsExactly(original.history());
 
             int[] next = concat(original.history(), model.tokenizer().encode(" He ran.", false, false));
             Conversation.Turn a = original.reply(next, GREEDY_8, t -> { }, () -> false);
             Conversation.Turn b = restored.reply(next, GREEDY_8, t -> { }, () -> false);
             assertThat(b.reusedTokens()).as(policy).isEqualTo(a.reusedTokens());
-            assertThat(b.result().text()).as(policy).isEqualTo(a.result().text());
-            assertThat(restored.session().cacheStats().size()).isEqualTo(original.session().cacheStats().size());
+            assertThat(b.generation().text()).as(policy).isEqualTo(a.generation().text());
+            assertThat(restored.stats().size()).isEqualTo(original.stats().size());
         }
     }
 
     @Test
     void editingAnEarlierTurnAnswersAsAFreshConversationUnderEveryPolicy() {
         for (String policy : List.of("recompute:200", "sink:4:200", "window:200", "dense")) {
-            Conversation conversation = new Conversation(
-                    new Session(model.network(), io.streamllm.kv.CachePolicy.parse(policy)), model.tokenizer());
+            Conversation conversation = model.newConversation(SessionOptions.of(CachePolicy.parse(policy)));
             int[] first = model.tokenizer().encode("Once upon a time there was a dog named Max");
             conversation.reply(first, GREEDY_8, t -> { }, () -> false);
             int[] second = concat(conversation.history(), model.tokenizer().encode(" He ran to the park.", false, false));
@@ -126,22 +117,21 @@ class ConversationTest {
             Conversation.Turn turn = conversation.reply(edited, GREEDY_8, t -> { }, () -> false);
             assertThat(turn.restarted()).as(policy).isFalse();
 
-            Conversation fresh = new Conversation(
-                    new Session(model.network(), io.streamllm.kv.CachePolicy.parse(policy)), model.tokenizer());
+            Conversation fresh = model.newConversation(SessionOptions.of(CachePolicy.parse(policy)));
             Conversation.Turn expected = fresh.reply(edited, GREEDY_8, t -> { }, () -> false);
-            assertThat(turn.result().text()).as(policy).isEqualTo(expected.result().text());
-            assertThat(conversation.session().tokensSeen()).as(policy).isEqualTo(conversation.historyLength());
+            assertThat(turn.generation().text()).as(policy).isEqualTo(expected.generation().text());
+            assertThat(conversation.stats().tokensSeen()).as(policy).isEqualTo(conversation.historyLength());
         }
     }
 
     @Test
     void aRollbackForgetsTheTokensSeenAfterIt() {
         for (String policy : List.of("sink:4:200", "window:200", "recompute:200", "dense")) {
-            Session session = new Session(model.network(), io.streamllm.kv.CachePolicy.parse(policy));
-            session.feed(model.tokenizer().encode("Once upon a time there was a dog"));
+            StreamingSession session = model.newSession(CachePolicy.parse(policy));
+            session.append(model.tokenizer().encode("Once upon a time there was a dog"));
             assertThat(session.rollbackTo(6)).as(policy).isTrue();
             assertThat(session.tokensSeen()).as(policy).isEqualTo(6);
-            assertThat(session.cacheStats().tokensSeen()).as(policy).isEqualTo(6);
+            assertThat(session.stats().tokensSeen()).as(policy).isEqualTo(6);
         }
     }
 

@@ -1,4 +1,4 @@
-package io.streamllm;
+package io.streamllm.api;
 
 /**
  * An error whose message is meant for the user: it names the problem in one line.

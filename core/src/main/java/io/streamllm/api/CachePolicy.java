@@ -1,0 +1,98 @@
+package io.streamllm.api;
+
+import io.streamllm.kv.DensePolicy;
+import io.streamllm.kv.RecomputePolicy;
+import io.streamllm.kv.SinkWindowPolicy;
+import io.streamllm.kv.WindowPolicy;
+
+import java.util.OptionalInt;
+
+/**
+ * What a session's KV cache keeps as the stream goes on: StreamingLLM's attention sinks plus a rolling window
+ * (Xiao et al. 2023), or one of the baselines it is measured against. Positions are always assigned inside the
+ * cache, so a sink cache streams for ever at constant memory. Immutable.
+ */
+public final class CachePolicy {
+    private final io.streamllm.kv.CachePolicy policy;
+
+    private CachePolicy(io.streamllm.kv.CachePolicy policy) {
+        this.policy = policy;
+    }
+
+    /** Keeps every token: memory and time per token grow without bound. */
+    public static CachePolicy dense() {
+        return new CachePolicy(new DensePolicy());
+    }
+
+    /** Keeps only the last {@code window} tokens: collapses once the first tokens are evicted (the paper's point). */
+    public static CachePolicy window(int window) {
+        return new CachePolicy(checked(() -> new WindowPolicy(window)));
+    }
+
+    /** StreamingLLM: the first {@code sinks} tokens for ever plus the last {@code window} tokens. */
+    public static CachePolicy sink(int sinks, int window) {
+        return new CachePolicy(checked(() -> new SinkWindowPolicy(sinks, window)));
+    }
+
+    /** The sliding window with re-computation baseline: re-encodes the last {@code window} tokens for every token. */
+    public static CachePolicy recompute(int window) {
+        return new CachePolicy(checked(() -> new RecomputePolicy(window)));
+    }
+
+    /**
+     * Parses the written form: {@code dense}, {@code window:W}, {@code sink:S:W} or {@code recompute:W}.
+     *
+     * @throws InvalidSettingException naming the form expected
+     */
+    public static CachePolicy parse(String spec) {
+        return new CachePolicy(io.streamllm.kv.CachePolicy.parse(spec));
+    }
+
+    /** The written form, e.g. {@code sink:4:1020}; {@link #parse} reads it back. */
+    public String spec() {
+        return policy.spec();
+    }
+
+    /** Tokens at the start of the stream kept for ever (0 unless a sink policy). */
+    public int sinkTokens() {
+        return policy.sinkTokens();
+    }
+
+    /** The most recent tokens kept besides the sinks; empty when every token is kept. */
+    public OptionalInt windowTokens() {
+        int window = policy.windowTokens();
+        return window == io.streamllm.kv.CachePolicy.UNBOUNDED ? OptionalInt.empty() : OptionalInt.of(window);
+    }
+
+    /** Whether the window is re-encoded from scratch before every prediction instead of being cached. */
+    public boolean recomputes() {
+        return policy.recomputes();
+    }
+
+    io.streamllm.kv.CachePolicy engine() {
+        return policy;
+    }
+
+    private static io.streamllm.kv.CachePolicy checked(java.util.function.Supplier<io.streamllm.kv.CachePolicy> make) {
+        try {
+            return make.get();
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException("cache policy: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof CachePolicy that && that.spec().equals(spec());
+    }
+
+    @Override
+    public int hashCode() {
+        return spec().hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return spec();
+    }
+}

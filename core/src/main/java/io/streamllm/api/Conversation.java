@@ -1,0 +1,222 @@
+package io.streamllm.api;
+
+import io.streamllm.engine.Generator;
+import io.streamllm.engine.Session;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * A chat that goes on for ever: one session plus the full token history fed to it. Each turn passes the whole
+ * conversation rendered as tokens (as OpenAI-style clients send it, through the model's chat template); only the
+ * part past what was already fed is prefilled. Before each turn the cache makes room for the new tokens and the
+ * answer, so a turn never evicts mid-answer. When the history changed inside what the cache already evicted, the
+ * conversation is read again from the start ({@link #restarts()}).
+ *
+ * <p>Thread-safety: as {@link StreamingSession}, one thread at a time; a second gets a
+ * {@link SessionBusyException}.
+ */
+public final class Conversation {
+
+    /**
+     * What a turn cost and produced.
+     *
+     * @param generation      the answer and its timings
+     * @param reusedTokens    tokens of the conversation already in the cache, not fed again
+     * @param prefilledTokens tokens fed before the answer
+     * @param restarted       whether the conversation had to be read again from the start
+     */
+    public record Turn(Generation generation, int reusedTokens, int prefilledTokens, boolean restarted) {
+    }
+
+    private final StreamingModel model;
+    private final SessionOptions options;
+    private final Session session;
+    private final Generator generator;
+    private final SingleThreadGuard guard = new SingleThreadGuard();
+    private int[] history = new int[1024];
+    private int historyLength;
+    private long restarts;
+
+    Conversation(StreamingModel model, SessionOptions options) {
+        this.model = model;
+        this.options = options;
+        this.session = model.engineSession(options);
+        this.generator = new Generator(session, model.tokenizer());
+    }
+
+    /** The model this conversation runs. */
+    public StreamingModel model() {
+        return model;
+    }
+
+    /** The options its session was opened with. */
+    public SessionOptions options() {
+        return options;
+    }
+
+    /** Tokens fed so far, prompts and answers. */
+    public int historyLength() {
+        guard.enter();
+        try {
+            return historyLength;
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /** A copy of the token history. */
+    public int[] history() {
+        guard.enter();
+        try {
+            return Arrays.copyOf(history, historyLength);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /** How often a turn could not reuse the cache and the conversation was read again from the start. */
+    public long restarts() {
+        guard.enter();
+        try {
+            return restarts;
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /** What the cache holds now. */
+    public CacheStats stats() {
+        guard.enter();
+        try {
+            return session.cacheStats();
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /**
+     * Runs one turn: {@code conversation} is the whole conversation so far as tokens, ending with the prompt for
+     * the answer (e.g. the chat template's generation prompt). The answer's tokens join the history, so the next
+     * turn's rendering of the conversation reuses them.
+     */
+    public Turn reply(int[] conversation, Sampling sampling, Consumer<String> onText, BooleanSupplier cancelled) {
+        guard.enter();
+        try {
+            model.checkTokens(conversation);
+            int common = commonPrefix(conversation);
+            if (common == conversation.length && common > 0) {
+                // Everything was fed already (a retried request): the answer needs the logits after the
+                // last prompt token, so that token is fed again.
+                common--;
+            }
+            boolean restarted = false;
+            if (common < historyLength && !session.rollbackTo(common)) {
+                session.reset();
+                common = 0;
+                restarted = true;
+                restarts++;
+            }
+            historyLength = common;
+            int[] newTokens = Arrays.copyOfRange(conversation, common, conversation.length);
+            Generator.Settings settings = sampling.engineSettings();
+            session.makeRoom(newTokens.length + Math.max(0, settings.maxTokens()));
+            Generation result = generator.generate(newTokens, settings, onText, cancelled, this::append);
+            return new Turn(result, common, newTokens.length, restarted);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /** Forgets the history and the cache. */
+    public void reset() {
+        guard.enter();
+        try {
+            session.reset();
+            historyLength = 0;
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /** The whole state (history and cache), for {@link StreamingModel#restoreConversation(byte[])}. */
+    public byte[] snapshot() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        writeSnapshot(bytes);
+        return bytes.toByteArray();
+    }
+
+    /** Writes {@link #snapshot()} to {@code out} without holding it all in memory. */
+    public void writeSnapshot(OutputStream out) {
+        guard.enter();
+        try {
+            DataOutputStream data = new DataOutputStream(out);
+            Snapshots.writeHeader(data, Snapshots.Kind.CONVERSATION, model.info(), options);
+            data.writeInt(historyLength);
+            for (int i = 0; i < historyLength; i++) {
+                data.writeInt(history[i]);
+            }
+            data.writeLong(restarts);
+            session.writeTo(data);
+            data.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    static Conversation restore(StreamingModel model, byte[] snapshot) {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot));
+        try {
+            Conversation restored = new Conversation(model,
+                    Snapshots.readHeader(in, Snapshots.Kind.CONVERSATION, model.info()));
+            restored.readHistoryAndCache(in);
+            return restored;
+        } catch (IOException | InvalidSettingException e) {
+            throw new SnapshotException("cannot restore the conversation: " + e.getMessage(), e);
+        }
+    }
+
+    private void readHistoryAndCache(DataInputStream in) throws IOException {
+        int length = in.readInt();
+        int available = in.available(); // checked before allocating, when the stream knows what is left
+        if (length < 0 || (available > 0 && length > available / Integer.BYTES)) {
+            throw new IOException("corrupt conversation snapshot: a history of " + length + " tokens");
+        }
+        int[] tokens = new int[Math.max(1024, length)];
+        for (int i = 0; i < length; i++) {
+            tokens[i] = in.readInt();
+        }
+        model.checkTokens(Arrays.copyOf(tokens, length));
+        long restartCount = in.readLong();
+        session.readFrom(in);
+        history = tokens;
+        historyLength = length;
+        restarts = restartCount;
+    }
+
+    private int commonPrefix(int[] tokens) {
+        int n = Math.min(historyLength, tokens.length);
+        int i = 0;
+        while (i < n && history[i] == tokens[i]) {
+            i++;
+        }
+        return i;
+    }
+
+    private void append(int token) {
+        if (historyLength == history.length) {
+            history = Arrays.copyOf(history, history.length * 2);
+        }
+        history[historyLength++] = token;
+    }
+}

@@ -1,0 +1,235 @@
+package io.streamllm.api;
+
+import io.streamllm.engine.Generator;
+import io.streamllm.engine.LogProbabilities;
+import io.streamllm.engine.Session;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.DoubleConsumer;
+
+/**
+ * One endless stream of tokens through a model, with its own KV cache: feed text, generate, score.
+ * Under a sink cache it runs for ever at constant memory and constant time per token.
+ *
+ * <p>Thread-safety: a session is used by one thread at a time; a second thread calling in while the first
+ * is inside gets a {@link SessionBusyException}. Many sessions may share one {@link StreamingModel}.
+ * Nothing outside the session can change its cache: rollback, making room and reading statistics are
+ * methods of the session.
+ */
+public final class StreamingSession {
+    private final StreamingModel model;
+    private final SessionOptions options;
+    private final Session session;
+    private final Generator generator;
+    private final SingleThreadGuard guard = new SingleThreadGuard();
+
+    StreamingSession(StreamingModel model, SessionOptions options) {
+        this.model = model;
+        this.options = options;
+        this.session = model.engineSession(options);
+        this.generator = new Generator(session, model.tokenizer());
+    }
+
+    /** The model this session runs. */
+    public StreamingModel model() {
+        return model;
+    }
+
+    /** The options the session was opened with. */
+    public SessionOptions options() {
+        return options;
+    }
+
+    /** What the cache keeps. */
+    public CachePolicy policy() {
+        return options.policy();
+    }
+
+    /**
+     * Feeds {@code prompt} (with the model's BOS token first when the session is empty) and generates from it,
+     * streaming the text to {@code onText} as it is completed.
+     */
+    public Generation generate(String prompt, Sampling sampling, Consumer<String> onText) {
+        return generate(encode(prompt), sampling, onText, () -> false);
+    }
+
+    /**
+     * Feeds {@code promptTokens} and generates until an end-of-generation token, a stop string, the token budget
+     * or {@code cancelled} (polled before every token).
+     */
+    public Generation generate(int[] promptTokens, Sampling sampling, Consumer<String> onText,
+                               BooleanSupplier cancelled) {
+        guard.enter();
+        try {
+            model.checkTokens(promptTokens);
+            if (promptTokens.length == 0 && !session.logitsCurrent()) {
+                throw new InvalidSettingException(session.tokensSeen() == 0
+                        ? "nothing to generate from: the prompt is empty and so is the session"
+                        : "after a rollback or a restore, generation needs at least one prompt token: the"
+                        + " prediction after the last token kept is not stored");
+            }
+            return generator.generate(promptTokens, sampling.engineSettings(), onText, cancelled);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /** Feeds {@code text} without generating (with the model's BOS token first when the session is empty). */
+    public void append(String text) {
+        append(encode(text));
+    }
+
+    /** Feeds {@code tokens} without generating. */
+    public void append(int[] tokens) {
+        guard.enter();
+        try {
+            model.checkTokens(tokens);
+            session.feed(tokens);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /**
+     * Streaming perplexity: feeds {@code text} and returns the mean negative log-likelihood, in nats per token,
+     * of its tokens given everything the session saw before ({@code Math.exp} of it is the perplexity).
+     * The first token of an empty session (its BOS token, when the model has one) is not scored: nothing predicted
+     * it. Nor is the first token after a rollback or a restore, whose prediction is not kept.
+     */
+    public double score(String text) {
+        return score(encode(text), nll -> { });
+    }
+
+    /**
+     * As {@link #score(String)} for tokens, also telling {@code perToken} the negative log-likelihood of each
+     * token scored, in order. Returns NaN when no token was scored.
+     */
+    public double score(int[] tokens, DoubleConsumer perToken) {
+        guard.enter();
+        try {
+            model.checkTokens(tokens);
+            int i = 0;
+            float[] logits = session.logits();
+            if (!session.logitsCurrent() && tokens.length > 0) { // nothing predicted the first token
+                logits = session.feed(tokens[0]);
+                i = 1;
+            }
+            double sum = 0;
+            int scored = 0;
+            for (; i < tokens.length; i++) {
+                double nll = LogProbabilities.negativeLogLikelihood(logits, tokens[i]);
+                perToken.accept(nll);
+                sum += nll;
+                scored++;
+                logits = session.feed(tokens[i]);
+            }
+            return scored == 0 ? Double.NaN : sum / scored;
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /** Tokens fed so far (rolled-back ones not counted). */
+    public long tokensSeen() {
+        guard.enter();
+        try {
+            return session.tokensSeen();
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /** What the cache holds now: a copy, read at this moment. */
+    public CacheStats stats() {
+        guard.enter();
+        try {
+            return session.cacheStats();
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /**
+     * Forgets the tokens from {@code position} on. Returns false, changing nothing, when they are no longer
+     * held (evicted, or re-encoding would need tokens the window has dropped).
+     */
+    public boolean rollbackTo(long position) {
+        guard.enter();
+        try {
+            return position >= 0 && session.rollbackTo(position);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /** Evicts ahead so that {@code tokens} more fit without evicting (before a reply that must not evict mid-way). */
+    public void makeRoom(int tokens) {
+        guard.enter();
+        try {
+            session.makeRoom(Math.max(0, tokens));
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /** Starts over with an empty stream. */
+    public void reset() {
+        guard.enter();
+        try {
+            session.reset();
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /** The whole state of the stream, for {@link StreamingModel#restoreSession(byte[])}. */
+    public byte[] snapshot() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        writeSnapshot(bytes);
+        return bytes.toByteArray();
+    }
+
+    /** Writes {@link #snapshot()} to {@code out} without holding it all in memory. */
+    public void writeSnapshot(OutputStream out) {
+        guard.enter();
+        try {
+            DataOutputStream data = new DataOutputStream(out);
+            Snapshots.writeHeader(data, Snapshots.Kind.SESSION, model.info(), options);
+            session.writeTo(data);
+            data.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    static StreamingSession restore(StreamingModel model, byte[] snapshot) {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot));
+        try {
+            StreamingSession restored = new StreamingSession(model,
+                    Snapshots.readHeader(in, Snapshots.Kind.SESSION, model.info()));
+            restored.session.readFrom(in);
+            return restored;
+        } catch (IOException | InvalidSettingException e) {
+            throw new SnapshotException("cannot restore the session: " + e.getMessage(), e);
+        }
+    }
+
+    private int[] encode(String text) {
+        guard.enter();
+        try {
+            return model.tokenizer().encode(text, session.tokensSeen() == 0, false);
+        } finally {
+            guard.exit();
+        }
+    }
+}
