@@ -19,16 +19,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ChatSessionTest {
     private static final Model model = ShippedModel.stories260K();
 
-    private static ChatSession chat(String policy, int maxTokens, String system) {
-        Session session = new Session(model.network(), CachePolicy.parse(policy));
-        PlainChatTemplate template = new PlainChatTemplate();
-        Generator.Settings settings = new Generator.Settings(maxTokens, SamplerSettings.greedy(), template.stopStrings());
-        return new ChatSession(template, session, model.tokenizer(), settings, model.config().contextLength(), system);
-    }
-
     @Test
     void aCancelledAnswerStaysInTheConversationWhichGoesOn() {
-        ChatSession chat = chat("sink:4:60", 30, null);
+        ChatSession chat = PlainChats.open("sink:4:60", 30, null);
         chat.send("Hello", text -> { }, () -> false);
 
         AtomicInteger pieces = new AtomicInteger();
@@ -54,7 +47,7 @@ class ChatSessionTest {
 
     @Test
     void aDenseCacheRefusesTurnsBeyondTheTrainedContext() {
-        ChatSession chat = chat("dense", 500, null);
+        ChatSession chat = PlainChats.open("dense", 500, null);
         assertThatThrownBy(() -> chat.send("Hello there, how are you today?", text -> { }, () -> false))
                 .isInstanceOf(StreamllmException.class)
                 .hasMessageContaining("trained 512");
@@ -77,7 +70,7 @@ class ChatSessionTest {
 
     @Test
     void resetAndSystemStartOver() {
-        ChatSession chat = chat("sink:4:60", 8, "Be kind.");
+        ChatSession chat = PlainChats.open("sink:4:60", 8, "Be kind.");
         chat.send("Hello", text -> { }, () -> false);
         assertThat(chat.stats().historyTokens()).isPositive();
 

@@ -2,14 +2,7 @@ package io.streamllm.cli;
 
 import io.streamllm.chat.ChatMessage;
 import io.streamllm.chat.ChatSession;
-import io.streamllm.chat.PlainChatTemplate;
-import io.streamllm.engine.Generator;
-import io.streamllm.engine.SamplerSettings;
-import io.streamllm.engine.Session;
-import io.streamllm.kv.CachePolicy;
-import io.streamllm.model.Model;
-import io.streamllm.model.ModelLoader;
-import io.streamllm.testing.References;
+import io.streamllm.chat.PlainChats;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -22,18 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The chat REPL over a chat on the shipped model, its input lines scripted. */
 class ChatReplTest {
-    private static final Model model = ModelLoader.load(References.stories260K());
-
-    private static ChatSession chat(String policy, int maxTokens) {
-        Session session = new Session(model.network(), CachePolicy.parse(policy));
-        PlainChatTemplate template = new PlainChatTemplate();
-        Generator.Settings settings = new Generator.Settings(maxTokens, SamplerSettings.greedy(), template.stopStrings());
-        return new ChatSession(template, session, model.tokenizer(), settings, model.config().contextLength(), null);
-    }
-
     @Test
     void theReplAnswersRunsCommandsAndStopsAnAnswerOnCtrlC() {
-        ChatSession chat = chat("sink:4:60", 20);
+        ChatSession chat = PlainChats.open("sink:4:60", 20, null);
         ArrayDeque<String> input = new ArrayDeque<>(List.of("Hello", "", "/stats", "Tell me more", "/help", "/nope",
                 "/system You are a dog.", "/system", "Woof?", "/reset", "/quit", "never read"));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
