@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure headless Chromium and its WebDriver are installed for the web page's browser test
-# (app/src/test/java/io/streamllm/server/web): Debian's chromium and chromium-driver, installed with
+# (server/src/test/java/io/streamllm/server/web): Debian's chromium and chromium-driver, installed with
 # apt-get when missing and when running as root. Prints what it did on stderr; exits 1 when they are
 # missing and cannot be installed (the test then fails naming what is missing, or is skipped with
 # STREAMLLM_SKIP_BROWSER_TESTS=1).

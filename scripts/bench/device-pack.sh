@@ -22,9 +22,9 @@ stage=$(mktemp -d /tmp/streamllm-device.XXXXXX)
 trap 'rm -rf "$stage"' EXIT
 
 log "building the jar"
-(cd "$root" && mvn -B -ntp -q -DskipTests package 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2)
+(cd "$root" && mvn -B -ntp -q -DskipTests -Dmaven.javadoc.skip -Dmaven.source.skip package -pl cli -am 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2)
 mkdir "$stage/jar"
-(cd "$stage/jar" && "$JAVA_HOME/bin/jar" -xf "$root/app/target/streamllm.jar" && zip -q -0 -r -X "$stage/streamllm.jar" .)
+(cd "$stage/jar" && "$JAVA_HOME/bin/jar" -xf "$root/cli/target/streamllm.jar" && zip -q -0 -r -X "$stage/streamllm.jar" .)
 rm -rf "$stage/jar"
 
 log "linking the Java runtime"

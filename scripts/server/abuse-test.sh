@@ -27,7 +27,7 @@ grace=1
 
 "$root/streamllm" --version >/dev/null # builds the jar when the sources changed
 java=("$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xss4m
-      -Xmx1g ${STREAMLLM_JAVA_OPTS:-} -Dstreamllm.home="$root" -jar "$root/app/target/streamllm.jar")
+      -Xmx1g ${STREAMLLM_JAVA_OPTS:-} -Dstreamllm.home="$root" -jar "$root/cli/target/streamllm.jar")
 
 work="$(mktemp -d)"
 server_pid=""

@@ -21,7 +21,7 @@ for arg in "$@"; do
 done
 
 "$root/streamllm" --version >/dev/null # builds the jar when the sources changed
-java=("$JAVA_HOME/bin/java" "${STREAMLLM_JVM_OPTIONS[@]}" -Dstreamllm.home="$root" -jar "$root/app/target/streamllm.jar")
+java=("$JAVA_HOME/bin/java" "${STREAMLLM_JVM_OPTIONS[@]}" -Dstreamllm.home="$root" -jar "$root/cli/target/streamllm.jar")
 
 work="$(mktemp -d)"
 server_pid=""

@@ -65,11 +65,11 @@ public abstract sealed class KvStore permits ElementKvStore, Q8_0KvStore {
         return Math.ceilDiv(slots, KvKernels.SLOTS_PER_BLOCK) * KvKernels.SLOTS_PER_BLOCK;
     }
 
-    /** {@code out[outOffset + j] = scale * q . key(from + j)} for j < count, keys of KV head {@code head}. */
+    /** {@code out[outOffset + j] = scale * q . key(from + j)} for j &lt; count, keys of KV head {@code head}. */
     public abstract void keyScores(int head, float[] q, int qOffset, float scale, int from, int count,
                                    float[] out, int outOffset);
 
-    /** {@code out[outOffset ..+headDim] += weights[wOffset + j] * value(from + j)} for j < count, values of {@code head}. */
+    /** {@code out[outOffset ..+headDim] += weights[wOffset + j] * value(from + j)} for j &lt; count, values of {@code head}. */
     public abstract void addValues(int head, float[] weights, int wOffset, int from, int count, float[] out, int outOffset);
 
     long allocatedBytes() {

@@ -14,7 +14,7 @@ public final class ArrayMath {
     private ArrayMath() {
     }
 
-    /** {@code sum(a[aOffset + i] * b[bOffset + i])} for i < n. */
+    /** {@code sum(a[aOffset + i] * b[bOffset + i])} for i &lt; n. */
     public static float dot(float[] a, int aOffset, float[] b, int bOffset, int n) {
         int i = 0;
         float sum = 0;
@@ -31,7 +31,7 @@ public final class ArrayMath {
         return sum;
     }
 
-    /** {@code y[yOffset + i] += alpha * x[xOffset + i]} for i < n. */
+    /** {@code y[yOffset + i] += alpha * x[xOffset + i]} for i &lt; n. */
     public static void addScaled(float[] y, int yOffset, float alpha, float[] x, int xOffset, int n) {
         int i = 0;
         if (n >= F.length()) {
@@ -46,7 +46,7 @@ public final class ArrayMath {
         }
     }
 
-    /** {@code y[i] += x[i]} for i < n. */
+    /** {@code y[i] += x[i]} for i &lt; n. */
     public static void add(float[] y, float[] x, int n) {
         int i = 0;
         for (int bound = F.loopBound(n); i < bound; i += F.length()) {

@@ -42,7 +42,7 @@ public final class KvKernels {
     }
 
     /**
-     * {@code out[outOffset + j] = scale * q . key(from + j)} for j < count, f32 keys of one head at {@code base}.
+     * {@code out[outOffset + j] = scale * q . key(from + j)} for j &lt; count, f32 keys of one head at {@code base}.
      * Whole blocks in vectors; the slots of a block the range only partly covers one at a time.
      */
     public static void keyScoresF32(float[] keys, int base, int headDim, float[] q, int qOffset, float scale,
@@ -169,7 +169,7 @@ public final class KvKernels {
         return FloatVector.broadcast(F, x);
     }
 
-    /** {@code out[outOffset ..+headDim] += weights[wOffset + j] * value(from + j)} for j < count, f32 values at {@code base}. */
+    /** {@code out[outOffset ..+headDim] += weights[wOffset + j] * value(from + j)} for j &lt; count, f32 values at {@code base}. */
     public static void addValuesF32(float[] values, int base, int headDim, float[] weights, int wOffset,
                                     int from, int count, float[] out, int outOffset) {
         addScaledRows(values, base + from * headDim, headDim, weights, wOffset, count, out, outOffset);

@@ -202,7 +202,7 @@ public final class Parallel implements AutoCloseable {
 
     /**
      * Like {@link #forRange(int, int, ArgumentTask, Object)}, run on the calling thread alone when the job is
-     * {@code multiplyAdds} < {@link #MIN_SPLIT_WORK}: a tiny model's steps are then not slowed by hand-offs.
+     * {@code multiplyAdds} &lt; {@link #MIN_SPLIT_WORK}: a tiny model's steps are then not slowed by hand-offs.
      */
     public <A> void forRange(int n, int grain, ArgumentTask<A> task, A argument, long multiplyAdds) {
         if (multiplyAdds < MIN_SPLIT_WORK) {

@@ -7,7 +7,7 @@ package io.streamllm.model.blocks;
  * sit just before the window.
  *
  * <p>Slopes as llama.cpp computes them from {@code max_alibi_bias}: with n2 the largest power of two not above
- * the head count, head h < n2 gets {@code m0^(h+1)}, {@code m0 = 2^(-max/n2)}; the remaining heads interleave
+ * the head count, head h &lt; n2 gets {@code m0^(h+1)}, {@code m0 = 2^(-max/n2)}; the remaining heads interleave
  * {@code m1^(2(h-n2)+1)}, {@code m1 = 2^(-max/2/n2)}.
  */
 public final class Alibi {
