@@ -4,7 +4,7 @@ import io.streamllm.util.Quote;
 
 /**
  * How the KV cache stores keys and values. Quantizing is safe under every policy, streaming included:
- * the cache never re-rotates a stored key (see {@link KvCache}), so a key is rounded once, when written,
+ * the cache never re-rotates a stored key (see the engine's KV cache), so a key is rounded once, when written,
  * and the rounding never compounds.
  */
 public enum KvType {
