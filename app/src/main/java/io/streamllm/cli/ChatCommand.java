@@ -1,6 +1,7 @@
 package io.streamllm.cli;
 
-import io.streamllm.engine.StopStrings;
+import io.streamllm.api.CachePolicy;
+import io.streamllm.api.StopStrings;
 import io.streamllm.chat.ChatRepl;
 import io.streamllm.chat.ChatSession;
 import io.streamllm.chat.ChatTemplate;
@@ -8,7 +9,7 @@ import io.streamllm.chat.ChatTemplates;
 import io.streamllm.chat.PlainChatTemplate;
 import io.streamllm.chat.TerminalLines;
 import io.streamllm.engine.Generator;
-import io.streamllm.kv.CachePolicy;
+import io.streamllm.engine.SamplerSettings;
 import io.streamllm.model.Model;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -55,13 +56,17 @@ final class ChatCommand implements Callable<Integer> {
         if (maxTokens < -1) {
             throw new IllegalArgumentException("-n must be -1 (no limit) or 0 or more, got " + maxTokens);
         }
-        try (Model model = modelOptions.load()) {
+        try (Model model = LegacyEngine.load(modelOptions)) {
             // A chat has no end: unless told otherwise, stream with sinks and a window.
-            CachePolicy policy = cacheOptions.policy(model.config(), -1);
+            CachePolicy policy = cacheOptions.policy(LegacyEngine.info(model), -1);
             ChatTemplate template = ChatTemplates.forModel(model);
-            Generator.Settings settings = new Generator.Settings(maxTokens, sampling.settings(),
+            var s = sampling.sampling();
+            SamplerSettings sampler = new SamplerSettings(s.temperature(), s.topK(), s.topP(), s.minP(),
+                    s.repetitionPenalty(), s.repetitionWindow(), s.seed(), s.frequencyPenalty(), s.presencePenalty());
+            Generator.Settings settings = new Generator.Settings(maxTokens, sampler,
                     StopStrings.withModelEndTokens(template.stopStrings(), model.tokenizer()));
-            ChatSession chat = new ChatSession(template, cacheOptions.newSession(model, policy), model.tokenizer(), settings,
+            ChatSession chat = new ChatSession(template, LegacyEngine.newSession(model, cacheOptions, policy),
+                    model.tokenizer(), settings,
                     model.config().contextLength(), system, specialInContent);
             Console.status("chat: " + (template instanceof PlainChatTemplate ? "plain transcript (the model has no chat template)"
                     : "the model's chat template") + ", cache " + policy.spec() + ", up to "

@@ -1,9 +1,9 @@
 package io.streamllm.cli;
 
+import io.streamllm.api.Capabilities;
+import io.streamllm.api.SyntheticModelSpec;
 import io.streamllm.gguf.GgufWriter;
-import io.streamllm.gguf.SyntheticModel;
 import io.streamllm.tensor.GgmlType;
-import io.streamllm.tensor.Parallel;
 import io.streamllm.testing.ByteSearch;
 import io.streamllm.testing.References;
 import org.junit.jupiter.api.Test;
@@ -60,7 +60,7 @@ class CliErrorsTest {
     @Test
     void tensorTypeWithoutKernelsNamesTensorAndType() throws IOException {
         Path file = dir.resolve("unsupported.gguf");
-        SyntheticModel.write(SyntheticModel.TINY, GgmlType.F32, file, 1, Parallel.common(), bytes -> { });
+        SyntheticModelSpec.of("tiny", "F32").write(file, 1, bytes -> { });
         GgmlType unsupported = Arrays.stream(GgmlType.values()).filter(t -> !t.supported() && t.blockSize() > 1)
                 .findFirst().orElseThrow();
         ByteSearch.patchTensorType(file, "blk.1.attn_q.weight", 2, unsupported.id());
@@ -81,7 +81,7 @@ class CliErrorsTest {
         CliRun run = CliRun.of("generate", "-m", file.toString());
         assertOneLineError(run, "unsupported architecture 'mamba\\x00\\x01x");
         // The path, the quoted name cut short, and the list of supported architectures.
-        String supported = String.join(", ", io.streamllm.model.Architectures.ggufNames());
+        String supported = String.join(", ", Capabilities.architectures().stream().map(Capabilities.Architecture::ggufName).toList());
         assertThat(run.stderr().length()).isLessThan(file.toString().length() + supported.length() + 200);
         assertThat(run.stderr()).doesNotContain("\0").doesNotContain("\u0001");
     }

@@ -116,8 +116,8 @@ public final class Parallel implements AutoCloseable {
     }
 
     /**
-     * The shared pool. Its size is, in order: {@link #setCommonThreads}, the system property
-     * {@code streamllm.threads}, or {@link #defaultThreads()}.
+     * The shared pool of the tests and benchmarks that run kernels without a model. Its size is the system
+     * property {@code streamllm.threads}, else {@link #defaultThreads()}. A model owns a pool of its own.
      */
     public static Parallel common() {
         Parallel pool = common;
@@ -130,15 +130,6 @@ public final class Parallel implements AutoCloseable {
             }
         }
         return pool;
-    }
-
-    /** Replaces the shared pool by one of {@code threads} threads. */
-    public static synchronized void setCommonThreads(int threads) {
-        Parallel old = common;
-        common = create(threads);
-        if (old != null) {
-            old.close();
-        }
     }
 
     /**
