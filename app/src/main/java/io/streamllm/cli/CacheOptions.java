@@ -1,5 +1,8 @@
 package io.streamllm.cli;
 
+import io.streamllm.api.InvalidSettingException;
+import io.streamllm.api.ModelInfo;
+import io.streamllm.api.SessionOptions;
 import io.streamllm.engine.Session;
 import io.streamllm.kv.CachePolicy;
 import io.streamllm.kv.SinkWindowPolicy;
@@ -39,11 +42,41 @@ final class CacheOptions {
 
     /** StreamingLLM sized so that no position inside the cache reaches beyond the trained context. */
     static CachePolicy defaultStreamingPolicy(ModelConfig config) {
-        int sinks = Math.min(DEFAULT_SINKS, config.contextLength() / 4);
-        return new SinkWindowPolicy(sinks, Math.max(1, config.contextLength() - sinks - 1));
+        return defaultStreamingPolicy(config.contextLength());
+    }
+
+    private static CachePolicy defaultStreamingPolicy(int contextLength) {
+        int sinks = Math.min(DEFAULT_SINKS, contextLength / 4);
+        return new SinkWindowPolicy(sinks, Math.max(1, contextLength - sinks - 1));
     }
 
     Session newSession(io.streamllm.model.Model model, CachePolicy policy) {
         return new Session(model.network(), policy, prefillChunk, evictChunk, kvType.type());
+    }
+
+    /** As {@link #policy(ModelConfig, long)}, for the public API. */
+    io.streamllm.api.CachePolicy policy(ModelInfo model, long tokens) {
+        if (cache != null) {
+            return io.streamllm.api.CachePolicy.parse(cache);
+        }
+        boolean fits = tokens >= 0 && tokens <= model.contextLength();
+        return fits ? io.streamllm.api.CachePolicy.dense() : io.streamllm.api.CachePolicy.parse(
+                defaultStreamingPolicy(model.contextLength()).spec());
+    }
+
+    /** The session options the flags give for {@code policy}, a bad value named by its flag. */
+    SessionOptions sessionOptions(io.streamllm.api.CachePolicy policy) {
+        SessionOptions options = SessionOptions.of(policy).kvType(kvType.type());
+        try {
+            options = options.prefillChunk(prefillChunk);
+        } catch (InvalidSettingException e) {
+            throw new IllegalArgumentException("--prefill-chunk must be at least 1, got " + prefillChunk);
+        }
+        try {
+            return options.evictChunk(evictChunk);
+        } catch (InvalidSettingException e) {
+            throw new IllegalArgumentException(evictChunk < 1 ? "--evict-chunk must be at least 1, got " + evictChunk
+                    : "--evict-chunk " + evictChunk + " is larger than the window of " + policy.spec());
+        }
     }
 }

@@ -1,5 +1,7 @@
 package io.streamllm.cli;
 
+import io.streamllm.api.ModelInfo;
+import io.streamllm.api.StreamingModel;
 import io.streamllm.model.Model;
 import io.streamllm.model.ModelLoader;
 import io.streamllm.tensor.Parallel;
@@ -34,20 +36,39 @@ final class ModelOptions {
         return Files.exists(shipped) ? shipped : Path.of(DEFAULT_MODEL);
     }
 
+    /** How the model is loaded: --threads checked, or one thread per core. */
+    io.streamllm.api.ModelOptions loadOptions() {
+        if (threads == null) {
+            return io.streamllm.api.ModelOptions.defaults();
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+        }
+        // More threads than that only take turns on the cores (and each one is a stack and a spinning worker).
+        int limit = MAX_THREADS_PER_PROCESSOR * Runtime.getRuntime().availableProcessors();
+        if (threads > limit) {
+            throw new IllegalArgumentException("--threads " + threads + " is more than " + MAX_THREADS_PER_PROCESSOR
+                    + " per available processor; use at most " + limit);
+        }
+        return new io.streamllm.api.ModelOptions(threads);
+    }
+
     Parallel pool() {
         if (threads != null) {
-            if (threads < 1) {
-                throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
-            }
-            // More threads than that only take turns on the cores (and each one is a stack and a spinning worker).
-            int limit = MAX_THREADS_PER_PROCESSOR * Runtime.getRuntime().availableProcessors();
-            if (threads > limit) {
-                throw new IllegalArgumentException("--threads " + threads + " is more than " + MAX_THREADS_PER_PROCESSOR
-                        + " per available processor; use at most " + limit);
-            }
-            Parallel.setCommonThreads(threads);
+            Parallel.setCommonThreads(loadOptions().threads());
         }
         return Parallel.common();
+    }
+
+    /** The model through the public API, on a thread pool of its own (chat, serve). */
+    StreamingModel loadStreaming() {
+        io.streamllm.api.ModelOptions options = loadOptions();
+        long start = System.nanoTime();
+        StreamingModel model = StreamingModel.load(modelPath(), options);
+        ModelInfo info = model.info();
+        Console.status(String.format("loaded %s (%s, %d layers) in %.0f ms", info.name(), info.architecture(),
+                info.layers(), (System.nanoTime() - start) / 1e6));
+        return model;
     }
 
     Model load() {

@@ -1,5 +1,6 @@
 package io.streamllm.cli;
 
+import io.streamllm.api.Sampling;
 import io.streamllm.engine.SamplerSettings;
 import picocli.CommandLine.Option;
 
@@ -41,5 +42,13 @@ final class SamplingOptions {
         }
         return new SamplerSettings(temperature, topK, topP, minP, repeatPenalty, repeatLastN, s, frequencyPenalty,
                 presencePenalty);
+    }
+
+    /** The flags as API sampling, with the default token budget and no stop strings. */
+    Sampling sampling() {
+        SamplerSettings settings = settings();
+        return Sampling.greedy().temperature(settings.temperature()).topK(settings.topK()).topP(settings.topP())
+                .minP(settings.minP()).repetitionPenalty(settings.repetitionPenalty(), settings.repetitionWindow())
+                .penalties(settings.frequencyPenalty(), settings.presencePenalty()).seed(settings.seed());
     }
 }
