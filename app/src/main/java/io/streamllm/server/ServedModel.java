@@ -36,13 +36,18 @@ public final class ServedModel implements AutoCloseable {
      * special-token text in messages and prompts as those tokens.
      */
     public ServedModel(StreamingModel model, SessionOptions options, boolean specialInContent) {
+        this(model, options, ChatTemplates.forModel(model), specialInContent);
+    }
+
+    /** As above, rendering chats with {@code template} instead of the model's own. */
+    ServedModel(StreamingModel model, SessionOptions options, ChatTemplate template, boolean specialInContent) {
         CachePolicy policy = options.policy();
         if (policy.windowTokens().isEmpty()) {
             throw new StreamllmException("serve needs a bounded cache so that conversations never outgrow it: use --cache sink:S:W"
                     + " (or window:W, recompute:W), not " + policy.spec());
         }
         this.model = model;
-        this.template = ChatTemplates.forModel(model);
+        this.template = template;
         this.encoder = new ChatEncoder(model.tokenizer(), specialInContent);
         this.options = options;
         this.endStops = StopStrings.withModelEndTokens(List.of(), model.tokenizer());
