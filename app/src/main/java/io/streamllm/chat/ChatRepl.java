@@ -1,8 +1,8 @@
 package io.streamllm.chat;
 
-import io.streamllm.api.StreamllmException;
-import io.streamllm.engine.Conversation;
+import io.streamllm.api.Conversation;
 import io.streamllm.api.StopReason;
+import io.streamllm.api.StreamllmException;
 
 import java.io.PrintStream;
 
@@ -83,7 +83,7 @@ public final class ChatRepl {
         try {
             Conversation.Turn turn = chat.send(text, printer, cancellation::requested);
             out.println();
-            if (turn.result().stopReason() == StopReason.CANCELLED) {
+            if (turn.generation().stopReason() == StopReason.CANCELLED) {
                 err.println("(answer stopped; the conversation goes on)");
             }
         } catch (StreamllmException e) {

@@ -1,16 +1,13 @@
 package io.streamllm.cli;
 
 import io.streamllm.api.CachePolicy;
-import io.streamllm.api.StopStrings;
+import io.streamllm.api.StreamingModel;
 import io.streamllm.chat.ChatRepl;
 import io.streamllm.chat.ChatSession;
 import io.streamllm.chat.ChatTemplate;
 import io.streamllm.chat.ChatTemplates;
 import io.streamllm.chat.PlainChatTemplate;
 import io.streamllm.chat.TerminalLines;
-import io.streamllm.engine.Generator;
-import io.streamllm.engine.SamplerSettings;
-import io.streamllm.model.Model;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -56,18 +53,12 @@ final class ChatCommand implements Callable<Integer> {
         if (maxTokens < -1) {
             throw new IllegalArgumentException("-n must be -1 (no limit) or 0 or more, got " + maxTokens);
         }
-        try (Model model = LegacyEngine.load(modelOptions)) {
+        try (StreamingModel model = modelOptions.load()) {
             // A chat has no end: unless told otherwise, stream with sinks and a window.
-            CachePolicy policy = cacheOptions.policy(LegacyEngine.info(model), -1);
+            CachePolicy policy = cacheOptions.policy(model.info(), -1);
             ChatTemplate template = ChatTemplates.forModel(model);
-            var s = sampling.sampling();
-            SamplerSettings sampler = new SamplerSettings(s.temperature(), s.topK(), s.topP(), s.minP(),
-                    s.repetitionPenalty(), s.repetitionWindow(), s.seed(), s.frequencyPenalty(), s.presencePenalty());
-            Generator.Settings settings = new Generator.Settings(maxTokens, sampler,
-                    StopStrings.withModelEndTokens(template.stopStrings(), model.tokenizer()));
-            ChatSession chat = new ChatSession(template, LegacyEngine.newSession(model, cacheOptions, policy),
-                    model.tokenizer(), settings,
-                    model.config().contextLength(), system, specialInContent);
+            ChatSession chat = new ChatSession(template, model, cacheOptions.sessionOptions(policy),
+                    sampling.sampling().maxTokens(maxTokens), system, specialInContent);
             Console.status("chat: " + (template instanceof PlainChatTemplate ? "plain transcript (the model has no chat template)"
                     : "the model's chat template") + ", cache " + policy.spec() + ", up to "
                     + (maxTokens < 0 ? "unlimited" : Integer.toString(maxTokens)) + " tokens per answer; /help for commands");

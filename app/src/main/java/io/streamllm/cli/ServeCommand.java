@@ -1,8 +1,8 @@
 package io.streamllm.cli;
 
 import io.streamllm.api.CachePolicy;
+import io.streamllm.api.StreamingModel;
 import io.streamllm.api.StreamllmException;
-import io.streamllm.model.Model;
 import io.streamllm.server.ServedModel;
 import io.streamllm.server.ServerLimits;
 import io.streamllm.server.ServerOptions;
@@ -143,12 +143,10 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private ServedModel loadModel() {
-        Model model = LegacyEngine.load(modelOptions);
+        StreamingModel model = modelOptions.load();
         try {
-            CachePolicy policy = cacheOptions.policy(LegacyEngine.info(model), -1); // conversations are unbounded
-            cacheOptions.sessionOptions(policy); // the flags checked, named in the message
-            return new ServedModel(model, LegacyEngine.policy(policy), cacheOptions.prefillChunk, cacheOptions.evictChunk,
-                    specialInContent, cacheOptions.kvType.type());
+            CachePolicy policy = cacheOptions.policy(model.info(), -1); // conversations are unbounded
+            return new ServedModel(model, cacheOptions.sessionOptions(policy), specialInContent);
         } catch (RuntimeException e) {
             model.close();
             throw e;
