@@ -66,7 +66,6 @@ public final class Parallel implements AutoCloseable {
     /** Chunks fit in the 8 bits the claim word has for them. */
     private static final int MAX_CHUNKS = 255;
 
-    private static volatile Parallel common;
 
     private final int threads;
     private final Worker[] workers;
@@ -113,23 +112,6 @@ public final class Parallel implements AutoCloseable {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
         return new Parallel(threads);
-    }
-
-    /**
-     * The shared pool of the tests and benchmarks that run kernels without a model. Its size is the system
-     * property {@code streamllm.threads}, else {@link #defaultThreads()}. A model owns a pool of its own.
-     */
-    public static Parallel common() {
-        Parallel pool = common;
-        if (pool == null) {
-            synchronized (Parallel.class) {
-                if (common == null) {
-                    common = create(Integer.getInteger("streamllm.threads", defaultThreads()));
-                }
-                pool = common;
-            }
-        }
-        return pool;
     }
 
     /**
