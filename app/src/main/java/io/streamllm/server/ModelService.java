@@ -8,6 +8,7 @@ import io.streamllm.chat.RenderedChat;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -113,7 +114,7 @@ final class ModelService implements AutoCloseable {
         // Up to half the window that costs little context; a larger budget would evict most of the conversation
         // up front, so such answers are cut by counting instead and evict as they go, like any StreamingLLM stream.
         boolean reserve = maxTokens <= model.windowTokens() / 2;
-        Sampling sampling = sampling(request).maxTokens(reserve ? maxTokens : -1).stopStrings(model.stopStrings(request));
+        Sampling sampling = sampling(request, reserve ? maxTokens : -1, model.stopStrings(request));
         Steps steps = new Steps(reserve ? Integer.MAX_VALUE : maxTokens, clientGone);
         // The answer is kept here: the generator keeps no text of a generation without a token limit.
         StringBuilder answer = new StringBuilder();
@@ -164,11 +165,12 @@ final class ModelService implements AutoCloseable {
                 lease.sessionId(), after);
     }
 
-    /** The request's sampling, with no token limit and no stop strings yet. */
-    static Sampling sampling(CompletionRequest request) {
+    /** The request's sampling, generating at most {@code maxTokens} (negative: no limit) and stopping at {@code stops}. */
+    static Sampling sampling(CompletionRequest request, int maxTokens, List<String> stops) {
         long seed = request.seed() != null ? request.seed() : ThreadLocalRandom.current().nextLong();
-        return Sampling.greedy().temperature(request.temperature()).topP(request.topP())
-                .penalties(request.frequencyPenalty(), request.presencePenalty()).seed(seed).maxTokens(-1);
+        // One record, not a chain of copies: the allocation test counts what a turn allocates besides its tokens.
+        return new Sampling(request.temperature(), 0, request.topP(), 0f, 1f, 64, request.frequencyPenalty(),
+                request.presencePenalty(), seed, maxTokens, stops, false);
     }
 
     private static String finishReason(StopReason reason, boolean cutByCount) {

@@ -27,6 +27,7 @@ public final class ServedModel implements AutoCloseable {
     private final List<String> endStops;
     private final long sessionBytes;
 
+    /** Serves {@code model}, each session's cache as {@code options} say, message text read as plain text. */
     public ServedModel(StreamingModel model, SessionOptions options) {
         this(model, options, false);
     }
@@ -59,6 +60,7 @@ public final class ServedModel implements AutoCloseable {
         return model.info().name();
     }
 
+    /** The model itself (closed with this). */
     public StreamingModel model() {
         return model;
     }

@@ -119,6 +119,33 @@ class PersistenceTest {
     }
 
     @Test
+    void aSnapshotOfTheFormatBeforeTheJavaApiIsRebuiltFromTheTranscript(@TempDir Path stateDir) throws IOException {
+        List<String> answers = twoTurns(stateDir);
+        Path snapshot = onlyFile(stateDir, "s-s.*.snapshot");
+        try (RandomAccessFile file = new RandomAccessFile(snapshot.toFile(), "rw")) {
+            file.seek(4);
+            file.writeInt(1); // the version field: format 1 held the engine's conversation, without a header
+        }
+        long crc = Transcript.fromJson(Files.readAllBytes(stateDir.resolve("s-s.json"))).snapshotCrc32c();
+        assertThatThrownBy(() -> SnapshotFile.read(snapshot, crc, model)).isInstanceOf(IOException.class)
+                .hasMessageContaining("is of format 1 (an older streamllm); this version reads format 2");
+        thirdTurn(stateDir, answers, "transcript");
+    }
+
+    @Test
+    void aSnapshotTakenUnderAnotherCacheIsRebuiltFromTheTranscript(@TempDir Path stateDir) throws IOException {
+        twoTurns(stateDir);
+        try (StreamllmServer server = TestServers.start(ServerOptions.local().withStateDir(stateDir), "sink:2:300")) {
+            TestChat chat = new TestChat(server.baseUrl(), model.info().name(), "s");
+            chat.ask("Where is the red ball?");
+            chat.say("Is it big?", 4);
+            assertThat(TestServers.metrics(server).value("streamllm_session_restores_total{from=\"transcript\"}"))
+                    .isEqualTo(1);
+            assertThat(TestServers.get(server, "/v1/sessions/s").json().get("cache").asText()).isEqualTo("sink:2:300");
+        }
+    }
+
+    @Test
     void anUnreadableTranscriptIsSetAsideAndTheSessionStartsAfresh(@TempDir Path stateDir) throws IOException {
         twoTurns(stateDir);
         Files.writeString(stateDir.resolve("s-s.json"), "{ not json");
