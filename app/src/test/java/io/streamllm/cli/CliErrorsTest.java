@@ -91,11 +91,24 @@ class CliErrorsTest {
         assertOneLineError(CliRun.of("generate", "--cache", "sink:0:0", "-n", "1"), "window must hold at least 1 token");
         assertOneLineError(CliRun.of("generate", "--cache", "window:-1", "-n", "1"), "window must hold at least 1 token");
         assertOneLineError(CliRun.of("generate", "--cache", "sliding", "-n", "1"), "unknown cache policy 'sliding'");
-        assertOneLineError(CliRun.of("generate", "--cache", "sink:4:1000000000", "-n", "1"), "MiB of KV cache");
+        CliRun tooLarge = CliRun.of("generate", "--cache", "sink:4:1000000000", "-n", "1");
+        assertOneLineError(tooLarge, "MiB of KV cache");
+        assertThat(tooLarge.stderr()).contains("STREAMLLM_JAVA_OPTS=-Xmx"); // the API's "heap", in launcher terms
         // The largest int is what an unbounded (dense) cache holds: it must not pass for one.
         assertOneLineError(CliRun.of("generate", "--cache", "sink:4:2147483647", "-n", "1"), "the window can hold at most");
         assertOneLineError(CliRun.of("generate", "--cache", "window:2147483647", "-n", "1"), "the window can hold at most");
         assertOneLineError(CliRun.of("generate", "--cache", "sink:2147483647:4", "-n", "1"), "sink tokens must be 0 to");
+    }
+
+    /** The API names a bad chunk in its own terms; the command line names the flag. */
+    @Test
+    void badChunksNameTheirFlags() {
+        assertOneLineError(CliRun.of("generate", "--cache", "sink:4:8", "--evict-chunk", "9", "-n", "1"),
+                "--evict-chunk 9 is larger than the window of sink:4:8");
+        assertOneLineError(CliRun.of("generate", "--evict-chunk", "0", "-n", "1"), "--evict-chunk must be at least 1, got 0");
+        assertOneLineError(CliRun.of("generate", "--prefill-chunk", "0", "-n", "1"), "--prefill-chunk must be at least 1, got 0");
+        assertOneLineError(CliRun.of("perplexity", "--tokens", "none.json", "--cache", "window:4", "--evict-chunk", "5"),
+                "--evict-chunk 5 is larger than the window of window:4");
     }
 
     @Test
