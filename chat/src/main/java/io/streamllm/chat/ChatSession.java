@@ -1,11 +1,11 @@
 package io.streamllm.chat;
 
+import io.streamllm.api.Conversation;
+import io.streamllm.api.Sampling;
+import io.streamllm.api.SessionOptions;
+import io.streamllm.api.StopStrings;
+import io.streamllm.api.StreamingModel;
 import io.streamllm.api.StreamllmException;
-import io.streamllm.engine.Conversation;
-import io.streamllm.engine.Generator;
-import io.streamllm.engine.Session;
-import io.streamllm.kv.CachePolicy;
-import io.streamllm.api.Tokenizer;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -21,36 +21,38 @@ import java.util.function.Consumer;
  */
 public final class ChatSession {
     private final ChatTemplate template;
-    private final Session session;
-    private final Tokenizer tokenizer;
-    private Conversation conversation;
-    private final Generator.Settings settings;
+    private final Conversation conversation;
+    private final Sampling sampling;
     private final int trainedContext;
     private final TurnPrompts prompts;
     private final List<ChatMessage> transcript = new ArrayList<>();
     private String systemPrompt;
     private long turns;
+    private long restarts;
     private Conversation.Turn lastTurn;
 
     /**
-     * @param settings       per answer: token budget, sampling, stop strings (the template's and the model's end texts)
-     * @param trainedContext the model's trained context, which a dense cache must not outgrow
-     * @param systemPrompt   the system message, or null/blank for none
+     * A chat with {@code model} in one conversation opened with {@code options}.
+     *
+     * @param sampling     per answer: token budget, sampling and the caller's stop strings (the template's and the
+     *                     model's end texts are added)
+     * @param systemPrompt the system message, or null/blank for none
      */
-    public ChatSession(ChatTemplate template, Session session, Tokenizer tokenizer, Generator.Settings settings,
-                       int trainedContext, String systemPrompt) {
-        this(template, session, tokenizer, settings, trainedContext, systemPrompt, false);
+    public ChatSession(ChatTemplate template, StreamingModel model, SessionOptions options, Sampling sampling,
+                       String systemPrompt) {
+        this(template, model, options, sampling, systemPrompt, false);
     }
 
     /** As above; {@code specialInContent} parses special-token text typed in messages as those tokens. */
-    public ChatSession(ChatTemplate template, Session session, Tokenizer tokenizer, Generator.Settings settings,
-                       int trainedContext, String systemPrompt, boolean specialInContent) {
+    public ChatSession(ChatTemplate template, StreamingModel model, SessionOptions options, Sampling sampling,
+                       String systemPrompt, boolean specialInContent) {
+        List<String> stops = new ArrayList<>(sampling.stopStrings());
+        stops.addAll(template.stopStrings());
         this.template = template;
-        this.session = session;
-        this.tokenizer = tokenizer;
-        this.settings = settings;
-        this.trainedContext = trainedContext;
-        this.prompts = new TurnPrompts(template, new ChatEncoder(tokenizer, specialInContent));
+        this.conversation = model.newConversation(options);
+        this.sampling = sampling.stopStrings(StopStrings.withModelEndTokens(stops, model.tokenizer()));
+        this.trainedContext = model.info().contextLength();
+        this.prompts = new TurnPrompts(template, new ChatEncoder(model.tokenizer(), specialInContent));
         startOver(systemPrompt);
     }
 
@@ -68,14 +70,17 @@ public final class ChatSession {
         try {
             prompt = prompts.next(transcript);
             checkFits(prompt.length);
-            turn = conversation.reply(prompt, settings, onText, cancelled);
+            turn = conversation.reply(prompt, sampling, onText, cancelled);
         } catch (RuntimeException e) {
             transcript.removeLast(); // user and assistant messages keep alternating
             throw e;
         }
-        transcript.add(new ChatMessage("assistant", turn.result().text()));
-        prompts.answered(prompt, conversation.history(), turn.result());
+        transcript.add(new ChatMessage("assistant", turn.generation().text()));
+        prompts.answered(prompt, conversation.history(), turn.generation());
         turns++;
+        if (turn.restarted()) {
+            restarts++;
+        }
         lastTurn = turn;
         return turn;
     }
@@ -108,7 +113,7 @@ public final class ChatSession {
     }
 
     public ChatStats stats() {
-        return ChatStats.of(this, turns, lastTurn, prompts.incremental());
+        return ChatStats.of(this, turns, restarts, lastTurn, prompts.incremental());
     }
 
     private void startOver(String system) {
@@ -117,25 +122,24 @@ public final class ChatSession {
         if (systemPrompt != null) {
             transcript.add(new ChatMessage("system", systemPrompt));
         }
-        session.reset();
-        conversation = new Conversation(session, tokenizer);
+        conversation.reset();
         prompts.reset();
         turns = 0;
+        restarts = 0;
         lastTurn = null;
     }
 
     /** A dense cache past the trained context degrades into garbage: refuse the turn instead. */
     private void checkFits(int promptTokens) {
-        CachePolicy policy = session.policy();
-        if (policy.windowTokens() != CachePolicy.UNBOUNDED) {
+        if (conversation.options().policy().windowTokens().isPresent()) {
             return;
         }
-        long needed = (long) promptTokens + Math.max(0, settings.maxTokens());
-        if (needed > trainedContext || settings.maxTokens() < 0) {
+        long needed = (long) promptTokens + Math.max(0, sampling.maxTokens());
+        if (needed > trainedContext || sampling.maxTokens() < 0) {
             throw new StreamllmException(String.format(
                     "this turn needs %s tokens of context under --cache dense, beyond the model's trained %d;"
                             + " /reset, or chat with a streaming cache such as sink:4:%d",
-                    settings.maxTokens() < 0 ? promptTokens + " + an unlimited answer" : Long.toString(needed),
+                    sampling.maxTokens() < 0 ? promptTokens + " + an unlimited answer" : Long.toString(needed),
                     trainedContext, Math.max(1, trainedContext - 5)));
         }
     }

@@ -1,11 +1,9 @@
 package io.streamllm.chat;
 
-import io.streamllm.api.Generation;
-import io.streamllm.engine.Conversation;
-import io.streamllm.engine.Generator;
-import io.streamllm.engine.Session;
+import io.streamllm.api.CachePolicy;
 import io.streamllm.api.CacheStats;
-import io.streamllm.kv.CachePolicy;
+import io.streamllm.api.Conversation;
+import io.streamllm.api.Generation;
 
 import java.util.Locale;
 
@@ -13,7 +11,7 @@ import java.util.Locale;
  * Where a chat stands: the cache (what it holds of the stream and at which positions), the stream, the
  * conversation and the last turn.
  *
- * @param capacity        tokens the cache holds at most (S+W), or {@link CachePolicy#UNBOUNDED}
+ * @param capacity        tokens the cache holds at most (S+W), or {@link #UNBOUNDED}
  * @param held            tokens the cache holds now: {@code sinks + window}
  * @param nextPosition    absolute position of the next token (= tokens in the stream)
  * @param windowStart     absolute position of the oldest window token held
@@ -28,20 +26,24 @@ public record ChatStats(String policy, int capacity, int held, int sinks, int wi
                         int historyTokens, long restarts, String template, boolean incremental,
                         Conversation.Turn lastTurn, String kvType, long kvBytesPerToken) {
 
-    static ChatStats of(ChatSession chat, long turns, Conversation.Turn lastTurn, boolean incremental) {
+    /** The capacity of a cache that keeps every token. */
+    public static final int UNBOUNDED = Integer.MAX_VALUE;
+
+    static ChatStats of(ChatSession chat, long turns, long restarts, Conversation.Turn lastTurn, boolean incremental) {
         Conversation conversation = chat.conversation();
-        Session session = conversation.session();
-        CacheStats cache = session.cacheStats();
-        return new ChatStats(session.policy().spec(), session.policy().capacity(), cache.size(), cache.sinks(),
+        CachePolicy policy = conversation.options().policy();
+        int capacity = policy.windowTokens().isPresent() ? policy.sinkTokens() + policy.windowTokens().getAsInt() : UNBOUNDED;
+        CacheStats cache = conversation.stats();
+        return new ChatStats(policy.spec(), capacity, cache.size(), cache.sinks(),
                 cache.window(), cache.nextPosition(), cache.windowStart(), cache.tokensSeen(), cache.evictedTokens(),
-                turns, chat.transcript().size(), conversation.historyLength(), conversation.restarts(),
+                turns, chat.transcript().size(), conversation.historyLength(), restarts,
                 chat.template().name(), incremental, lastTurn, cache.kvType().label(), cache.bytesPerToken());
     }
 
     /** The report of {@code /stats}: one "label  values" line per topic. */
     public String format() {
         StringBuilder out = new StringBuilder();
-        String capacityText = capacity == CachePolicy.UNBOUNDED ? "unbounded" : Integer.toString(capacity);
+        String capacityText = capacity == UNBOUNDED ? "unbounded" : Integer.toString(capacity);
         line(out, "cache", String.format(Locale.ROOT, "%s: %d/%s tokens held (%d sinks + %d window), KV %s, %d bytes/token",
                 policy, held, capacityText, sinks, window, kvType, kvBytesPerToken));
         line(out, "positions", String.format(Locale.ROOT, "next %d; held %s; in-cache positions %s",
@@ -50,7 +52,7 @@ public record ChatStats(String policy, int capacity, int held, int sinks, int wi
         line(out, "conversation", String.format(Locale.ROOT, "%d turns, %d messages, %d history tokens, %d restarts, template %s (%s)",
                 turns, messages, historyTokens, restarts, template, incremental ? "rendered turn by turn" : "rendered in full"));
         if (lastTurn != null) {
-            Generation result = lastTurn.result();
+            Generation result = lastTurn.generation();
             line(out, "last turn", String.format(Locale.ROOT,
                     "%d reused, %d prefilled (%.1f tok/s), %d generated (%.1f tok/s), stop: %s",
                     lastTurn.reusedTokens(), lastTurn.prefilledTokens(), result.prefillTokensPerSecond(),

@@ -1,9 +1,8 @@
 package io.streamllm.chat;
 
 import io.streamllm.api.Generation;
-import io.streamllm.api.StreamllmException;
-import io.streamllm.engine.Generator;
 import io.streamllm.api.StopReason;
+import io.streamllm.api.StreamllmException;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,7 +11,7 @@ import java.util.Optional;
 
 /**
  * The prompt tokens of each chat turn: the whole conversation as the template renders it, ending with the
- * generation prompt, as {@link io.streamllm.engine.Conversation#reply} takes it.
+ * generation prompt, as {@link io.streamllm.api.Conversation#reply} takes it.
  *
  * <p>Rendering and tokenizing the whole transcript every turn costs O(conversation) per turn, which after
  * thousands of turns outweighs the turn itself. Instead the token stream is kept turn by turn: what was fed

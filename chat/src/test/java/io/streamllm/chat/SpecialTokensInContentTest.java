@@ -1,9 +1,8 @@
 package io.streamllm.chat;
 
 import io.streamllm.api.Generation;
-import io.streamllm.engine.Generator;
 import io.streamllm.api.StopReason;
-import io.streamllm.model.Model;
+import io.streamllm.api.StreamingModel;
 import io.streamllm.api.Tokenizer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,14 +36,14 @@ class SpecialTokensInContentTest {
         return cases.stream();
     }
 
-    private static Model model(String name) {
+    private static StreamingModel model(String name) {
         return name.equals("stories260K") ? ShippedModel.stories260K() : ShippedModel.tinystories656k();
     }
 
     @ParameterizedTest(name = "{0}, {1} message")
     @MethodSource("modelsAndRoles")
     void specialTokenTextInContentIsPlainTextUnlessAllowed(String modelName, String role) {
-        Model model = model(modelName);
+        StreamingModel model = model(modelName);
         Tokenizer tokenizer = model.tokenizer();
         ChatTemplate template = ChatTemplates.forModel(model);
         Map<String, Integer> specials = SpecialTokenTexts.of(tokenizer);
@@ -82,7 +81,7 @@ class SpecialTokensInContentTest {
     @ParameterizedTest(name = "{0}, {1} message")
     @MethodSource("modelsAndRoles")
     void ordinaryContentKeepsItsIds(String modelName, String role) {
-        Model model = model(modelName);
+        StreamingModel model = model(modelName);
         ChatTemplate template = ChatTemplates.forModel(model);
         List<ChatMessage> chat = conversation(role, "  Tell me a story about a <cat> and a dog, please.  ");
         for (boolean specialInContent : new boolean[] {false, true}) {
@@ -116,7 +115,7 @@ class SpecialTokensInContentTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"stories260K", "tinystories-656k"})
     void theChatReplsTurnByTurnPromptsKeepContentPlain(String modelName) {
-        Model model = model(modelName);
+        StreamingModel model = model(modelName);
         Tokenizer tokenizer = model.tokenizer();
         ChatTemplate template = ChatTemplates.forModel(model);
         for (Map.Entry<String, Integer> special : SpecialTokenTexts.of(tokenizer).entrySet()) {

@@ -1,9 +1,8 @@
 package io.streamllm.chat;
 
 import io.streamllm.api.Generation;
-import io.streamllm.engine.Generator;
 import io.streamllm.api.StopReason;
-import io.streamllm.model.Model;
+import io.streamllm.api.StreamingModel;
 import io.streamllm.api.LiteralSpans;
 import io.streamllm.api.Tokenizer;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * turn after turn against exactly that, with answers fed as the model would have generated them.
  */
 class TurnPromptsTest {
-    private static final Model model = ShippedModel.stories260K();
+    private static final StreamingModel model = ShippedModel.stories260K();
 
     @ParameterizedTest
     @ValueSource(strings = {"plain", "llama3-instruct", "qwen2-instruct", "qwen2.5-instruct", "mistral-7b-instruct-v0.1",

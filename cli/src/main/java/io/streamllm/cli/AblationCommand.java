@@ -4,8 +4,9 @@ import io.streamllm.eval.Ablation;
 import io.streamllm.eval.PolicyResult;
 import io.streamllm.eval.StreamingPerplexity;
 import io.streamllm.eval.TokenStream;
-import io.streamllm.kv.CachePolicy;
-import io.streamllm.model.Model;
+import io.streamllm.api.CachePolicy;
+import io.streamllm.api.SessionOptions;
+import io.streamllm.api.StreamingModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -42,15 +43,15 @@ final class AblationCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Ablation ablation = new Ablation(cacheSize, sinks, cacheSizes);
-        try (Model model = modelOptions.load()) {
+        try (StreamingModel model = modelOptions.load()) {
             TokenStream stream = streamOptions.load(model);
-            StreamingPerplexity evaluation = new StreamingPerplexity(model, stream.length(), 1);
+            StreamingPerplexity evaluation = new StreamingPerplexity(model, stream.length());
             Map<String, PolicyResult> results = new LinkedHashMap<>();
             for (CachePolicy policy : ablation.policies()) {
-                results.put(policy.spec(), PerplexityCommand.evaluateShowingProgress(evaluation, policy, stream,
-                        StreamingPerplexity.Listener.NONE));
+                results.put(policy.spec(), PerplexityCommand.evaluateShowingProgress(evaluation,
+                        SessionOptions.of(policy), stream, StreamingPerplexity.Listener.NONE));
             }
-            System.out.printf("%s, first %,d tokens of %s%n%n%s", model.name(), stream.length(),
+            System.out.printf("%s, first %,d tokens of %s%n%n%s", model.info().name(), stream.length(),
                     PerplexityCommand.fileName(stream), ablation.markdown(results));
         }
         return 0;

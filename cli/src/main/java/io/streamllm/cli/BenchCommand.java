@@ -1,17 +1,17 @@
 package io.streamllm.cli;
 
-import io.streamllm.engine.Session;
+import io.streamllm.api.CachePolicy;
+import io.streamllm.api.KvType;
+import io.streamllm.api.ModelWeights;
+import io.streamllm.api.SessionOptions;
+import io.streamllm.api.StreamingModel;
+import io.streamllm.api.StreamingSession;
 import io.streamllm.eval.BenchReport;
 import io.streamllm.eval.BenchRun;
 import io.streamllm.eval.InstructionSet;
 import io.streamllm.eval.MemoryBandwidth;
 import io.streamllm.eval.StreamingBenchmark;
 import io.streamllm.eval.StreamingBenchmarkReport;
-import io.streamllm.format.TensorView;
-import io.streamllm.kv.DensePolicy;
-import io.streamllm.api.KvType;
-import io.streamllm.model.Model;
-import io.streamllm.tensor.Parallel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -21,9 +21,7 @@ import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
@@ -96,14 +94,14 @@ final class BenchCommand implements Callable<Integer> {
         if (bandwidthMib != null && bandwidthMib < 1) {
             throw new IllegalArgumentException("--bandwidth-mib must be at least 1, got " + bandwidthMib);
         }
-        try (Model model = modelOptions.load()) {
-            Parallel pool = Parallel.common();
+        try (StreamingModel model = modelOptions.load()) {
+            int threads = model.threads();
             long bufferBytes = bandwidthMib != null ? bandwidthMib << 20 : MemoryBandwidth.defaultBufferBytes();
-            Console.status("measuring the read bandwidth (" + Console.bytes(bufferBytes) + ", " + pool.threads() + " threads)");
-            double bandwidth = MemoryBandwidth.measure(pool, bufferBytes, BANDWIDTH_PASSES);
+            Console.status("measuring the read bandwidth (" + Console.bytes(bufferBytes) + ", " + threads + " threads)");
+            double bandwidth = MemoryBandwidth.measure(threads, bufferBytes, BANDWIDTH_PASSES);
             InstructionSet isa = InstructionSet.detect();
             Console.status(String.format("read bandwidth %.1f GB/s; %s", bandwidth / 1e9, isa));
-            TestFactory tests = new TestFactory(model, pool.threads(), isa, bandwidth);
+            TestFactory tests = new TestFactory(model, threads, isa, bandwidth);
             // Warm-up: one untimed run of each test, so that the JIT has compiled the kernels at the
             // sizes the test uses (a few tokens left a small model's first timed run 3x slower).
             Console.status("warm-up run");
@@ -125,12 +123,12 @@ final class BenchCommand implements Callable<Integer> {
 
     /** The fields every test of this model shares. */
     private final class TestFactory {
-        private final Model model;
+        private final StreamingModel model;
         private final int threads;
         private final InstructionSet isa;
         private final double bandwidth;
 
-        TestFactory(Model model, int threads, InstructionSet isa, double bandwidth) {
+        TestFactory(StreamingModel model, int threads, InstructionSet isa, double bandwidth) {
             this.model = model;
             this.threads = threads;
             this.isa = isa;
@@ -138,26 +136,24 @@ final class BenchCommand implements Callable<Integer> {
         }
 
         BenchRun run(int prompt, int generated, long[] samplesNs) {
-            long size = 0;
-            long params = 0;
-            for (String tensor : model.store().names()) {
-                size += model.store().get(tensor).data().byteSize();
-                params += model.store().get(tensor).elementCount();
-            }
-            String type = model.config().architecture() + " " + BenchReport.params(params) + " " + weightType(model);
+            ModelWeights weights = model.weights();
+            String type = model.info().architecture() + " " + BenchReport.params(weights.parameters()) + " "
+                    + weights.layerType();
             String time = DateTimeFormatter.ISO_INSTANT.format(Instant.now().truncatedTo(ChronoUnit.SECONDS));
-            return new BenchRun(modelOptions.modelPath().toString(), type, size, params, threads, prompt, generated,
-                    time, samplesNs, InstructionSet.cpuName(), isa, bandwidth, model.network().weightBytes(), kvType.type().label());
+            return new BenchRun(modelOptions.modelPath().toString(), type, weights.bytes(), weights.parameters(), threads,
+                    prompt, generated, time, samplesNs, InstructionSet.cpuName(), isa, bandwidth, weights.bytesPerToken(),
+                    kvType.type().label());
         }
     }
 
     private int streamingBenchmark() {
         StreamingBenchmark.Settings settings = new StreamingBenchmark.Settings(cacheSizes,
                 policies.stream().map(BenchCommand::parseKind).toList(), tokensPerPoint, recomputeTokens);
-        try (Model model = modelOptions.load()) {
-            List<StreamingBenchmark.Point> points = new StreamingBenchmark(model.network(), settings, kvType.type()).run(Console::status);
-            String title = model.name() + " (" + weightType(model) + ", " + modelOptions.pool().threads() + " threads, "
-                    + KvTypeOption.describe(new Session(model.network(), new DensePolicy(), 1, 1, kvType.type()).cacheStats()) + ")";
+        try (StreamingModel model = modelOptions.load()) {
+            List<StreamingBenchmark.Point> points = new StreamingBenchmark(model, settings, kvType.type()).run(Console::status);
+            StreamingSession empty = model.newSession(SessionOptions.of(CachePolicy.dense()).prefillChunk(1).kvType(kvType.type()));
+            String title = model.info().name() + " (" + model.weights().layerType() + ", " + model.threads() + " threads, "
+                    + KvTypeOption.describe(empty.stats()) + ")";
             System.out.println(title);
             System.out.println();
             System.out.print(StreamingBenchmarkReport.markdown(points));
@@ -195,38 +191,26 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** One prompt of {@code n} random tokens, prefilled as a single batch into an empty cache. */
-    private static void runPrompt(Model model, int n, KvType kvType) {
-        Session session = new Session(model.network(), new DensePolicy(), n, 1, kvType);
-        session.feed(randomTokens(model, n, 1));
+    private static void runPrompt(StreamingModel model, int n, KvType kvType) {
+        StreamingSession session = model.newSession(SessionOptions.of(CachePolicy.dense()).prefillChunk(n).kvType(kvType));
+        session.append(randomTokens(model, n, 1));
     }
 
     /** {@code n} tokens decoded one at a time from an empty cache, as llama-bench's tg test does. */
-    private static void runGeneration(Model model, int n, KvType kvType) {
-        Session session = new Session(model.network(), new DensePolicy(), 1, 1, kvType);
+    private static void runGeneration(StreamingModel model, int n, KvType kvType) {
+        StreamingSession session = model.newSession(SessionOptions.of(CachePolicy.dense()).prefillChunk(1).kvType(kvType));
         int[] tokens = randomTokens(model, n, 2);
         for (int token : tokens) {
-            session.feed(token);
+            session.append(token);
         }
     }
 
-    private static int[] randomTokens(Model model, int n, long seed) {
+    private static int[] randomTokens(StreamingModel model, int n, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         int[] tokens = new int[n];
         for (int i = 0; i < n; i++) {
-            tokens[i] = random.nextInt(model.config().vocabularySize());
+            tokens[i] = random.nextInt(model.info().vocabularySize());
         }
         return tokens;
-    }
-
-    /** The type that holds most of the layers' weight bytes (Q4_K in a Q4_K_M mix). */
-    private static String weightType(Model model) {
-        Map<String, Long> bytesByType = new HashMap<>();
-        for (String name : model.store().names()) {
-            TensorView tensor = model.store().get(name);
-            if (name.startsWith("blk.")) {
-                bytesByType.merge(tensor.type().name(), tensor.data().byteSize(), Long::sum);
-            }
-        }
-        return bytesByType.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("?");
     }
 }

@@ -1,9 +1,9 @@
 package io.streamllm.cli;
 
-import io.streamllm.engine.Session;
-import io.streamllm.kv.CachePolicy;
-import io.streamllm.kv.SinkWindowPolicy;
-import io.streamllm.model.ModelConfig;
+import io.streamllm.api.CachePolicy;
+import io.streamllm.api.InvalidSettingException;
+import io.streamllm.api.ModelInfo;
+import io.streamllm.api.SessionOptions;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -21,7 +21,7 @@ final class CacheOptions {
             description = "evict K tokens at once when the window is full (default: ${DEFAULT-VALUE}, exact per-token eviction)")
     int evictChunk;
 
-    @Option(names = "--prefill-chunk", defaultValue = "" + Session.DEFAULT_PREFILL_CHUNK, paramLabel = "N",
+    @Option(names = "--prefill-chunk", defaultValue = "" + SessionOptions.DEFAULT_PREFILL_CHUNK, paramLabel = "N",
             description = "tokens run through the network together when reading a prompt (default: ${DEFAULT-VALUE})")
     int prefillChunk;
 
@@ -29,21 +29,38 @@ final class CacheOptions {
     KvTypeOption kvType;
 
     /** The policy to use for a stream expected to hold {@code tokens} tokens (negative: unbounded). */
-    CachePolicy policy(ModelConfig config, long tokens) {
+    CachePolicy policy(ModelInfo model, long tokens) {
         if (cache != null) {
             return CachePolicy.parse(cache);
         }
-        boolean fits = tokens >= 0 && tokens <= config.contextLength();
-        return fits ? CachePolicy.parse("dense") : defaultStreamingPolicy(config);
+        boolean fits = tokens >= 0 && tokens <= model.contextLength();
+        return fits ? CachePolicy.dense() : defaultStreamingPolicy(model);
     }
 
     /** StreamingLLM sized so that no position inside the cache reaches beyond the trained context. */
-    static CachePolicy defaultStreamingPolicy(ModelConfig config) {
-        int sinks = Math.min(DEFAULT_SINKS, config.contextLength() / 4);
-        return new SinkWindowPolicy(sinks, Math.max(1, config.contextLength() - sinks - 1));
+    static CachePolicy defaultStreamingPolicy(ModelInfo model) {
+        int sinks = Math.min(DEFAULT_SINKS, model.contextLength() / 4);
+        return CachePolicy.sink(sinks, Math.max(1, model.contextLength() - sinks - 1));
     }
 
-    Session newSession(io.streamllm.model.Model model, CachePolicy policy) {
-        return new Session(model.network(), policy, prefillChunk, evictChunk, kvType.type());
+    /** The session options the flags give for {@code policy}. */
+    SessionOptions sessionOptions(CachePolicy policy) {
+        return sessionOptions(policy, prefillChunk, evictChunk, kvType);
+    }
+
+    /** Session options from flags, a bad value named by its flag. */
+    static SessionOptions sessionOptions(CachePolicy policy, int prefillChunk, int evictChunk, KvTypeOption kvType) {
+        SessionOptions options = SessionOptions.of(policy).kvType(kvType.type());
+        try {
+            options = options.prefillChunk(prefillChunk);
+        } catch (InvalidSettingException e) {
+            throw new IllegalArgumentException("--prefill-chunk must be at least 1, got " + prefillChunk);
+        }
+        try {
+            return options.evictChunk(evictChunk);
+        } catch (InvalidSettingException e) {
+            throw new IllegalArgumentException(evictChunk < 1 ? "--evict-chunk must be at least 1, got " + evictChunk
+                    : "--evict-chunk " + evictChunk + " is larger than the window of " + policy.spec());
+        }
     }
 }

@@ -1,13 +1,11 @@
 package io.streamllm.cli;
 
-import io.streamllm.engine.StopStrings;
+import io.streamllm.api.CachePolicy;
+import io.streamllm.api.StreamingModel;
 import io.streamllm.chat.ChatSession;
 import io.streamllm.chat.ChatTemplate;
 import io.streamllm.chat.ChatTemplates;
 import io.streamllm.chat.PlainChatTemplate;
-import io.streamllm.engine.Generator;
-import io.streamllm.kv.CachePolicy;
-import io.streamllm.model.Model;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -53,14 +51,12 @@ final class ChatCommand implements Callable<Integer> {
         if (maxTokens < -1) {
             throw new IllegalArgumentException("-n must be -1 (no limit) or 0 or more, got " + maxTokens);
         }
-        try (Model model = modelOptions.load()) {
+        try (StreamingModel model = modelOptions.load()) {
             // A chat has no end: unless told otherwise, stream with sinks and a window.
-            CachePolicy policy = cacheOptions.policy(model.config(), -1);
+            CachePolicy policy = cacheOptions.policy(model.info(), -1);
             ChatTemplate template = ChatTemplates.forModel(model);
-            Generator.Settings settings = new Generator.Settings(maxTokens, sampling.settings(),
-                    StopStrings.withModelEndTokens(template.stopStrings(), model.tokenizer()));
-            ChatSession chat = new ChatSession(template, cacheOptions.newSession(model, policy), model.tokenizer(), settings,
-                    model.config().contextLength(), system, specialInContent);
+            ChatSession chat = new ChatSession(template, model, cacheOptions.sessionOptions(policy),
+                    sampling.sampling().maxTokens(maxTokens), system, specialInContent);
             Console.status("chat: " + (template instanceof PlainChatTemplate ? "plain transcript (the model has no chat template)"
                     : "the model's chat template") + ", cache " + policy.spec() + ", up to "
                     + (maxTokens < 0 ? "unlimited" : Integer.toString(maxTokens)) + " tokens per answer; /help for commands");

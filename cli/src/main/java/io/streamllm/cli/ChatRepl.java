@@ -1,9 +1,9 @@
 package io.streamllm.cli;
 
-import io.streamllm.api.StreamllmException;
+import io.streamllm.api.Conversation;
 import io.streamllm.chat.ChatSession;
-import io.streamllm.engine.Conversation;
 import io.streamllm.api.StopReason;
+import io.streamllm.api.StreamllmException;
 
 import java.io.PrintStream;
 
@@ -84,7 +84,7 @@ public final class ChatRepl {
         try {
             Conversation.Turn turn = chat.send(text, printer, cancellation::requested);
             out.println();
-            if (turn.result().stopReason() == StopReason.CANCELLED) {
+            if (turn.generation().stopReason() == StopReason.CANCELLED) {
                 err.println("(answer stopped; the conversation goes on)");
             }
         } catch (StreamllmException e) {

@@ -1,12 +1,13 @@
 package io.streamllm.cli;
 
+import io.streamllm.api.CachePolicy;
+import io.streamllm.api.CacheStats;
 import io.streamllm.api.Generation;
-import io.streamllm.engine.StopStrings;
+import io.streamllm.api.ModelInfo;
+import io.streamllm.api.StopStrings;
+import io.streamllm.api.StreamingModel;
+import io.streamllm.api.StreamingSession;
 import io.streamllm.api.StreamllmException;
-import io.streamllm.engine.Generator;
-import io.streamllm.engine.Session;
-import io.streamllm.kv.CachePolicy;
-import io.streamllm.model.Model;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -49,43 +50,44 @@ final class GenerateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("-n must be -1 (no limit) or 0 or more, got " + maxTokens);
         }
         String text = prompt.text("");
-        try (Model model = modelOptions.load()) {
+        try (StreamingModel model = modelOptions.load()) {
             int[] promptTokens = model.tokenizer().encode(text, true, false);
             long expected = maxTokens < 0 ? -1 : promptTokens.length + (long) maxTokens;
-            CachePolicy policy = cacheOptions.policy(model.config(), expected);
-            checkFits(model, policy, expected, promptTokens.length);
-            Session session = cacheOptions.newSession(model, policy);
+            CachePolicy policy = cacheOptions.policy(model.info(), expected);
+            checkFits(model.info(), policy, expected, promptTokens.length);
+            StreamingSession session = model.newSession(cacheOptions.sessionOptions(policy));
             Console.status("cache: " + policy.spec() + ", prompt: " + promptTokens.length + " tokens");
 
             Interrupt interrupt = Interrupt.install();
             Stdout out = new Stdout();
-            Generator.Settings settings = new Generator.Settings(maxTokens, sampling.settings(),
-                    ignoreEos ? stopStrings : StopStrings.withModelEndTokens(stopStrings, model.tokenizer()), ignoreEos);
-            Generation result = new Generator(session, model.tokenizer())
-                    .generate(promptTokens, settings, out::print, () -> interrupt.requested() || out.closed());
+            List<String> stops = ignoreEos ? stopStrings : StopStrings.withModelEndTokens(stopStrings, model.tokenizer());
+            Generation result = session.generate(promptTokens,
+                    sampling.sampling().maxTokens(maxTokens).stopStrings(stops).ignoreEndTokens(ignoreEos),
+                    out::print, () -> interrupt.requested() || out.closed());
             out.print(System.lineSeparator());
             if (out.closed()) {
                 return Stdout.CLOSED_EXIT_CODE;
             }
+            CacheStats cache = session.stats();
             Console.status(String.format(
                     "prompt: %d tokens in %.1f ms (%.1f tok/s) | generated: %d tokens in %.1f ms (%.1f tok/s) | stop: %s | cache: %d tokens, %d evicted, %s",
                     result.promptTokens(), result.prefillNanos() / 1e6, result.prefillTokensPerSecond(),
                     result.generatedTokens(), result.decodeNanos() / 1e6, result.decodeTokensPerSecond(),
-                    result.stopReason().name().toLowerCase(), session.cacheStats().size(), session.cacheStats().evictedTokens(),
-                    KvTypeOption.describe(session.cacheStats())));
+                    result.stopReason().name().toLowerCase(), cache.size(), cache.evictedTokens(),
+                    KvTypeOption.describe(cache)));
         }
         return 0;
     }
 
     /** A dense cache past the trained context degrades into garbage: refuse it up front. */
-    private static void checkFits(Model model, CachePolicy policy, long expected, int promptTokens) {
-        int context = model.config().contextLength();
-        if (policy.windowTokens() == CachePolicy.UNBOUNDED && (expected < 0 || expected > context)) {
+    private static void checkFits(ModelInfo model, CachePolicy policy, long expected, int promptTokens) {
+        int context = model.contextLength();
+        if (policy.windowTokens().isEmpty() && (expected < 0 || expected > context)) {
             throw new StreamllmException(String.format(
                     "the prompt (%d tokens) and the generation (%s) exceed the model's trained context of %d tokens under --cache dense;"
                             + " use a streaming cache such as --cache %s (the default)", promptTokens,
                     expected < 0 ? "no limit" : (expected - promptTokens) + " tokens", context,
-                    CacheOptions.defaultStreamingPolicy(model.config()).spec()));
+                    CacheOptions.defaultStreamingPolicy(model).spec()));
         }
     }
 }

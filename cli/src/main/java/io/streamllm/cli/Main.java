@@ -1,5 +1,6 @@
 package io.streamllm.cli;
 
+import io.streamllm.api.CacheFullException;
 import io.streamllm.api.StreamllmException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -47,7 +48,10 @@ public final class Main {
 
     private static int reportError(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
         PrintWriter err = cli.getErr();
-        if (e instanceof StreamllmException || e instanceof IllegalArgumentException || e instanceof UncheckedIOException) {
+        if (e instanceof CacheFullException) {
+            // The API speaks of the heap; on the command line, the launcher's variable sets it.
+            err.println("streamllm: " + e.getMessage() + " (STREAMLLM_JAVA_OPTS=-Xmx<size> sets the heap)");
+        } else if (e instanceof StreamllmException || e instanceof IllegalArgumentException || e instanceof UncheckedIOException) {
             err.println("streamllm: " + e.getMessage());
         } else {
             err.println("streamllm: internal error: " + e);

@@ -1,8 +1,7 @@
 package io.streamllm.cli;
 
-import io.streamllm.model.Model;
-import io.streamllm.model.ModelLoader;
-import io.streamllm.tensor.Parallel;
+import io.streamllm.api.ModelInfo;
+import io.streamllm.api.StreamingModel;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
@@ -34,28 +33,30 @@ final class ModelOptions {
         return Files.exists(shipped) ? shipped : Path.of(DEFAULT_MODEL);
     }
 
-    Parallel pool() {
-        if (threads != null) {
-            if (threads < 1) {
-                throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
-            }
-            // More threads than that only take turns on the cores (and each one is a stack and a spinning worker).
-            int limit = MAX_THREADS_PER_PROCESSOR * Runtime.getRuntime().availableProcessors();
-            if (threads > limit) {
-                throw new IllegalArgumentException("--threads " + threads + " is more than " + MAX_THREADS_PER_PROCESSOR
-                        + " per available processor; use at most " + limit);
-            }
-            Parallel.setCommonThreads(threads);
+    /** How the model is loaded: --threads checked, or one thread per core. */
+    io.streamllm.api.ModelOptions loadOptions() {
+        if (threads == null) {
+            return io.streamllm.api.ModelOptions.defaults();
         }
-        return Parallel.common();
+        if (threads < 1) {
+            throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+        }
+        // More threads than that only take turns on the cores (and each one is a stack and a spinning worker).
+        int limit = MAX_THREADS_PER_PROCESSOR * Runtime.getRuntime().availableProcessors();
+        if (threads > limit) {
+            throw new IllegalArgumentException("--threads " + threads + " is more than " + MAX_THREADS_PER_PROCESSOR
+                    + " per available processor; use at most " + limit);
+        }
+        return new io.streamllm.api.ModelOptions(threads);
     }
 
-    Model load() {
-        Parallel pool = pool();
+    StreamingModel load() {
+        io.streamllm.api.ModelOptions options = loadOptions();
         long start = System.nanoTime();
-        Model model = ModelLoader.load(modelPath(), pool);
-        Console.status(String.format("loaded %s (%s, %d layers, %s of weights) in %.0f ms", model.name(),
-                model.config().architecture(), model.config().blockCount(), Console.bytes(model.network().weightBytes()),
+        StreamingModel model = StreamingModel.load(modelPath(), options);
+        ModelInfo info = model.info();
+        Console.status(String.format("loaded %s (%s, %d layers, %s of weights) in %.0f ms", info.name(),
+                info.architecture(), info.layers(), Console.bytes(model.weights().bytesPerToken()),
                 (System.nanoTime() - start) / 1e6));
         return model;
     }

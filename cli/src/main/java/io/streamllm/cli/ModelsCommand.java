@@ -1,8 +1,6 @@
 package io.streamllm.cli;
 
-import io.streamllm.model.Architecture;
-import io.streamllm.model.Architectures;
-import io.streamllm.tensor.GgmlType;
+import io.streamllm.api.Capabilities;
 import picocli.CommandLine.Command;
 
 import java.util.concurrent.Callable;
@@ -14,11 +12,11 @@ final class ModelsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         System.out.println("architectures (GGUF name / Hugging Face model_type: what it adds):");
-        for (Architecture a : Architectures.all()) {
+        for (Capabilities.Architecture a : Capabilities.architectures()) {
             String types = a.hfModelTypes().isEmpty() ? "GGUF only" : String.join(", ", a.hfModelTypes());
             System.out.println("  " + a.ggufName() + " / " + types + ": " + a.description());
         }
-        System.out.println("tensor types: " + GgmlType.supportedNames());
+        System.out.println("tensor types: " + String.join(", ", Capabilities.tensorTypes()));
         return 0;
     }
 }

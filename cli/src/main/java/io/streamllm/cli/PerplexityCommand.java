@@ -5,8 +5,9 @@ import io.streamllm.eval.PolicyResult;
 import io.streamllm.eval.RunLog;
 import io.streamllm.eval.StreamingPerplexity;
 import io.streamllm.eval.TokenStream;
-import io.streamllm.kv.CachePolicy;
-import io.streamllm.model.Model;
+import io.streamllm.api.CachePolicy;
+import io.streamllm.api.SessionOptions;
+import io.streamllm.api.StreamingModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -69,15 +70,19 @@ final class PerplexityCommand implements Callable<Integer> {
         if (logPlot != null && log == null) {
             throw new IllegalArgumentException("--log-plot needs --log");
         }
-        try (Model model = modelOptions.load()) {
+        List<SessionOptions> sessions = new ArrayList<>();
+        for (CachePolicy policy : policies) {
+            sessions.add(CacheOptions.sessionOptions(policy, SessionOptions.DEFAULT_PREFILL_CHUNK, evictChunk, kvType));
+        }
+        try (StreamingModel model = modelOptions.load()) {
             TokenStream stream = streamOptions.load(model);
-            StreamingPerplexity evaluation = new StreamingPerplexity(model, segment, evictChunk, kvType.type());
+            StreamingPerplexity evaluation = new StreamingPerplexity(model, segment);
             List<PolicyResult> results = new ArrayList<>();
             try (RunLog runLog = log == null ? null : new RunLog(log, logEvery)) {
-                for (CachePolicy policy : policies) {
+                for (SessionOptions options : sessions) {
                     StreamingPerplexity.Listener logger = runLog == null ? StreamingPerplexity.Listener.NONE
-                            : runLog.listener(policy.spec());
-                    PolicyResult result = evaluateShowingProgress(evaluation, policy, stream, logger);
+                            : runLog.listener(options.policy().spec());
+                    PolicyResult result = evaluateShowingProgress(evaluation, options, stream, logger);
                     results.add(result);
                     System.out.println(PerplexityReport.jsonLine(result));
                     System.out.flush();
@@ -85,7 +90,7 @@ final class PerplexityCommand implements Callable<Integer> {
                 if (runLog != null) {
                     reportDrift(runLog, policies);
                     if (logPlot != null) {
-                        runLog.writePlot(logPlot, model.name() + ", " + fileName(stream));
+                        runLog.writePlot(logPlot, model.info().name() + ", " + fileName(stream));
                     }
                 }
             }
@@ -94,8 +99,8 @@ final class PerplexityCommand implements Callable<Integer> {
                 Console.status("wrote " + csv);
             }
             if (plot != null) {
-                PerplexityReport.writePlot(plot, model.name() + ": " + fileName(stream), results,
-                        model.config().contextLength());
+                PerplexityReport.writePlot(plot, model.info().name() + ": " + fileName(stream), results,
+                        model.info().contextLength());
                 Console.status("wrote " + plot);
             }
         }
@@ -103,10 +108,10 @@ final class PerplexityCommand implements Callable<Integer> {
     }
 
     /** Runs one policy over the stream with a progress bar (tokens/s, time left) on stderr. */
-    static PolicyResult evaluateShowingProgress(StreamingPerplexity evaluation, CachePolicy policy, TokenStream stream,
-                                                StreamingPerplexity.Listener listener) {
-        Console.Progress progress = new Console.Progress(policy.spec(), stream.length(), "tok");
-        PolicyResult result = evaluation.evaluate(policy, stream,
+    static PolicyResult evaluateShowingProgress(StreamingPerplexity evaluation, SessionOptions options,
+                                                TokenStream stream, StreamingPerplexity.Listener listener) {
+        Console.Progress progress = new Console.Progress(options.policy().spec(), stream.length(), "tok");
+        PolicyResult result = evaluation.evaluate(options, stream,
                 listener.andThen((index, nll, nanos, session) -> progress.update(index + 1)));
         progress.done();
         return result;

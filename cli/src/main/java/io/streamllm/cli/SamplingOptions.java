@@ -1,6 +1,6 @@
 package io.streamllm.cli;
 
-import io.streamllm.engine.SamplerSettings;
+import io.streamllm.api.Sampling;
 import picocli.CommandLine.Option;
 
 /** Sampling options shared by generate and chat. */
@@ -34,12 +34,13 @@ final class SamplingOptions {
     @Option(names = "--seed", paramLabel = "S", description = "random seed (default: random, printed on stderr)")
     Long seed;
 
-    SamplerSettings settings() {
+    /** The flags as API sampling, with the default token budget and no stop strings. */
+    Sampling sampling() {
         long s = seed != null ? seed : System.nanoTime() & 0xffffffffL;
         if (seed == null && temperature > 0) {
             Console.status("seed: " + s);
         }
-        return new SamplerSettings(temperature, topK, topP, minP, repeatPenalty, repeatLastN, s, frequencyPenalty,
-                presencePenalty);
+        return Sampling.greedy().temperature(temperature).topK(topK).topP(topP).minP(minP)
+                .repetitionPenalty(repeatPenalty, repeatLastN).penalties(frequencyPenalty, presencePenalty).seed(s);
     }
 }

@@ -1,8 +1,8 @@
 package io.streamllm.cli;
 
+import io.streamllm.api.CachePolicy;
+import io.streamllm.api.StreamingModel;
 import io.streamllm.api.StreamllmException;
-import io.streamllm.kv.CachePolicy;
-import io.streamllm.model.Model;
 import io.streamllm.server.ServedModel;
 import io.streamllm.server.ServerLimits;
 import io.streamllm.server.ServerOptions;
@@ -112,7 +112,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        if (cacheOptions.cache != null && CachePolicy.parse(cacheOptions.cache).windowTokens() == CachePolicy.UNBOUNDED) {
+        if (cacheOptions.cache != null && CachePolicy.parse(cacheOptions.cache).windowTokens().isEmpty()) {
             // Checked again once the model is loaded (ServedModel); here it fails before the port opens.
             throw new StreamllmException("serve needs a bounded cache so that conversations never outgrow it:"
                     + " use --cache sink:S:W (or window:W, recompute:W), not " + cacheOptions.cache);
@@ -123,7 +123,7 @@ final class ServeCommand implements Callable<Integer> {
                 parseSize("--state-max-bytes", stateMaxBytes), parseDuration("--shutdown-grace", shutdownGrace));
         ServerOptions options = new ServerOptions(host, port, key, maxSessions, stateDir, parseSize("--max-body", maxBody),
                 defaultMaxTokens, limits, sessionFromUser, corsOrigins);
-        modelOptions.pool();
+        modelOptions.loadOptions(); // a bad --threads fails before the port opens
         StreamllmServer server = StreamllmServer.start(options, this::loadModel);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "streamllm-shutdown"));
         Console.status("listening on " + server.baseUrl() + " (loading the model...)");
@@ -143,11 +143,10 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private ServedModel loadModel() {
-        Model model = modelOptions.load();
+        StreamingModel model = modelOptions.load();
         try {
-            CachePolicy policy = cacheOptions.policy(model.config(), -1); // conversations are unbounded
-            return new ServedModel(model, policy, cacheOptions.prefillChunk, cacheOptions.evictChunk, specialInContent,
-                    cacheOptions.kvType.type());
+            CachePolicy policy = cacheOptions.policy(model.info(), -1); // conversations are unbounded
+            return new ServedModel(model, cacheOptions.sessionOptions(policy), specialInContent);
         } catch (RuntimeException e) {
             model.close();
             throw e;

@@ -1,7 +1,7 @@
 package io.streamllm.cli;
 
 import io.streamllm.eval.TokenStream;
-import io.streamllm.model.Model;
+import io.streamllm.api.StreamingModel;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -19,13 +19,13 @@ final class StreamOptions {
     @Option(names = "--max-tokens", paramLabel = "N", description = "score only the first N tokens of the stream")
     Integer maxTokens;
 
-    TokenStream load(Model model) {
+    TokenStream load(StreamingModel model) {
         if ((text == null) == (tokens == null)) {
             throw new IllegalArgumentException("give the stream as either --text FILE or --tokens FILE.json");
         }
         long start = System.nanoTime();
         TokenStream stream = text != null ? TokenStream.fromText(text, model.tokenizer())
-                : TokenStream.fromTokensFile(tokens, model.config().vocabularySize());
+                : TokenStream.fromTokensFile(tokens, model.info().vocabularySize());
         int total = stream.length();
         if (maxTokens != null) {
             stream = stream.limit(maxTokens);

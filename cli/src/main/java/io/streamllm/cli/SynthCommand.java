@@ -1,9 +1,6 @@
 package io.streamllm.cli;
 
-import io.streamllm.gguf.SyntheticModel;
-import io.streamllm.gguf.WeightMix;
-import io.streamllm.tensor.GgmlType;
-import io.streamllm.tensor.Parallel;
+import io.streamllm.api.SyntheticModelSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -37,16 +34,13 @@ final class SynthCommand implements Callable<Integer> {
             throw new IllegalArgumentException("-o " + output + " is a directory; give the .gguf file to write, e.g. "
                     + output.resolve(shape + "-" + type.toLowerCase(Locale.ROOT) + ".gguf"));
         }
-        SyntheticModel.Shape s = SyntheticModel.shape(shape);
-        WeightMix mix = WeightMix.parse(type);
-        GgmlType t = mix.base();
-        // Mostly the base type: a mix's larger matrices make the file somewhat bigger.
-        long approxBytes = t.bytesFor(s.parameterCount() / t.blockSize() * t.blockSize());
-        Console.status(String.format("writing %s: %s, %.2f B parameters, ~%s", output, s.name(),
-                s.parameterCount() / 1e9, Console.bytes(approxBytes)));
-        Console.Progress progress = new Console.Progress("synth " + s.name() + " " + mix.name(), approxBytes);
+        SyntheticModelSpec model = SyntheticModelSpec.of(shape, type);
+        Console.status(String.format("writing %s: %s, %.2f B parameters, ~%s", output, model.shape(),
+                model.parameters() / 1e9, Console.bytes(model.approximateBytes())));
+        Console.Progress progress = new Console.Progress("synth " + model.shape() + " " + model.weightType(),
+                model.approximateBytes());
         long start = System.nanoTime();
-        SyntheticModel.write(s, mix, output, seed, Parallel.common(), progress::update);
+        model.write(output, seed, progress::update);
         progress.done();
         Console.status(String.format("wrote %s in %.1f s", output, (System.nanoTime() - start) / 1e9));
         return 0;

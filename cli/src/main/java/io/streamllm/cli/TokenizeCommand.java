@@ -1,6 +1,5 @@
 package io.streamllm.cli;
 
-import io.streamllm.model.ModelLoader;
 import io.streamllm.api.Tokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,7 +27,7 @@ final class TokenizeCommand implements Callable<Integer> {
     public Integer call() {
         String text = prompt.text(null);
         // Only the vocabulary: no weights are needed, and a vocabulary-only GGUF has none.
-        Tokenizer tokenizer = ModelLoader.loadTokenizer(modelOptions.modelPath());
+        Tokenizer tokenizer = Tokenizer.load(modelOptions.modelPath());
         int[] ids = tokenizer.encode(text, true, !noParseSpecial);
         System.out.println(Arrays.stream(ids).mapToObj(Integer::toString).collect(Collectors.joining(", ", "[", "]")));
         return 0;

@@ -1,8 +1,6 @@
 package io.streamllm.eval;
 
-import io.streamllm.kv.CachePolicy;
-import io.streamllm.kv.SinkWindowPolicy;
-import io.streamllm.kv.WindowPolicy;
+import io.streamllm.api.CachePolicy;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -46,7 +44,7 @@ public final class Ablation {
 
     /** S sinks in a cache of {@code size} tokens: sink:S:(size-S), or window:size without sinks. */
     static CachePolicy policy(int sinks, int size) {
-        return sinks == 0 ? new WindowPolicy(size) : new SinkWindowPolicy(sinks, size - sinks);
+        return sinks == 0 ? CachePolicy.window(size) : CachePolicy.sink(sinks, size - sinks);
     }
 
     /** Every policy the two tables need, each once, Table A's first. */

@@ -1,23 +1,28 @@
 package io.streamllm.eval;
 
-import io.streamllm.tensor.Parallel;
-
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The machine's read bandwidth from DRAM as a Java program on a given pool sees it: vector loads over
- * a buffer far larger than the last-level cache, split over the pool's threads the way a matvec
- * splits a weight matrix (jmh's BandwidthBenchmark, as one short measurement). This is the ceiling
- * for decode, which reads every weight once per token.
+ * The machine's read bandwidth from DRAM as a Java program with a given number of threads sees it: vector
+ * loads over a buffer far larger than the last-level cache, its 64 KiB pieces taken by the threads as they
+ * come free, the way a model's pool splits a weight matrix (jmh's BandwidthBenchmark, as one short
+ * measurement). This is the ceiling for decode, which reads every weight once per token.
  */
 public final class MemoryBandwidth {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -29,7 +34,8 @@ public final class MemoryBandwidth {
     /** The sums, written so that the JIT cannot drop the loads. */
     private static final float[] SINK = new float[64];
 
-    private static final Parallel.ArgumentTask<MemorySegment> READ = (data, start, end) -> {
+    /** Reads pieces {@code start} to {@code end} (exclusive) of {@code data}. */
+    private static void read(MemorySegment data, int start, int end) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         long step = F.vectorByteSize();
         for (long off = (long) start << PIECE_SHIFT, stop = (long) end << PIECE_SHIFT; off < stop; off += 4 * step) {
@@ -39,7 +45,7 @@ public final class MemoryBandwidth {
             a3 = a3.add(FloatVector.fromMemorySegment(F, data, off + 3 * step, ByteOrder.LITTLE_ENDIAN));
         }
         SINK[start & 63] = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
-    };
+    }
 
     private MemoryBandwidth() {
     }
@@ -50,26 +56,55 @@ public final class MemoryBandwidth {
     }
 
     /**
-     * Reads a fresh buffer of {@code bytes} (rounded to 64 KiB) once to fault its pages in, then
-     * {@code passes} times; returns the best pass in bytes per second (the limit the machine allows).
+     * Reads a fresh buffer of {@code bytes} (rounded to 64 KiB) once on {@code threads} threads to fault its
+     * pages in, then {@code passes} times; returns the best pass in bytes per second (the limit the machine allows).
      */
-    public static double measure(Parallel pool, long bytes, int passes) {
-        if (passes < 1 || bytes < 1L << PIECE_SHIFT) {
-            throw new IllegalArgumentException("passes = " + passes + ", bytes = " + bytes);
+    public static double measure(int threads, long bytes, int passes) {
+        if (threads < 1 || passes < 1 || bytes < 1L << PIECE_SHIFT) {
+            throw new IllegalArgumentException("threads = " + threads + ", passes = " + passes + ", bytes = " + bytes);
         }
         int pieces = Math.toIntExact(bytes >> PIECE_SHIFT);
         long size = (long) pieces << PIECE_SHIFT;
+        // The calling thread reads too, as a model's pool does: threads - 1 helpers.
+        ExecutorService helpers = Executors.newFixedThreadPool(Math.max(1, threads - 1));
         try (Arena arena = Arena.ofShared()) {
             MemorySegment data = arena.allocate(size, 64);
             data.fill((byte) 1);
-            pool.forRange(pieces, 1, READ, data);
+            readAll(data, pieces, threads, helpers);
             double best = 0;
             for (int p = 0; p < passes; p++) {
                 long start = System.nanoTime();
-                pool.forRange(pieces, 1, READ, data);
+                readAll(data, pieces, threads, helpers);
                 best = Math.max(best, size / ((System.nanoTime() - start) / 1e9));
             }
             return best;
+        } finally {
+            helpers.shutdownNow();
+        }
+    }
+
+    /** One pass over every piece, the pieces handed out one at a time to whichever thread is free. */
+    private static void readAll(MemorySegment data, int pieces, int threads, ExecutorService helpers) {
+        AtomicInteger next = new AtomicInteger();
+        Runnable reader = () -> {
+            for (int piece; (piece = next.getAndIncrement()) < pieces; ) {
+                read(data, piece, piece + 1);
+            }
+        };
+        List<Future<?>> running = new ArrayList<>();
+        for (int t = 1; t < threads; t++) {
+            running.add(helpers.submit(reader));
+        }
+        reader.run();
+        try {
+            for (Future<?> helper : running) {
+                helper.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while measuring the memory bandwidth", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("measuring the memory bandwidth failed", e.getCause());
         }
     }
 

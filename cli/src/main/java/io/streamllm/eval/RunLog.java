@@ -1,7 +1,7 @@
 package io.streamllm.eval;
 
 import io.streamllm.api.CacheStats;
-import io.streamllm.engine.Session;
+import io.streamllm.api.StreamingSession;
 import org.knowm.xchart.XYChart;
 
 import java.nio.file.Path;
@@ -74,7 +74,7 @@ public final class RunLog implements AutoCloseable {
         }
 
         @Override
-        public void scored(long index, double nll, long feedNanos, Session session) {
+        public void scored(long index, double nll, long feedNanos, StreamingSession session) {
             nanos[count++] = feedNanos;
             nllSum += nll;
             if (count == every) {
@@ -83,16 +83,16 @@ public final class RunLog implements AutoCloseable {
         }
 
         @Override
-        public void finished(Session session) {
+        public void finished(StreamingSession session) {
             if (count > 0) {
                 flush(session);
             }
         }
 
-        private void flush(Session session) {
+        private void flush(StreamingSession session) {
             double[] ms = Arrays.stream(nanos, 0, count).mapToDouble(n -> n / 1e6).toArray();
             double mean = Statistics.mean(ms);
-            CacheStats cache = session.cacheStats();
+            CacheStats cache = session.stats();
             record(new Window(policy, start, start + count, Statistics.median(ms), mean, ProcessMemory.residentBytes(),
                     cache.allocatedBytes(), cache.size(), nllSum / count));
             start += count;

@@ -1,12 +1,10 @@
 package io.streamllm.eval;
 
-import io.streamllm.engine.Session;
-import io.streamllm.kv.CachePolicy;
-import io.streamllm.kv.DensePolicy;
+import io.streamllm.api.CachePolicy;
 import io.streamllm.api.KvType;
-import io.streamllm.kv.RecomputePolicy;
-import io.streamllm.kv.SinkWindowPolicy;
-import io.streamllm.model.Transformer;
+import io.streamllm.api.SessionOptions;
+import io.streamllm.api.StreamingModel;
+import io.streamllm.api.StreamingSession;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -35,9 +33,9 @@ public final class StreamingBenchmark {
 
         public CachePolicy policy(int cacheSize) {
             return switch (this) {
-                case SINK -> new SinkWindowPolicy(SINKS, cacheSize - SINKS);
-                case RECOMPUTE -> new RecomputePolicy(cacheSize);
-                case DENSE -> new DensePolicy();
+                case SINK -> CachePolicy.sink(SINKS, cacheSize - SINKS);
+                case RECOMPUTE -> CachePolicy.recompute(cacheSize);
+                case DENSE -> CachePolicy.dense();
             };
         }
 
@@ -91,18 +89,18 @@ public final class StreamingBenchmark {
     private static final int WARMUP_PREFILL = 32;
     private static final int WARMUP_STEPS = 4;
 
-    private final Transformer network;
+    private final StreamingModel model;
     private final Settings settings;
     private final KvType kvType;
     private final SplittableRandom random = new SplittableRandom(1);
 
-    public StreamingBenchmark(Transformer network, Settings settings) {
-        this(network, settings, KvType.F32);
+    public StreamingBenchmark(StreamingModel model, Settings settings) {
+        this(model, settings, KvType.F32);
     }
 
     /** As above, with KV caches that store keys and values as {@code kvType}. */
-    public StreamingBenchmark(Transformer network, Settings settings, KvType kvType) {
-        this.network = network;
+    public StreamingBenchmark(StreamingModel model, Settings settings, KvType kvType) {
+        this.model = model;
         this.settings = settings;
         this.kvType = kvType;
     }
@@ -111,7 +109,7 @@ public final class StreamingBenchmark {
     public List<Point> run(Consumer<String> status) {
         long start = System.nanoTime();
         status.accept("warming up (JIT) with a short stream");
-        measure(new SinkWindowPolicy(SINKS, WARMUP_PREFILL), WARMUP_PREFILL, WARMUP_STEPS);
+        measure(CachePolicy.sink(SINKS, WARMUP_PREFILL), WARMUP_PREFILL, WARMUP_STEPS);
         List<Point> points = new ArrayList<>();
         int total = settings.cacheSizes().size() * settings.kinds().size();
         for (int c : settings.cacheSizes()) {
@@ -137,22 +135,22 @@ public final class StreamingBenchmark {
     private Measurement measure(CachePolicy policy, int contextTokens, int steps) {
         // Collect the previous point's cache first, so that the RSS read below reflects this point's.
         System.gc();
-        Session session = new Session(network, policy, Session.DEFAULT_PREFILL_CHUNK, 1, kvType);
-        session.feed(randomTokens(contextTokens));
+        StreamingSession session = model.newSession(SessionOptions.of(policy).kvType(kvType));
+        session.append(randomTokens(contextTokens));
         double[] stepMs = new double[steps];
         for (int i = 0; i < steps; i++) {
-            int token = random.nextInt(network.config().vocabularySize());
+            int token = random.nextInt(model.info().vocabularySize());
             long t0 = System.nanoTime();
-            session.feed(token);
+            session.append(token);
             stepMs[i] = (System.nanoTime() - t0) / 1e6;
         }
-        return new Measurement(stepMs, ProcessMemory.residentBytes(), session.cacheStats().allocatedBytes());
+        return new Measurement(stepMs, ProcessMemory.residentBytes(), session.stats().allocatedBytes());
     }
 
     private int[] randomTokens(int n) {
         int[] tokens = new int[n];
         for (int i = 0; i < n; i++) {
-            tokens[i] = random.nextInt(network.config().vocabularySize());
+            tokens[i] = random.nextInt(model.info().vocabularySize());
         }
         return tokens;
     }

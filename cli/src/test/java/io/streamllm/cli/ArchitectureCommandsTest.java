@@ -1,7 +1,6 @@
 package io.streamllm.cli;
 
-import io.streamllm.model.Architecture;
-import io.streamllm.model.Architectures;
+import io.streamllm.api.Capabilities;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -51,7 +50,7 @@ class ArchitectureCommandsTest {
     void modelsListsTheRegistryAndTheReadmeTheSame() throws IOException {
         CliRun models = CliRun.of("models");
         assertThat(models.exitCode()).as(models.stderr()).isZero();
-        for (Architecture a : Architectures.all()) {
+        for (Capabilities.Architecture a : Capabilities.architectures()) {
             assertThat(models.stdout()).contains("  " + a.ggufName() + " / ");
         }
         String readme = Files.readString(CliRun.repositoryRoot().resolve("README.md"));

@@ -1,9 +1,9 @@
 package io.streamllm.cli;
 
+import io.streamllm.api.Capabilities;
+import io.streamllm.api.SyntheticModelSpec;
 import io.streamllm.gguf.GgufWriter;
-import io.streamllm.gguf.SyntheticModel;
 import io.streamllm.tensor.GgmlType;
-import io.streamllm.tensor.Parallel;
 import io.streamllm.testing.ByteSearch;
 import io.streamllm.testing.References;
 import org.junit.jupiter.api.Test;
@@ -60,7 +60,7 @@ class CliErrorsTest {
     @Test
     void tensorTypeWithoutKernelsNamesTensorAndType() throws IOException {
         Path file = dir.resolve("unsupported.gguf");
-        SyntheticModel.write(SyntheticModel.TINY, GgmlType.F32, file, 1, Parallel.common(), bytes -> { });
+        SyntheticModelSpec.of("tiny", "F32").write(file, 1, bytes -> { });
         GgmlType unsupported = Arrays.stream(GgmlType.values()).filter(t -> !t.supported() && t.blockSize() > 1)
                 .findFirst().orElseThrow();
         ByteSearch.patchTensorType(file, "blk.1.attn_q.weight", 2, unsupported.id());
@@ -81,7 +81,7 @@ class CliErrorsTest {
         CliRun run = CliRun.of("generate", "-m", file.toString());
         assertOneLineError(run, "unsupported architecture 'mamba\\x00\\x01x");
         // The path, the quoted name cut short, and the list of supported architectures.
-        String supported = String.join(", ", io.streamllm.model.Architectures.ggufNames());
+        String supported = String.join(", ", Capabilities.architectures().stream().map(Capabilities.Architecture::ggufName).toList());
         assertThat(run.stderr().length()).isLessThan(file.toString().length() + supported.length() + 200);
         assertThat(run.stderr()).doesNotContain("\0").doesNotContain("\u0001");
     }
@@ -91,11 +91,24 @@ class CliErrorsTest {
         assertOneLineError(CliRun.of("generate", "--cache", "sink:0:0", "-n", "1"), "window must hold at least 1 token");
         assertOneLineError(CliRun.of("generate", "--cache", "window:-1", "-n", "1"), "window must hold at least 1 token");
         assertOneLineError(CliRun.of("generate", "--cache", "sliding", "-n", "1"), "unknown cache policy 'sliding'");
-        assertOneLineError(CliRun.of("generate", "--cache", "sink:4:1000000000", "-n", "1"), "MiB of KV cache");
+        CliRun tooLarge = CliRun.of("generate", "--cache", "sink:4:1000000000", "-n", "1");
+        assertOneLineError(tooLarge, "MiB of KV cache");
+        assertThat(tooLarge.stderr()).contains("STREAMLLM_JAVA_OPTS=-Xmx"); // the API's "heap", in launcher terms
         // The largest int is what an unbounded (dense) cache holds: it must not pass for one.
         assertOneLineError(CliRun.of("generate", "--cache", "sink:4:2147483647", "-n", "1"), "the window can hold at most");
         assertOneLineError(CliRun.of("generate", "--cache", "window:2147483647", "-n", "1"), "the window can hold at most");
         assertOneLineError(CliRun.of("generate", "--cache", "sink:2147483647:4", "-n", "1"), "sink tokens must be 0 to");
+    }
+
+    /** The API names a bad chunk in its own terms; the command line names the flag. */
+    @Test
+    void badChunksNameTheirFlags() {
+        assertOneLineError(CliRun.of("generate", "--cache", "sink:4:8", "--evict-chunk", "9", "-n", "1"),
+                "--evict-chunk 9 is larger than the window of sink:4:8");
+        assertOneLineError(CliRun.of("generate", "--evict-chunk", "0", "-n", "1"), "--evict-chunk must be at least 1, got 0");
+        assertOneLineError(CliRun.of("generate", "--prefill-chunk", "0", "-n", "1"), "--prefill-chunk must be at least 1, got 0");
+        assertOneLineError(CliRun.of("perplexity", "--tokens", "none.json", "--cache", "window:4", "--evict-chunk", "5"),
+                "--evict-chunk 5 is larger than the window of window:4");
     }
 
     @Test

@@ -1,6 +1,6 @@
 package io.streamllm.eval;
 
-import io.streamllm.kv.CachePolicy;
+import io.streamllm.api.CachePolicy;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;

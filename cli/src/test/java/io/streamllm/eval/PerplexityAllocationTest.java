@@ -1,8 +1,8 @@
 package io.streamllm.eval;
 
-import io.streamllm.kv.CachePolicy;
-import io.streamllm.model.Model;
-import io.streamllm.model.ModelLoader;
+import io.streamllm.api.CachePolicy;
+import io.streamllm.api.SessionOptions;
+import io.streamllm.api.StreamingModel;
 import io.streamllm.testing.AllocationMeter;
 import io.streamllm.testing.References;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,7 +23,7 @@ class PerplexityAllocationTest {
     @ParameterizedTest
     @ValueSource(strings = {"stories260K", "quant/llama-q4_k_m.gguf", "quant/llama-q5_k_m.gguf"})
     void scoringAStreamAllocatesNothingPerToken(String name) {
-        try (Model model = ModelLoader.load(name.equals("stories260K") ? References.stories260K() : References.file(name))) {
+        try (StreamingModel model = StreamingModel.load(name.equals("stories260K") ? References.stories260K() : References.file(name))) {
             int[] text = model.tokenizer().encode("One day, a little girl named Lily found a needle in her room."
                     + " She knew it was difficult to play with it because it was sharp.", false, false);
             int[] tokens = new int[WARM_UP + MEASURED + 1];
@@ -38,7 +38,7 @@ class PerplexityAllocationTest {
                     counter[1] = AllocationMeter.threadAllocatedBytes();
                 }
             };
-            new StreamingPerplexity(model, 256, 1).evaluate(CachePolicy.parse("sink:4:507"),
+            new StreamingPerplexity(model, 256).evaluate(SessionOptions.of(CachePolicy.parse("sink:4:507")),
                     new TokenStream(tokens, "test"), meter);
             assertThat((double) (counter[1] - counter[0]) / MEASURED).as("%s bytes per token", name).isLessThan(64);
         }

@@ -1,8 +1,8 @@
 package io.streamllm.eval;
 
-import io.streamllm.kv.CachePolicy;
-import io.streamllm.model.Model;
-import io.streamllm.model.ModelLoader;
+import io.streamllm.api.CachePolicy;
+import io.streamllm.api.SessionOptions;
+import io.streamllm.api.StreamingModel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,11 +24,11 @@ class RunLogTest {
     void logsOneRowPerWindowOfTokensWithTheCacheStateAndMeanNll() throws IOException {
         Path csv = dir.resolve("log.csv");
         Path png = dir.resolve("log.png");
-        try (Model model = ModelLoader.load(TestData.stories260K());
+        try (StreamingModel model = StreamingModel.load(TestData.stories260K());
              RunLog log = new RunLog(csv, 100)) {
             TokenStream stream = TokenStream.fromTokensFile(TestData.referenceStream("stories260K"),
-                    model.config().vocabularySize()).limit(450);
-            PolicyResult result = new StreamingPerplexity(model, 1000, 1).evaluate(CachePolicy.parse("sink:4:60"),
+                    model.info().vocabularySize()).limit(450);
+            PolicyResult result = new StreamingPerplexity(model, 1000).evaluate(SessionOptions.of(CachePolicy.parse("sink:4:60")),
                     stream, log.listener("sink:4:60"));
 
             List<RunLog.Window> windows = log.windows();

@@ -2,8 +2,7 @@ package io.streamllm.eval;
 
 import io.streamllm.eval.StreamingBenchmark.Kind;
 import io.streamllm.eval.StreamingBenchmark.Point;
-import io.streamllm.model.Model;
-import io.streamllm.model.ModelLoader;
+import io.streamllm.api.StreamingModel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,11 +26,11 @@ class StreamingBenchmarkTest {
         List<String> status = new ArrayList<>();
         List<Point> points;
         long kvBytesPerToken;
-        try (Model model = ModelLoader.load(TestData.tinySyntheticModel(dir))) {
-            kvBytesPerToken = model.config().kvBytesPerToken();
+        try (StreamingModel model = StreamingModel.load(TestData.tinySyntheticModel(dir))) {
+            kvBytesPerToken = model.info().kvBytesPerToken();
             StreamingBenchmark.Settings settings = new StreamingBenchmark.Settings(List.of(64, 16, 32),
                     List.of(Kind.SINK, Kind.RECOMPUTE, Kind.DENSE), 3, 1);
-            points = new StreamingBenchmark(model.network(), settings).run(status::add);
+            points = new StreamingBenchmark(model, settings).run(status::add);
         }
         assertThat(points).extracting(Point::policy).containsExactly(
                 "sink:4:12", "recompute:16", "dense",

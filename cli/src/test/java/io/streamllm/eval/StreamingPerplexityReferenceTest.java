@@ -1,9 +1,9 @@
 package io.streamllm.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.streamllm.kv.CachePolicy;
-import io.streamllm.model.Model;
-import io.streamllm.model.ModelLoader;
+import io.streamllm.api.CachePolicy;
+import io.streamllm.api.SessionOptions;
+import io.streamllm.api.StreamingModel;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -35,16 +35,16 @@ class StreamingPerplexityReferenceTest {
     @MethodSource("policies")
     void reproducesTheReferenceNll(String modelName, String policy) {
         JsonNode expected = TestData.json(TestData.referenceStream(modelName)).get("nll").get(policy);
-        try (Model model = ModelLoader.load(TestData.model(modelName))) {
+        try (StreamingModel model = StreamingModel.load(TestData.model(modelName))) {
             TokenStream stream = TokenStream.fromTokensFile(TestData.referenceStream(modelName),
-                    model.config().vocabularySize());
+                    model.info().vocabularySize());
             assertThat(stream.length()).isEqualTo(1500);
             CachePolicy cache = CachePolicy.parse(policy);
             // Re-encoding 64 tokens for each of 1500 tokens takes ~20 s; its first segment checks it in ~3 s.
             if (cache.recomputes()) {
                 stream = stream.limit(SEGMENT);
             }
-            PolicyResult result = new StreamingPerplexity(model, SEGMENT, 1).evaluate(cache, stream,
+            PolicyResult result = new StreamingPerplexity(model, SEGMENT).evaluate(SessionOptions.of(cache), stream,
                     StreamingPerplexity.Listener.NONE);
 
             assertThat(result.policy()).isEqualTo(policy);

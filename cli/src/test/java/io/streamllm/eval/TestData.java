@@ -2,9 +2,7 @@ package io.streamllm.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streamllm.gguf.SyntheticModel;
-import io.streamllm.tensor.GgmlType;
-import io.streamllm.tensor.Parallel;
+import io.streamllm.api.SyntheticModelSpec;
 import io.streamllm.testing.References;
 
 import java.io.IOException;
@@ -44,7 +42,7 @@ public final class TestData {
     /** A random-weight model of the tiny synthetic shape (2 layers, 300 tokens), written into {@code dir}. */
     public static Path tinySyntheticModel(Path dir) {
         Path file = dir.resolve("tiny.gguf");
-        SyntheticModel.write(SyntheticModel.TINY, GgmlType.F32, file, 7, Parallel.common(), done -> { });
+        SyntheticModelSpec.of("tiny", "F32").write(file, 7, done -> { });
         return file;
     }
 }

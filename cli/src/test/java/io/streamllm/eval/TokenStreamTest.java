@@ -2,8 +2,7 @@ package io.streamllm.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamllm.api.StreamllmException;
-import io.streamllm.model.Model;
-import io.streamllm.model.ModelLoader;
+import io.streamllm.api.StreamingModel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -100,7 +99,7 @@ class TokenStreamTest {
     @Test
     void textIsTokenizedWithoutBos() throws IOException {
         String text = "Once upon a time, there was a little girl named Lily.";
-        try (Model model = ModelLoader.load(TestData.stories260K())) {
+        try (StreamingModel model = StreamingModel.load(TestData.stories260K())) {
             TokenStream stream = TokenStream.fromText(write("story.txt", text), model.tokenizer());
             assertThat(stream.tokens()).containsExactly(model.tokenizer().encode(text, false, false));
             assertThat(stream.tokens()[0]).isNotEqualTo(model.tokenizer().specials().bos());
@@ -111,7 +110,7 @@ class TokenStreamTest {
     @Test
     void anEmptyTextIsAnError() throws IOException {
         Path empty = write("empty.txt", "");
-        try (Model model = ModelLoader.load(TestData.stories260K())) {
+        try (StreamingModel model = StreamingModel.load(TestData.stories260K())) {
             assertThatThrownBy(() -> TokenStream.fromText(empty, model.tokenizer()))
                     .hasMessage("the stream is empty: " + empty + " holds no tokens");
             assertThatThrownBy(() -> TokenStream.fromText(dir.resolve("none.txt"), model.tokenizer()))

@@ -1,6 +1,6 @@
 package io.streamllm.server;
 
-import io.streamllm.model.Model;
+import io.streamllm.api.StreamingModel;
 import io.streamllm.server.load.ServerMetricsText;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -125,7 +125,7 @@ class RecoveryTest {
 
         // The client sends the conversation again, as it would after an error.
         TestChat resumed = chat.at(secondUrl);
-        try (Model tokenizer = TestServers.loadModel()) {
+        try (StreamingModel tokenizer = TestServers.loadModel()) {
             int[] prompt = resumed.promptTokens(tokenizer);
             int expectedReused = TestChat.commonPrefix(historyBefore, prompt);
             ServerMetricsText before = TestServers.metrics(secondUrl);

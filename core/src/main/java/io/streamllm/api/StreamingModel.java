@@ -1,12 +1,16 @@
 package io.streamllm.api;
 
 import io.streamllm.engine.Session;
+import io.streamllm.format.TensorStore;
+import io.streamllm.format.TensorView;
 import io.streamllm.model.Model;
 import io.streamllm.model.ModelConfig;
 import io.streamllm.model.ModelLoader;
 import io.streamllm.tensor.Parallel;
 
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -75,6 +79,25 @@ public final class StreamingModel implements AutoCloseable {
         return Optional.ofNullable(model.chatTemplate());
     }
 
+    /** Its weights' size, parameter count and main tensor type, read from the tensors. */
+    public ModelWeights weights() {
+        TensorStore store = model.store();
+        long bytes = 0;
+        long parameters = 0;
+        Map<String, Long> layerBytesByType = new HashMap<>();
+        for (String name : store.names()) {
+            TensorView tensor = store.get(name);
+            bytes += tensor.data().byteSize();
+            parameters += tensor.elementCount();
+            if (name.startsWith("blk.")) {
+                layerBytesByType.merge(tensor.type().name(), tensor.data().byteSize(), Long::sum);
+            }
+        }
+        String layerType = layerBytesByType.entrySet().stream().max(Map.Entry.comparingByValue())
+                .map(Map.Entry::getKey).orElse("?");
+        return new ModelWeights(bytes, parameters, layerType, model.network().weightBytes());
+    }
+
     /** Threads its kernels run on. */
     public int threads() {
         return pool.threads();
@@ -126,12 +149,16 @@ public final class StreamingModel implements AutoCloseable {
     }
 
     void checkTokens(int[] tokens) {
-        int vocabulary = info.vocabularySize();
         for (int token : tokens) {
-            if (token < 0 || token >= vocabulary) {
-                throw new InvalidSettingException("token id " + token + " is outside the vocabulary (0.."
-                        + (vocabulary - 1) + ")");
-            }
+            checkToken(token);
+        }
+    }
+
+    void checkToken(int token) {
+        int vocabulary = info.vocabularySize();
+        if (token < 0 || token >= vocabulary) {
+            throw new InvalidSettingException("token id " + token + " is outside the vocabulary (0.."
+                    + (vocabulary - 1) + ")");
         }
     }
 }

@@ -99,6 +99,42 @@ public final class StreamingSession {
     }
 
     /**
+     * Feeds one token without generating, allocating nothing: the step of a benchmark or an evaluation that
+     * walks a stream token by token.
+     */
+    public void append(int token) {
+        guard.enter();
+        try {
+            model.checkToken(token);
+            session.feed(token);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /**
+     * How unlikely {@code token} is as the next token: -log p(token | the stream so far), in nats, without feeding
+     * it. Allocates nothing, so that an evaluation can score a stream token by token, timing each
+     * {@link #append(int)} on its own.
+     *
+     * @throws InvalidSettingException when nothing predicts the next token: the session is empty, or was rolled
+     *                                 back or restored and has not been fed since
+     */
+    public double negativeLogLikelihood(int token) {
+        guard.enter();
+        try {
+            model.checkToken(token);
+            if (!session.logitsCurrent()) {
+                throw new InvalidSettingException("nothing predicts the next token yet: feed a token first"
+                        + " (the session is empty, or the prediction was dropped by a rollback or a restore)");
+            }
+            return LogProbabilities.negativeLogLikelihood(session.logits(), token);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /**
      * Streaming perplexity: feeds {@code text} and returns the mean negative log-likelihood, in nats per token,
      * of its tokens given everything the session saw before ({@code Math.exp} of it is the perplexity).
      * The first token of an empty session (its BOS token, when the model has one) is not scored: nothing predicted

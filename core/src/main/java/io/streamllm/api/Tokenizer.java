@@ -1,6 +1,9 @@
 package io.streamllm.api;
 
+import io.streamllm.model.ModelLoader;
 import io.streamllm.tokenizer.TokenDecoder;
+
+import java.nio.file.Path;
 
 /**
  * Text to token ids and back, as the model file defines it.
@@ -8,6 +11,17 @@ import io.streamllm.tokenizer.TokenDecoder;
  * BPE, and GPT-2 byte-level BPE (GGUF "gpt2").
  */
 public interface Tokenizer {
+
+    /**
+     * Only the tokenizer of the model at {@code path}, without its weights: from a GGUF file's metadata (so a
+     * vocabulary-only file such as llama.cpp's {@code ggml-vocab-*.gguf} will do) or from a Hugging Face
+     * directory's tokenizer files.
+     *
+     * @throws ModelFormatException when the file is missing, truncated or foreign, or has no vocabulary
+     */
+    static Tokenizer load(Path path) {
+        return ModelLoader.loadTokenizer(path);
+    }
 
     /**
      * Encodes {@code text}. When {@code addBos} is true and the model adds a BOS token, it comes first.

@@ -21,10 +21,6 @@ public final class ModelLoader {
     private ModelLoader() {
     }
 
-    public static Model load(Path path) {
-        return load(path, Parallel.common());
-    }
-
     public static Model load(Path path, Parallel pool) {
         if (HfModelDirectory.isModelDirectory(path)) {
             return loadHuggingFace(path, pool);

@@ -66,7 +66,6 @@ public final class Parallel implements AutoCloseable {
     /** Chunks fit in the 8 bits the claim word has for them. */
     private static final int MAX_CHUNKS = 255;
 
-    private static volatile Parallel common;
 
     private final int threads;
     private final Worker[] workers;
@@ -113,32 +112,6 @@ public final class Parallel implements AutoCloseable {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
         return new Parallel(threads);
-    }
-
-    /**
-     * The shared pool. Its size is, in order: {@link #setCommonThreads}, the system property
-     * {@code streamllm.threads}, or {@link #defaultThreads()}.
-     */
-    public static Parallel common() {
-        Parallel pool = common;
-        if (pool == null) {
-            synchronized (Parallel.class) {
-                if (common == null) {
-                    common = create(Integer.getInteger("streamllm.threads", defaultThreads()));
-                }
-                pool = common;
-            }
-        }
-        return pool;
-    }
-
-    /** Replaces the shared pool by one of {@code threads} threads. */
-    public static synchronized void setCommonThreads(int threads) {
-        Parallel old = common;
-        common = create(threads);
-        if (old != null) {
-            old.close();
-        }
     }
 
     /**

@@ -5,9 +5,11 @@ import io.streamllm.api.KvType;
 import io.streamllm.model.Model;
 import io.streamllm.model.ModelLoader;
 import io.streamllm.testing.References;
+import io.streamllm.testing.TestPool;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.nio.file.Path;
 import java.util.Arrays;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,7 +36,8 @@ class ChunkedPrefillTest {
     void aLongPromptInChunksEqualsTokenByToken(String modelName, String policy, int chunk, String kvType) {
         int[] stream = References.ints(References.json(modelName + "-stream-seed0.json").get("tokens"));
         int[] prompt = Arrays.copyOf(stream, 700);
-        try (Model model = ModelLoader.load(modelName.equals("stories260K") ? References.stories260K() : References.tinystories656k())) {
+        Path path = modelName.equals("stories260K") ? References.stories260K() : References.tinystories656k();
+        try (Model model = ModelLoader.load(path, TestPool.shared())) {
             Session chunked = new Session(model.network(), CachePolicy.parse(policy), chunk, 1, KvType.parse(kvType));
             float[] batched = chunked.feed(prompt).clone();
 

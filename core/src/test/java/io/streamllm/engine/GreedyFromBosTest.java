@@ -4,6 +4,7 @@ import io.streamllm.kv.DensePolicy;
 import io.streamllm.model.Model;
 import io.streamllm.model.ModelLoader;
 import io.streamllm.testing.References;
+import io.streamllm.testing.TestPool;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -23,7 +24,7 @@ class GreedyFromBosTest {
         int bos = ((Number) reference.get("bos")).intValue();
         Path path = modelName.equals("stories260K") ? References.stories260K() : References.tinystories656k();
 
-        try (Model model = ModelLoader.load(path)) {
+        try (Model model = ModelLoader.load(path, TestPool.shared())) {
             Session session = new Session(model.network(), new DensePolicy());
             float[] logits = session.feed(bos);
             int[] generated = new int[expected.length];

@@ -5,6 +5,7 @@ import io.streamllm.api.KvType;
 import io.streamllm.model.Model;
 import io.streamllm.model.ModelLoader;
 import io.streamllm.testing.References;
+import io.streamllm.testing.TestPool;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,7 @@ class KvTypeSessionTest {
 
     @BeforeAll
     static void load() {
-        model = ModelLoader.load(References.file("quant/llama-q8_0.gguf"));
+        model = ModelLoader.load(References.file("quant/llama-q8_0.gguf"), TestPool.shared());
         SplittableRandom random = new SplittableRandom(3);
         stream = new int[TOKENS];
         for (int i = 0; i < TOKENS; i++) {

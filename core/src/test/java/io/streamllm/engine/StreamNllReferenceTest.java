@@ -4,6 +4,7 @@ import io.streamllm.kv.CachePolicy;
 import io.streamllm.model.Model;
 import io.streamllm.model.ModelLoader;
 import io.streamllm.testing.References;
+import io.streamllm.testing.TestPool;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -52,7 +53,7 @@ class StreamNllReferenceTest {
         int bos = ((Number) reference.get("bos")).intValue();
         double expected = ((Number) ((Map<String, Object>) nllTable(modelName).get(policySpec)).get("mean_nll")).doubleValue();
 
-        try (Model model = ModelLoader.load(modelPath(modelName))) {
+        try (Model model = ModelLoader.load(modelPath(modelName), TestPool.shared())) {
             Session session = new Session(model.network(), CachePolicy.parse(policySpec));
             float[] logits = session.feed(bos);
             double total = 0;

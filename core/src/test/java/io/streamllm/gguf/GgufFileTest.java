@@ -4,8 +4,8 @@ import io.streamllm.testing.ByteSearch;
 import io.streamllm.api.ModelFormatException;
 import io.streamllm.model.ModelLoader;
 import io.streamllm.tensor.GgmlType;
-import io.streamllm.tensor.Parallel;
 import io.streamllm.testing.References;
+import io.streamllm.testing.TestPool;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -116,12 +116,12 @@ class GgufFileTest {
     @Test
     void tensorTypeWithoutKernelsIsNamed() throws IOException {
         Path file = dir.resolve("unsupported.gguf");
-        SyntheticModel.write(SyntheticModel.TINY, GgmlType.F32, file, 1, Parallel.common(), bytes -> { });
+        SyntheticModel.write(SyntheticModel.TINY, GgmlType.F32, file, 1, TestPool.shared(), bytes -> { });
         // A quantized type's data of this shape is smaller than the F32 data, so the file stays well-formed.
         GgmlType unsupported = Arrays.stream(GgmlType.values())
                 .filter(t -> !t.supported() && t.blockSize() > 1).findFirst().orElseThrow();
         ByteSearch.patchTensorType(file, "blk.0.ffn_down.weight", 2, unsupported.id());
-        assertThatThrownBy(() -> ModelLoader.load(file).close())
+        assertThatThrownBy(() -> ModelLoader.load(file, TestPool.shared()).close())
                 .isInstanceOf(ModelFormatException.class)
                 .hasMessageContaining("'blk.0.ffn_down.weight' has type " + unsupported + ", which streamllm cannot compute with yet")
                 .hasMessageContaining("(supported: " + GgmlType.supportedNames() + ")")
@@ -133,7 +133,7 @@ class GgufFileTest {
         Path file = dir.resolve("mamba.gguf");
         new GgufWriter().putString("general.architecture", "mamba")
                 .addTensor("token_embd.weight", new long[] {4, 2}, new float[8]).write(file);
-        assertThatThrownBy(() -> ModelLoader.load(file))
+        assertThatThrownBy(() -> ModelLoader.load(file, TestPool.shared()))
                 .isInstanceOf(ModelFormatException.class)
                 .hasMessageContaining("unsupported architecture 'mamba' (supported: "
                         + String.join(", ", io.streamllm.model.Architectures.ggufNames()) + ")");

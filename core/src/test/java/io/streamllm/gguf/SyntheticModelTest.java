@@ -6,6 +6,7 @@ import io.streamllm.model.Model;
 import io.streamllm.model.ModelLoader;
 import io.streamllm.tensor.GgmlType;
 import io.streamllm.tensor.Parallel;
+import io.streamllm.testing.TestPool;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,15 +33,15 @@ class SyntheticModelTest {
     void filesAreReproducibleFromTheSeed() throws Exception {
         Path a = dir.resolve("a.gguf");
         Path b = dir.resolve("b.gguf");
-        SyntheticModel.write(SyntheticModel.TINY, GgmlType.Q4_0, a, 7, Parallel.common(), bytes -> { });
+        SyntheticModel.write(SyntheticModel.TINY, GgmlType.Q4_0, a, 7, TestPool.shared(), bytes -> { });
         SyntheticModel.write(SyntheticModel.TINY, GgmlType.Q4_0, b, 7, Parallel.create(1), bytes -> { });
         assertThat(java.nio.file.Files.mismatch(a, b)).isEqualTo(-1L);
     }
 
     private float[] run(GgmlType type) {
         Path file = dir.resolve("tiny-" + type + ".gguf");
-        SyntheticModel.write(SyntheticModel.TINY, type, file, 3, Parallel.common(), bytes -> { });
-        try (Model model = ModelLoader.load(file)) {
+        SyntheticModel.write(SyntheticModel.TINY, type, file, 3, TestPool.shared(), bytes -> { });
+        try (Model model = ModelLoader.load(file, TestPool.shared())) {
             assertThat(model.store().get("blk.0.attn_q.weight").type()).isEqualTo(type);
             Session session = new Session(model.network(), new DensePolicy());
             float[] logits = session.feed(new int[] {1, 270, 280, 290, 10});

@@ -9,9 +9,9 @@ import io.streamllm.kv.DensePolicy;
 import io.streamllm.model.Model;
 import io.streamllm.model.ModelLoader;
 import io.streamllm.tensor.GgmlType;
-import io.streamllm.tensor.Parallel;
 import io.streamllm.testing.References;
 import io.streamllm.util.Json;
+import io.streamllm.testing.TestPool;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -62,8 +62,8 @@ class WeightMixTest {
         SyntheticModel.Shape shape = new SyntheticModel.Shape("k-tiny", "llama", 256, 8, 4, 2, 512, 300, 256,
                 10000f, true, false, false);
         Path file = dir.resolve("k-tiny-q4_k_m.gguf");
-        SyntheticModel.write(shape, WeightMix.Q4_K_M, file, 3, Parallel.common(), bytes -> { });
-        try (Model model = ModelLoader.load(file)) {
+        SyntheticModel.write(shape, WeightMix.Q4_K_M, file, 3, TestPool.shared(), bytes -> { });
+        try (Model model = ModelLoader.load(file, TestPool.shared())) {
             // Tied embeddings: the token table is also the output matrix, so it gets Q6_K.
             assertThat(model.store().get("token_embd.weight").type()).isEqualTo(GgmlType.Q6_K);
             for (int layer = 0; layer < 8; layer++) {

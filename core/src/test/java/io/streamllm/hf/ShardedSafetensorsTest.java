@@ -7,6 +7,7 @@ import io.streamllm.model.Model;
 import io.streamllm.model.ModelLoader;
 import io.streamllm.testing.References;
 import io.streamllm.testing.Safetensors;
+import io.streamllm.testing.TestPool;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,12 +50,12 @@ class ShardedSafetensorsTest {
         assertThat(logits(sharded)).containsExactly(logits(original));
 
         Files.delete(sharded.resolve("model-00002-of-00002.safetensors"));
-        assertThatThrownBy(() -> ModelLoader.load(sharded))
+        assertThatThrownBy(() -> ModelLoader.load(sharded, TestPool.shared()))
                 .isInstanceOf(ModelFormatException.class).hasMessageContaining("model-00002-of-00002.safetensors' is missing");
     }
 
     private static float[] logits(Path model) {
-        try (Model m = ModelLoader.load(model)) {
+        try (Model m = ModelLoader.load(model, TestPool.shared())) {
             return new Session(m.network(), new DensePolicy()).feed(new int[] {1, 147, 201, 282, 81, 286}).clone();
         }
     }

@@ -6,6 +6,7 @@ import io.streamllm.engine.Session;
 import io.streamllm.model.Model;
 import io.streamllm.model.ModelLoader;
 import io.streamllm.testing.References;
+import io.streamllm.testing.TestPool;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,7 +39,7 @@ class QuantizedKvStreamingTest {
     @BeforeAll
     static void load() {
         reference = References.json("quant/llama-q8_0.json");
-        model = ModelLoader.load(References.file("quant/llama-q8_0.gguf"));
+        model = ModelLoader.load(References.file("quant/llama-q8_0.gguf"), TestPool.shared());
     }
 
     @AfterAll

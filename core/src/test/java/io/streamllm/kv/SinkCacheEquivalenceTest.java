@@ -5,6 +5,7 @@ import io.streamllm.model.Model;
 import io.streamllm.model.ModelLoader;
 import io.streamllm.testing.ReRotatingReference;
 import io.streamllm.testing.References;
+import io.streamllm.testing.TestPool;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -36,7 +37,7 @@ class SinkCacheEquivalenceTest {
     void fastCacheEqualsReRotatingEverything(String modelName, int sinks, int window, int evictChunk, long jumpTo) {
         int[] stream = References.ints(References.json(modelName + "-stream-seed0.json").get("tokens"));
         Path path = modelName.equals("stories260K") ? References.stories260K() : References.tinystories656k();
-        try (Model model = ModelLoader.load(path)) {
+        try (Model model = ModelLoader.load(path, TestPool.shared())) {
             Session fast = new Session(model.network(), new SinkWindowPolicy(sinks, window), 8, evictChunk);
             ReRotatingReference reference = new ReRotatingReference(model.config(), model.store(), sinks, window, evictChunk);
 
@@ -60,7 +61,7 @@ class SinkCacheEquivalenceTest {
     void aStreamAtPosition10To7BehavesAsAtPosition10To3(String modelName) {
         int[] stream = References.ints(References.json(modelName + "-stream-seed0.json").get("tokens"));
         Path path = modelName.equals("stories260K") ? References.stories260K() : References.tinystories656k();
-        try (Model model = ModelLoader.load(path)) {
+        try (Model model = ModelLoader.load(path, TestPool.shared())) {
             float[][] near = runWithJump(model, stream, 1_000);
             float[][] far = runWithJump(model, stream, 10_000_000);
             for (int i = 0; i < near.length; i++) {

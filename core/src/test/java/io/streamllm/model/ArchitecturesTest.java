@@ -3,6 +3,7 @@ package io.streamllm.model;
 import io.streamllm.api.ModelFormatException;
 import io.streamllm.testing.GgufEdit;
 import io.streamllm.testing.References;
+import io.streamllm.testing.TestPool;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,7 +22,7 @@ class ArchitecturesTest {
     void unknownGgufArchitectureListsTheSupportedOnes() {
         Path file = GgufEdit.copy(References.file("arch/llama.gguf"), dir.resolve("x.gguf"),
                 key -> !key.equals("general.architecture"), w -> w.putString("general.architecture", "mamba"));
-        assertThatThrownBy(() -> ModelLoader.load(file).close())
+        assertThatThrownBy(() -> ModelLoader.load(file, TestPool.shared()).close())
                 .isInstanceOf(ModelFormatException.class)
                 .hasMessageContaining("unsupported architecture 'mamba'")
                 .hasMessageContaining("supported: " + String.join(", ", Architectures.ggufNames()));
@@ -31,7 +32,7 @@ class ArchitecturesTest {
     void unknownHuggingFaceModelTypeListsTheSupportedOnes() throws Exception {
         Path model = Files.createDirectories(dir.resolve("hf"));
         Files.writeString(model.resolve("config.json"), "{\"model_type\": \"mamba\"}");
-        assertThatThrownBy(() -> ModelLoader.load(model).close())
+        assertThatThrownBy(() -> ModelLoader.load(model, TestPool.shared()).close())
                 .isInstanceOf(ModelFormatException.class)
                 .hasMessageContaining("unsupported model_type 'mamba'")
                 .hasMessageContaining("supported: " + String.join(", ", Architectures.hfModelTypes()));
@@ -41,7 +42,7 @@ class ArchitecturesTest {
     void aTensorTheArchitectureDoesNotReadIsRefusedByName() {
         Path file = GgufEdit.copy(References.file("arch/llama.gguf"), dir.resolve("extra.gguf"), name -> true,
                 w -> w.addTensor("blk.0.attn_q_norm.weight", new long[] {16}, new float[16]));
-        assertThatThrownBy(() -> ModelLoader.load(file).close())
+        assertThatThrownBy(() -> ModelLoader.load(file, TestPool.shared()).close())
                 .isInstanceOf(ModelFormatException.class)
                 .hasMessageContaining("tensor 'blk.0.attn_q_norm.weight' is not part of architecture llama");
     }

@@ -9,7 +9,7 @@ import io.streamllm.gguf.GgufTensorStore;
 import io.streamllm.gguf.GgufWriter;
 import io.streamllm.gguf.SyntheticModel;
 import io.streamllm.tensor.GgmlType;
-import io.streamllm.tensor.Parallel;
+import io.streamllm.testing.TestPool;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -63,13 +63,13 @@ class DeclaredDimensionsTest {
     @Test
     void blockCountBeyondTheLayersInTheFileIsRefusedBeforeAllocatingThem() throws IOException {
         Path file = dir.resolve("tiny.gguf");
-        SyntheticModel.write(SyntheticModel.TINY, GgmlType.F32, file, 1, Parallel.common(), bytes -> { });
+        SyntheticModel.write(SyntheticModel.TINY, GgmlType.F32, file, 1, TestPool.shared(), bytes -> { });
         byte[] bytes = Files.readAllBytes(file);
         byte[] key = "llama.block_count".getBytes(StandardCharsets.UTF_8);
         int valueAt = ByteSearch.indexOf(bytes, key) + key.length + 4; // after the key and its value type
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(valueAt, Integer.MAX_VALUE);
         Files.write(file, bytes);
-        assertThatThrownBy(() -> ModelLoader.load(file).close())
+        assertThatThrownBy(() -> ModelLoader.load(file, TestPool.shared()).close())
                 .isInstanceOf(ModelFormatException.class)
                 .hasMessageContaining("tensor 'blk.2147483646.attn_norm.weight' is missing");
     }

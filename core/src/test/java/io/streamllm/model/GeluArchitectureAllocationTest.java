@@ -4,6 +4,7 @@ import io.streamllm.engine.Session;
 import io.streamllm.kv.CachePolicy;
 import io.streamllm.testing.AllocationMeter;
 import io.streamllm.testing.References;
+import io.streamllm.testing.TestPool;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -19,7 +20,7 @@ class GeluArchitectureAllocationTest {
     @ParameterizedTest
     @ValueSource(strings = {"gptneox", "falcon", "mpt"})
     void aSinkStreamAllocatesNothingPerToken(String name) {
-        try (Model model = ModelLoader.load(References.file("arch/" + name + ".gguf"))) {
+        try (Model model = ModelLoader.load(References.file("arch/" + name + ".gguf"), TestPool.shared())) {
             Session session = new Session(model.network(), CachePolicy.parse("sink:4:12"));
             double perToken = AllocationMeter.bytesPerToken(() -> {
                 for (int i = 0; i < 200; i++) {

@@ -8,8 +8,8 @@ import io.streamllm.model.arch.GptNeoX;
 import io.streamllm.model.arch.Mpt;
 import io.streamllm.model.blocks.Activation;
 import io.streamllm.model.blocks.Weights;
-import io.streamllm.tensor.Parallel;
 import io.streamllm.testing.References;
+import io.streamllm.testing.TestPool;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -34,7 +34,7 @@ class GeluArchitectureTest {
             GgufTensorStore store = new GgufTensorStore(file);
             ModelConfig config = architecture.fromGguf(new GgufConfig(file.metadata(), store, name));
             Weights weights = new Weights(store, name);
-            Transformer network = architecture.load(config, weights, Parallel.common());
+            Transformer network = architecture.load(config, weights, TestPool.shared());
             weights.requireAllRead();
             LlamaCppArchitectureTest.assertMatches(network, References.json("arch/exact_gelu/" + name + ".json"),
                     tolerance, name + " exact GELU");

@@ -9,6 +9,7 @@ import io.streamllm.kv.WindowPolicy;
 import io.streamllm.testing.GgufEdit;
 import io.streamllm.testing.ReRotatingReference;
 import io.streamllm.testing.References;
+import io.streamllm.testing.TestPool;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,7 +68,8 @@ class HandDerivedArchitectureTest {
         });
         assertMatchesPlainModel(file);
         // The sink logits matter: the same stream without them gives other logits.
-        try (Model with = ModelLoader.load(file); Model without = ModelLoader.load(References.file("arch/llama.gguf"))) {
+        try (Model with = ModelLoader.load(file, TestPool.shared());
+             Model without = ModelLoader.load(References.file("arch/llama.gguf"), TestPool.shared())) {
             float[] a = new Session(with.network(), new DensePolicy()).feed(TOKENS[0]);
             float[] b = new Session(without.network(), new DensePolicy()).feed(TOKENS[0]);
             double difference = 0;
@@ -79,7 +81,7 @@ class HandDerivedArchitectureTest {
     }
 
     private static void assertMatchesPlainModel(Path file) {
-        try (Model model = ModelLoader.load(file)) {
+        try (Model model = ModelLoader.load(file, TestPool.shared())) {
             CachePolicy[] policies = {new DensePolicy(), new SinkWindowPolicy(4, 12), new WindowPolicy(12)};
             for (CachePolicy policy : policies) {
                 Session session = new Session(model.network(), policy);

@@ -8,6 +8,7 @@ import io.streamllm.kv.DensePolicy;
 import io.streamllm.kv.KvCache;
 import io.streamllm.testing.References;
 import io.streamllm.testing.Safetensors;
+import io.streamllm.testing.TestPool;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -53,12 +54,12 @@ class HuggingFaceGeluArchitecturesTest {
         Path hf = writeHuggingFaceDirectory("gptneox", References.file("arch/gptneox.gguf"), dir.resolve("extra"),
                 Map.of(buffer, new TensorView(buffer, io.streamllm.tensor.GgmlType.F32, new long[] {1},
                         MemorySegment.ofArray(new byte[Float.BYTES]))));
-        assertThatThrownBy(() -> ModelLoader.load(hf)).isInstanceOf(ModelFormatException.class)
+        assertThatThrownBy(() -> ModelLoader.load(hf, TestPool.shared())).isInstanceOf(ModelFormatException.class)
                 .hasMessageContaining("tensor '" + buffer + "' is not part of architecture gptneox");
     }
 
     private static float[] denseLogits(Path model, int[] tokens) {
-        try (Model m = ModelLoader.load(model)) {
+        try (Model m = ModelLoader.load(model, TestPool.shared())) {
             Transformer network = m.network();
             float[] logits = new float[tokens.length * m.config().vocabularySize()];
             network.forward(tokens, 0, tokens.length, new KvCache(m.config().kvShape(), new DensePolicy(), 1, tokens.length),

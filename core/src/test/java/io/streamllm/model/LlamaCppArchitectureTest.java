@@ -5,6 +5,7 @@ import io.streamllm.kv.KvCache;
 import io.streamllm.kv.DensePolicy;
 import io.streamllm.kv.SinkWindowPolicy;
 import io.streamllm.testing.References;
+import io.streamllm.testing.TestPool;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -28,7 +29,7 @@ class LlamaCppArchitectureTest {
             "gemma2, 6e-4", "gptneox, 6e-4", "falcon, 6e-4", "mpt, 6e-4"})
     void denseBatchAndSinkStreamMatchLlamaCpp(String name, double tolerance) {
         Map<String, Object> reference = References.json("arch/" + name + ".json");
-        try (Model model = ModelLoader.load(References.file("arch/" + reference.get("gguf")))) {
+        try (Model model = ModelLoader.load(References.file("arch/" + reference.get("gguf")), TestPool.shared())) {
             assertMatches(model.network(), reference, tolerance, name);
         }
     }

@@ -6,8 +6,8 @@ import io.streamllm.engine.Session;
 import io.streamllm.gguf.SyntheticModel;
 import io.streamllm.kv.DensePolicy;
 import io.streamllm.tensor.GgmlType;
-import io.streamllm.tensor.Parallel;
 import io.streamllm.testing.References;
+import io.streamllm.testing.TestPool;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -38,9 +38,9 @@ class QuantizedDecodeTest {
     @EnumSource(names = {"Q4_0", "Q8_0", "F16"})
     void decodeAgreesWithBatchedPrefill(GgmlType type) {
         Path file = dir.resolve("tiny-" + type + ".gguf");
-        SyntheticModel.write(SyntheticModel.TINY, type, file, 5, Parallel.common(), bytes -> { });
+        SyntheticModel.write(SyntheticModel.TINY, type, file, 5, TestPool.shared(), bytes -> { });
         int[] prompt = {1, 270, 280, 290, 10, 77, 3};
-        try (Model model = ModelLoader.load(file)) {
+        try (Model model = ModelLoader.load(file, TestPool.shared())) {
             float[] batched = new Session(model.network(), new DensePolicy()).feed(prompt).clone();
             Session decode = new Session(model.network(), new DensePolicy());
             float[] stepped = null;
@@ -63,7 +63,7 @@ class QuantizedDecodeTest {
         Map<String, Object> reference = References.json("quant/" + name + ".json");
         int[] tokens = References.ints(reference.get("tokens"));
         List<List<Number>> exact = (List<List<Number>>) reference.get("float64_dense_logits");
-        try (Model model = ModelLoader.load(References.file("quant/" + name + ".gguf"))) {
+        try (Model model = ModelLoader.load(References.file("quant/" + name + ".gguf"), TestPool.shared())) {
             Session session = new Session(model.network(), new DensePolicy());
             for (int t = 0; t < tokens.length; t++) {
                 float[] logits = session.feed(tokens[t]);

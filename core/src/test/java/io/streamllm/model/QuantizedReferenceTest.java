@@ -10,6 +10,7 @@ import io.streamllm.kv.SinkWindowPolicy;
 import io.streamllm.tensor.GgmlType;
 import io.streamllm.testing.References;
 import io.streamllm.util.Json;
+import io.streamllm.testing.TestPool;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -72,7 +73,7 @@ class QuantizedReferenceTest {
         int sinks = ((Number) streaming.get("sink")).intValue();
         int window = ((Number) streaming.get("window")).intValue();
 
-        try (Model model = ModelLoader.load(jsonFile.resolveSibling((String) reference.get("gguf")))) {
+        try (Model model = ModelLoader.load(jsonFile.resolveSibling((String) reference.get("gguf")), TestPool.shared())) {
             Transformer network = model.network();
             int vocab = model.config().vocabularySize();
 

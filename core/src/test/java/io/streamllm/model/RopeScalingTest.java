@@ -3,8 +3,8 @@ package io.streamllm.model;
 import io.streamllm.testing.NoTensors;
 import io.streamllm.gguf.SyntheticModel;
 import io.streamllm.tensor.GgmlType;
-import io.streamllm.tensor.Parallel;
 import io.streamllm.util.Json;
+import io.streamllm.testing.TestPool;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,8 +37,8 @@ class RopeScalingTest {
         SyntheticModel.Shape shape = new SyntheticModel.Shape("tiny-llama3", "llama", 64, 2, 4, 2, 128, 300, 256,
                 500000f, false, false, true);
         Path file = dir.resolve("tiny-llama3.gguf");
-        SyntheticModel.write(shape, GgmlType.F32, file, 1, Parallel.common(), bytes -> { });
-        try (Model model = ModelLoader.load(file)) {
+        SyntheticModel.write(shape, GgmlType.F32, file, 1, TestPool.shared(), bytes -> { });
+        try (Model model = ModelLoader.load(file, TestPool.shared())) {
             float[] stored = model.store().get("rope_freqs.weight").floats();
             assertThat(model.config().rope().frequencyDivisors()).containsExactly(stored);
             double[] frequencies = model.config().rope().frequencies();

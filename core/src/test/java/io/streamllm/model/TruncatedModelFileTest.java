@@ -4,6 +4,7 @@ import io.streamllm.api.ModelFormatException;
 import io.streamllm.engine.Session;
 import io.streamllm.kv.SinkWindowPolicy;
 import io.streamllm.testing.References;
+import io.streamllm.testing.TestPool;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -27,7 +28,7 @@ class TruncatedModelFileTest {
         Path shipped = modelName.equals("stories260K") ? References.stories260K() : References.tinystories656k();
         Path copy = copy(shipped);
         Path weights = Files.isDirectory(copy) ? copy.resolve("model.safetensors") : copy;
-        try (Model model = ModelLoader.load(copy)) {
+        try (Model model = ModelLoader.load(copy, TestPool.shared())) {
             Session session = new Session(model.network(), new SinkWindowPolicy(4, 60));
             for (int token = 1; token < 100; token++) {
                 session.feed(token);

@@ -223,12 +223,8 @@ class ParallelTest {
     }
 
     @Test
-    void commonPoolDefaultsToPhysicalCoresAndCanBeResized() {
+    void poolsDefaultToPhysicalCoresAndNeedAThread() {
         assertThat(Parallel.defaultThreads()).isBetween(1, Runtime.getRuntime().availableProcessors());
-        Parallel.setCommonThreads(3);
-        assertThat(Parallel.common().threads()).isEqualTo(3);
-        Parallel.setCommonThreads(1);
-        assertThat(Parallel.common().threads()).isEqualTo(1);
         assertThatThrownBy(() -> Parallel.create(0)).isInstanceOf(IllegalArgumentException.class);
     }
 }

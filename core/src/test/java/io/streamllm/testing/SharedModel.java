@@ -13,7 +13,7 @@ public final class SharedModel {
     }
 
     private static final class Holder {
-        static final Model STORIES_260K = ModelLoader.load(References.stories260K());
+        static final Model STORIES_260K = ModelLoader.load(References.stories260K(), TestPool.shared());
     }
 
     private static final class ApiHolder {

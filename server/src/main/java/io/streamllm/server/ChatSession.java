@@ -1,6 +1,6 @@
 package io.streamllm.server;
 
-import io.streamllm.engine.Conversation;
+import io.streamllm.api.Conversation;
 
 import java.util.Optional;
 

@@ -1,14 +1,14 @@
 package io.streamllm.server;
 
+import io.streamllm.api.Conversation;
+import io.streamllm.api.Sampling;
+import io.streamllm.api.StopReason;
 import io.streamllm.api.StreamllmException;
 import io.streamllm.chat.RenderedChat;
-import io.streamllm.engine.Conversation;
-import io.streamllm.engine.Generator;
-import io.streamllm.engine.SamplerSettings;
-import io.streamllm.api.StopReason;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -113,9 +113,8 @@ final class ModelService implements AutoCloseable {
         // Conversation reserves room in the window for the whole budget before the turn (evict for space).
         // Up to half the window that costs little context; a larger budget would evict most of the conversation
         // up front, so such answers are cut by counting instead and evict as they go, like any StreamingLLM stream.
-        boolean reserve = maxTokens <= model.policy().windowTokens() / 2;
-        Generator.Settings settings = new Generator.Settings(reserve ? maxTokens : -1, sampler(request),
-                model.stopStrings(request));
+        boolean reserve = maxTokens <= model.windowTokens() / 2;
+        Sampling sampling = sampling(request, reserve ? maxTokens : -1, model.stopStrings(request));
         Steps steps = new Steps(reserve ? Integer.MAX_VALUE : maxTokens, clientGone);
         // The answer is kept here: the generator keeps no text of a generation without a token limit.
         StringBuilder answer = new StringBuilder();
@@ -139,22 +138,22 @@ final class ModelService implements AutoCloseable {
         lease.historyText(null); // until the turn is committed
         metrics.history(history.length);
         Transcript before = lease.transcript();
-        SessionStats stats = before != null ? before.stats() : SessionStats.empty(model.policy().capacity());
-        long evictedBefore = conversation.session().cacheStats().evictedTokens();
+        SessionStats stats = before != null ? before.stats() : SessionStats.empty(model.cacheCapacity());
+        long evictedBefore = conversation.stats().evictedTokens();
         activeGenerations.incrementAndGet();
         Conversation.Turn turn;
         try {
-            turn = scheduler.exclusive(() -> conversation.reply(promptTokens, settings, firstTextTimed, steps));
+            turn = scheduler.exclusive(() -> conversation.reply(promptTokens, sampling, firstTextTimed, steps));
         } catch (RuntimeException | Error e) {
             lease.markBroken();
             throw e;
         } finally {
             activeGenerations.decrementAndGet();
         }
-        int generated = turn.result().generatedTokens();
+        int generated = turn.generation().generatedTokens();
         metrics.generated(generated - steps.counted);
-        String finishReason = finishReason(turn.result().stopReason(), steps.cut);
-        long evictedAfter = conversation.session().cacheStats().evictedTokens();
+        String finishReason = finishReason(turn.generation().stopReason(), steps.cut);
+        long evictedAfter = conversation.stats().evictedTokens();
         metrics.turn(turn.reusedTokens(), turn.prefilledTokens(), generated, finishReason,
                 turn.restarted() ? evictedAfter : evictedAfter - evictedBefore, turn.restarted());
 
@@ -166,10 +165,12 @@ final class ModelService implements AutoCloseable {
                 lease.sessionId(), after);
     }
 
-    static SamplerSettings sampler(CompletionRequest request) {
+    /** The request's sampling, generating at most {@code maxTokens} (negative: no limit) and stopping at {@code stops}. */
+    static Sampling sampling(CompletionRequest request, int maxTokens, List<String> stops) {
         long seed = request.seed() != null ? request.seed() : ThreadLocalRandom.current().nextLong();
-        return new SamplerSettings(request.temperature(), 0, request.topP(), 0f, 1f, 64, seed,
-                request.frequencyPenalty(), request.presencePenalty());
+        // One record, not a chain of copies: the allocation test counts what a turn allocates besides its tokens.
+        return new Sampling(request.temperature(), 0, request.topP(), 0f, 1f, 64, request.frequencyPenalty(),
+                request.presencePenalty(), seed, maxTokens, stops, false);
     }
 
     private static String finishReason(StopReason reason, boolean cutByCount) {

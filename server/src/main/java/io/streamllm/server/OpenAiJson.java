@@ -132,7 +132,7 @@ final class OpenAiJson {
         node.put("object", "model");
         node.put("created", created);
         node.put("owned_by", "streamllm");
-        node.put("context_length", model.model().config().contextLength());
+        node.put("context_length", model.model().info().contextLength());
         node.put("cache", model.policy().spec());
         return node;
     }

@@ -1,78 +1,87 @@
 package io.streamllm.server;
 
-import io.streamllm.engine.StopStrings;
+import io.streamllm.api.CachePolicy;
+import io.streamllm.api.Conversation;
+import io.streamllm.api.KvType;
+import io.streamllm.api.SessionOptions;
+import io.streamllm.api.StopStrings;
+import io.streamllm.api.StreamingModel;
 import io.streamllm.api.StreamllmException;
 import io.streamllm.chat.ChatEncoder;
 import io.streamllm.chat.ChatTemplate;
 import io.streamllm.chat.ChatTemplates;
 import io.streamllm.chat.RenderedChat;
-import io.streamllm.engine.Conversation;
-import io.streamllm.engine.Session;
-import io.streamllm.kv.CachePolicy;
-import io.streamllm.api.KvType;
-import io.streamllm.model.Model;
 
 import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
- * The one model a server runs, with what every session of it shares: the chat template, the cache
- * policy (bounded, so that no conversation ever runs out of context) and the stop strings.
+ * The one model a server runs, with what every session of it shares: the chat template, the session
+ * options (a bounded cache, so that no conversation ever runs out of context) and the stop strings.
  */
 public final class ServedModel implements AutoCloseable {
-    private final Model model;
+    private final StreamingModel model;
     private final ChatTemplate template;
     private final ChatEncoder encoder;
-    private final CachePolicy policy;
-    private final int prefillChunk;
-    private final int evictChunk;
-    private final KvType kvType;
+    private final SessionOptions options;
     private final List<String> endStops;
     private final long sessionBytes;
 
-    public ServedModel(Model model, CachePolicy policy, int prefillChunk, int evictChunk) {
-        this(model, policy, prefillChunk, evictChunk, false);
+    /** Serves {@code model}, each session's cache as {@code options} say, message text read as plain text. */
+    public ServedModel(StreamingModel model, SessionOptions options) {
+        this(model, options, false);
     }
 
-    /** As above; {@code specialInContent} parses special-token text in messages and prompts as those tokens. */
-    public ServedModel(Model model, CachePolicy policy, int prefillChunk, int evictChunk, boolean specialInContent) {
-        this(model, policy, prefillChunk, evictChunk, specialInContent, KvType.F32);
+    /**
+     * Serves {@code model}, each session's cache as {@code options} say; {@code specialInContent} parses
+     * special-token text in messages and prompts as those tokens.
+     */
+    public ServedModel(StreamingModel model, SessionOptions options, boolean specialInContent) {
+        this(model, options, ChatTemplates.forModel(model), specialInContent);
     }
 
-    /** As above, with sessions whose KV caches store keys and values as {@code kvType}. */
-    public ServedModel(Model model, CachePolicy policy, int prefillChunk, int evictChunk, boolean specialInContent,
-                       KvType kvType) {
-        if (policy.windowTokens() == CachePolicy.UNBOUNDED) {
+    /** As above, rendering chats with {@code template} instead of the model's own. */
+    ServedModel(StreamingModel model, SessionOptions options, ChatTemplate template, boolean specialInContent) {
+        CachePolicy policy = options.policy();
+        if (policy.windowTokens().isEmpty()) {
             throw new StreamllmException("serve needs a bounded cache so that conversations never outgrow it: use --cache sink:S:W"
                     + " (or window:W, recompute:W), not " + policy.spec());
         }
         this.model = model;
-        this.template = ChatTemplates.forModel(model);
+        this.template = template;
         this.encoder = new ChatEncoder(model.tokenizer(), specialInContent);
-        this.policy = policy;
-        this.prefillChunk = prefillChunk;
-        this.evictChunk = evictChunk;
-        this.kvType = kvType;
+        this.options = options;
         this.endStops = StopStrings.withModelEndTokens(List.of(), model.tokenizer());
-        this.sessionBytes = newSession().cacheStats().allocatedBytes();
+        this.sessionBytes = newConversation().stats().allocatedBytes();
     }
 
     /** The name clients give as "model". */
     public String id() {
-        return model.name();
+        return model.info().name();
     }
 
-    public Model model() {
+    /** The model itself (closed with this). */
+    public StreamingModel model() {
         return model;
     }
 
     public CachePolicy policy() {
-        return policy;
+        return options.policy();
+    }
+
+    /** Tokens the window of every session's cache holds besides its sinks. */
+    int windowTokens() {
+        return options.policy().windowTokens().orElseThrow();
+    }
+
+    /** Tokens every session's cache holds at most: sinks and window. */
+    int cacheCapacity() {
+        return options.policy().sinkTokens() + windowTokens();
     }
 
     /** How every session's KV cache stores keys and values. */
     public KvType kvType() {
-        return kvType;
+        return options.kvType();
     }
 
     public ChatTemplate template() {
@@ -85,11 +94,12 @@ public final class ServedModel implements AutoCloseable {
     }
 
     public Conversation newConversation() {
-        return new Conversation(newSession(), model.tokenizer());
+        return model.newConversation(options);
     }
 
-    private Session newSession() {
-        return new Session(model.network(), policy, prefillChunk, evictChunk, kvType);
+    /** How every session keeps its stream. */
+    public SessionOptions sessionOptions() {
+        return options;
     }
 
     /**

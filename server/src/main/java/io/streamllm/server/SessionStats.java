@@ -1,7 +1,7 @@
 package io.streamllm.server;
 
-import io.streamllm.engine.Conversation;
 import io.streamllm.api.CacheStats;
+import io.streamllm.api.Conversation;
 
 /**
  * Where a session stands: what its turns cost so far and what its KV cache holds. Shown by
@@ -31,13 +31,13 @@ public record SessionStats(long turns, long historyTokens, int cacheTokens, int 
     public SessionStats after(Conversation conversation, Conversation.Turn turn) {
         return new SessionStats(turns + 1, 0, 0, cacheCapacity, 0, 0, 0, 0,
                 promptTokens + turn.reusedTokens() + turn.prefilledTokens(), reusedTokens + turn.reusedTokens(),
-                prefilledTokens + turn.prefilledTokens(), completionTokens + turn.result().generatedTokens(), 0, null, 0)
+                prefilledTokens + turn.prefilledTokens(), completionTokens + turn.generation().generatedTokens(), 0, null, 0)
                 .withCacheOf(conversation);
     }
 
     /** These totals with the cache figures of {@code conversation} as it is now. */
     public SessionStats withCacheOf(Conversation conversation) {
-        CacheStats cache = conversation.session().cacheStats();
+        CacheStats cache = conversation.stats();
         return new SessionStats(turns, conversation.historyLength(), cache.size(), cacheCapacity, cache.sinks(),
                 cache.window(), cache.evictedTokens(), cache.nextPosition(), promptTokens, reusedTokens,
                 prefilledTokens, completionTokens, conversation.restarts(), cache.kvType().label(), cache.bytesPerToken());

@@ -1,10 +1,9 @@
 package io.streamllm.server;
 
+import io.streamllm.api.Conversation;
+import io.streamllm.api.Sampling;
 import io.streamllm.api.StreamllmException;
 import io.streamllm.chat.ChatMessage;
-import io.streamllm.engine.Conversation;
-import io.streamllm.engine.Generator;
-import io.streamllm.engine.SamplerSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -151,23 +150,15 @@ final class SessionStore {
 
     /** Creates the session's conversation, restoring it from disk when it was saved. */
     private void open(ChatSession session) {
-        Conversation conversation;
-        try {
-            conversation = model.newConversation();
-        } catch (StreamllmException e) {
-            throw ApiError.unavailable("no memory for another session: " + e.getMessage(), "insufficient_memory");
-        }
-        session.conversation(conversation);
-        if (state == null || session.temporary()) {
-            return;
-        }
-        Optional<Transcript> saved = savedTranscript(session.id());
+        Optional<Transcript> saved = state == null || session.temporary() ? Optional.empty() : savedTranscript(session.id());
         if (saved.isEmpty()) {
+            session.conversation(fresh());
             return;
         }
         Transcript transcript = saved.get();
+        Conversation conversation;
         try {
-            state.restoreSnapshot(transcript, conversation);
+            conversation = state.restoreSnapshot(transcript, model);
             if (!Arrays.equals(conversation.history(), transcript.tokens())) {
                 throw new IOException("its token history differs from the transcript's");
             }
@@ -176,11 +167,20 @@ final class SessionStore {
             LOG.warn("session '" + session.id() + "': the cache snapshot cannot be used (" + firstLine(e)
                     + "); rebuilding it from the transcript's " + transcript.tokens().length + " tokens");
             conversation = prefilled(transcript.tokens());
-            session.conversation(conversation);
             metrics.sessionRestored("transcript");
         }
+        session.conversation(conversation);
         state.deleteSnapshotsExcept(session.id(), transcript.snapshot());
         session.transcript(transcript.withStats(transcript.stats().withCacheOf(conversation)));
+    }
+
+    /** A new, empty conversation; 503 when its cache cannot be had. */
+    private Conversation fresh() {
+        try {
+            return model.newConversation();
+        } catch (StreamllmException e) {
+            throw ApiError.unavailable("no memory for another session: " + e.getMessage(), "insufficient_memory");
+        }
     }
 
     /** The saved transcript of a session of this model; an unreadable or foreign one is set aside. */
@@ -215,8 +215,8 @@ final class SessionStore {
 
     /** A conversation rebuilt by reading {@code tokens} again (the fallback when no snapshot can be used). */
     private Conversation prefilled(int[] tokens) {
-        Conversation conversation = model.newConversation();
-        Generator.Settings readOnly = new Generator.Settings(0, SamplerSettings.greedy(), List.of());
+        Conversation conversation = fresh();
+        Sampling readOnly = Sampling.greedy().maxTokens(0);
         scheduler.exclusive(() -> conversation.reply(tokens, readOnly, text -> { }, () -> false));
         return conversation;
     }

@@ -1,7 +1,8 @@
 package io.streamllm.server;
 
+import io.streamllm.api.Conversation;
+import io.streamllm.api.SessionOptions;
 import io.streamllm.api.StreamllmException;
-import io.streamllm.engine.Conversation;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -111,12 +112,28 @@ final class StateDirectory {
         return Optional.of(transcript);
     }
 
-    /** Restores the snapshot the transcript names into {@code conversation} (a fresh one: it is garbage on failure). */
-    void restoreSnapshot(Transcript transcript, Conversation conversation) throws IOException {
+    /**
+     * The conversation saved in the snapshot the transcript names.
+     *
+     * @throws IOException when there is none, it is damaged, or it was taken under other session options
+     *                     (cache policy, KV type, chunks) than {@code model}'s
+     */
+    Conversation restoreSnapshot(Transcript transcript, ServedModel model) throws IOException {
         if (transcript.snapshot() == null || !transcript.snapshot().equals(Path.of(transcript.snapshot()).getFileName().toString())) {
             throw new IOException("the transcript names no snapshot");
         }
-        SnapshotFile.read(directory.resolve(transcript.snapshot()), transcript.snapshotCrc32c(), conversation);
+        Conversation conversation = SnapshotFile.read(directory.resolve(transcript.snapshot()),
+                transcript.snapshotCrc32c(), model.model());
+        if (!conversation.options().equals(model.sessionOptions())) {
+            throw new IOException("snapshot " + transcript.snapshot() + " was taken under " + describe(conversation.options())
+                    + "; the server runs " + describe(model.sessionOptions()));
+        }
+        return conversation;
+    }
+
+    private static String describe(SessionOptions options) {
+        return "cache " + options.policy().spec() + ", KV " + options.kvType() + ", prefill chunk "
+                + options.prefillChunk() + ", evict chunk " + options.evictChunk();
     }
 
     /** Moves a session's unusable files aside (kept for inspection) so that the id starts afresh. */

@@ -8,9 +8,9 @@ import io.streamllm.gguf.GgufFile;
 import io.streamllm.hf.HfModelDirectory;
 import io.streamllm.model.ModelAssembly;
 import io.streamllm.tensor.GgmlType;
-import io.streamllm.tensor.Parallel;
 import io.streamllm.api.Tokenizer;
 import io.streamllm.tokenizer.Tokenizers;
+import io.streamllm.testing.TestPool;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -65,7 +65,7 @@ final class ModelFileTargets {
             List<byte[]> seeds = new ArrayList<>();
             for (int i = 0; i < SHAPES.size(); i++) {
                 Path file = scratch.folder().resolve("seed.gguf");
-                SyntheticModel.write(SHAPES.get(i), TYPES.get(i), file, i, Parallel.common(), bytes -> { });
+                SyntheticModel.write(SHAPES.get(i), TYPES.get(i), file, i, TestPool.shared(), bytes -> { });
                 seeds.add(Files.readAllBytes(file));
             }
             return seeds;
@@ -74,7 +74,7 @@ final class ModelFileTargets {
         @Override
         public void run(byte[] input) {
             try (GgufFile file = GgufFile.read("fuzz.gguf", MemorySegment.ofArray(input))) {
-                exercise(ModelAssembly.assemble(file, Parallel.common()));
+                exercise(ModelAssembly.assemble(file, TestPool.shared()));
             }
         }
     }
@@ -177,7 +177,7 @@ final class ModelFileTargets {
 
         @Override
         void load(Path directory) {
-            ModelAssembly.assemble(HfModelDirectory.readJson(directory.resolve("config.json")), weights, Parallel.common());
+            ModelAssembly.assemble(HfModelDirectory.readJson(directory.resolve("config.json")), weights, TestPool.shared());
         }
 
         @Override

@@ -1,6 +1,5 @@
 package io.streamllm.server;
 
-import io.streamllm.kv.CachePolicy;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.CountDownLatch;
@@ -36,7 +35,7 @@ class AccessTest {
         CountDownLatch release = new CountDownLatch(1);
         try (StreamllmServer server = StreamllmServer.start(ServerOptions.local(), () -> {
             release.await();
-            return new ServedModel(TestServers.loadModel(), CachePolicy.parse("sink:4:507"), 64, 1);
+            return TestServers.served("sink:4:507");
         })) {
             TestServers.Reply health = TestServers.get(server, "/health");
             assertThat(health.status()).isEqualTo(503);

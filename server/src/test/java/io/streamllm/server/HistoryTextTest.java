@@ -2,8 +2,6 @@ package io.streamllm.server;
 
 import io.streamllm.chat.ChatEncoder;
 import io.streamllm.chat.RenderedChat;
-import io.streamllm.kv.CachePolicy;
-import io.streamllm.model.Model;
 import io.streamllm.api.Tokenizer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,9 +24,8 @@ class HistoryTextTest {
 
     @BeforeAll
     static void load() {
-        Model model = TestServers.loadModel();
-        served = new ServedModel(model, CachePolicy.parse("sink:4:60"), 64, 1);
-        tokenizer = model.tokenizer();
+        served = TestServers.served("sink:4:60");
+        tokenizer = served.model().tokenizer();
         encoder = new ChatEncoder(tokenizer, false);
         promptIds = tokenizer.encode(PROMPT, true, false);
     }

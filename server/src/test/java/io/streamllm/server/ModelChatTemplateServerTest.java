@@ -6,8 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamllm.chat.ChatEncoder;
 import io.streamllm.chat.ChatMessage;
 import io.streamllm.chat.RenderedChat;
-import io.streamllm.kv.CachePolicy;
-import io.streamllm.model.Model;
+import io.streamllm.api.CachePolicy;
+import io.streamllm.api.SessionOptions;
+import io.streamllm.api.StreamingModel;
+import io.streamllm.chat.ChatTemplate;
+import io.streamllm.chat.JinjaChatTemplate;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,11 +33,11 @@ class ModelChatTemplateServerTest {
     @ParameterizedTest
     @ValueSource(strings = {"qwen3", "gemma-3-it"})
     void aChatRequestIsAnsweredWithTheTemplatesPrompt(String templateName) throws Exception {
-        Model shipped = TestServers.loadModel();
-        Model model = new Model(shipped.name(), shipped.source(), shipped.config(), shipped.network(), shipped.tokenizer(),
-                template(templateName), shipped.store());
+        StreamingModel model = TestServers.loadModel();
+        // The shipped model's file has no template: served as if it carried this one.
+        ChatTemplate template = new JinjaChatTemplate(template(templateName), "<s>", "</s>");
         try (StreamllmServer server = TestServers.start(ServerOptions.local(),
-                () -> new ServedModel(model, CachePolicy.parse("sink:4:250"), 64, 1))) {
+                () -> new ServedModel(model, SessionOptions.of(CachePolicy.sink(4, 250)), template, false))) {
             ServedModel served = server.awaitReady();
             ObjectNode body = TestServers.JSON.createObjectNode().put("model", served.id()).put("max_tokens", 4).put("temperature", 0);
             CONVERSATION.forEach(m -> body.withArray("messages").addObject().put("role", m.role()).put("content", m.content()));

@@ -14,11 +14,9 @@ import com.openai.models.completions.CompletionUsage;
 import io.streamllm.chat.ChatMessage;
 import io.streamllm.chat.ChatEncoder;
 import io.streamllm.chat.PlainChatTemplate;
-import io.streamllm.engine.Generator;
-import io.streamllm.engine.SamplerSettings;
-import io.streamllm.engine.Session;
-import io.streamllm.kv.CachePolicy;
-import io.streamllm.model.Model;
+import io.streamllm.api.CachePolicy;
+import io.streamllm.api.Sampling;
+import io.streamllm.api.StreamingModel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,7 +35,7 @@ class OpenAiClientTest {
     private static final int MAX_TOKENS = 12;
     private static StreamllmServer server;
     private static OpenAIClient client;
-    private static Model model;
+    private static StreamingModel model;
     private static String modelId;
 
     @BeforeAll
@@ -45,7 +43,7 @@ class OpenAiClientTest {
         server = TestServers.start();
         client = OpenAIOkHttpClient.builder().baseUrl(server.baseUrl() + "/v1").apiKey("unused").maxRetries(0).build();
         model = TestServers.loadModel();
-        modelId = model.name();
+        modelId = model.info().name();
     }
 
     @AfterAll
@@ -57,9 +55,8 @@ class OpenAiClientTest {
 
     /** What the engine itself generates from {@code prompt}, greedy, with the given stops. */
     private static Generation reference(int[] prompt, List<String> stops) {
-        Session session = new Session(model.network(), CachePolicy.parse("sink:4:507"));
-        return new Generator(session, model.tokenizer())
-                .generate(prompt, new Generator.Settings(MAX_TOKENS, SamplerSettings.greedy(), stops), text -> { }, () -> false);
+        return model.newSession(CachePolicy.sink(4, 507))
+                .generate(prompt, Sampling.greedy().maxTokens(MAX_TOKENS).stopStrings(stops), text -> { }, () -> false);
     }
 
     private static Generation chatReference(String question) {

@@ -1,11 +1,11 @@
 package io.streamllm.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.streamllm.engine.Conversation;
-import io.streamllm.engine.Generator;
-import io.streamllm.engine.SamplerSettings;
-import io.streamllm.kv.CachePolicy;
-import io.streamllm.model.Model;
+import io.streamllm.api.CachePolicy;
+import io.streamllm.api.Conversation;
+import io.streamllm.api.Sampling;
+import io.streamllm.api.SessionOptions;
+import io.streamllm.api.StreamingModel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class PersistenceTest {
     private static final String CACHE = "sink:4:507";
-    private static Model model;
+    private static StreamingModel model;
 
     @BeforeAll
     static void load() {
@@ -46,7 +46,7 @@ class PersistenceTest {
     /** Two turns of session "s" on a server that is then stopped; returns the answers. */
     private static List<String> twoTurns(Path stateDir) {
         try (StreamllmServer server = serve(stateDir)) {
-            TestChat chat = new TestChat(server.baseUrl(), model.name(), "s");
+            TestChat chat = new TestChat(server.baseUrl(), model.info().name(), "s");
             return List.of(chat.say("Where is the red ball?", 8), chat.say("Who has it?", 8));
         }
     }
@@ -54,7 +54,7 @@ class PersistenceTest {
     /** The third turn of session "s" (after {@link #twoTurns}) on a new server; returns its answer. */
     private static String thirdTurn(Path stateDir, List<String> answers, String expectedRestore) {
         try (StreamllmServer server = serve(stateDir)) {
-            TestChat chat = new TestChat(server.baseUrl(), model.name(), "s");
+            TestChat chat = new TestChat(server.baseUrl(), model.info().name(), "s");
             chat.ask("Where is the red ball?");
             chat.answered(answers.get(0));
             chat.ask("Who has it?");
@@ -119,11 +119,38 @@ class PersistenceTest {
     }
 
     @Test
+    void aSnapshotOfTheFormatBeforeTheJavaApiIsRebuiltFromTheTranscript(@TempDir Path stateDir) throws IOException {
+        List<String> answers = twoTurns(stateDir);
+        Path snapshot = onlyFile(stateDir, "s-s.*.snapshot");
+        try (RandomAccessFile file = new RandomAccessFile(snapshot.toFile(), "rw")) {
+            file.seek(4);
+            file.writeInt(1); // the version field: format 1 held the engine's conversation, without a header
+        }
+        long crc = Transcript.fromJson(Files.readAllBytes(stateDir.resolve("s-s.json"))).snapshotCrc32c();
+        assertThatThrownBy(() -> SnapshotFile.read(snapshot, crc, model)).isInstanceOf(IOException.class)
+                .hasMessageContaining("is of format 1 (an older streamllm); this version reads format 2");
+        thirdTurn(stateDir, answers, "transcript");
+    }
+
+    @Test
+    void aSnapshotTakenUnderAnotherCacheIsRebuiltFromTheTranscript(@TempDir Path stateDir) throws IOException {
+        twoTurns(stateDir);
+        try (StreamllmServer server = TestServers.start(ServerOptions.local().withStateDir(stateDir), "sink:2:300")) {
+            TestChat chat = new TestChat(server.baseUrl(), model.info().name(), "s");
+            chat.ask("Where is the red ball?");
+            chat.say("Is it big?", 4);
+            assertThat(TestServers.metrics(server).value("streamllm_session_restores_total{from=\"transcript\"}"))
+                    .isEqualTo(1);
+            assertThat(TestServers.get(server, "/v1/sessions/s").json().get("cache").asText()).isEqualTo("sink:2:300");
+        }
+    }
+
+    @Test
     void anUnreadableTranscriptIsSetAsideAndTheSessionStartsAfresh(@TempDir Path stateDir) throws IOException {
         twoTurns(stateDir);
         Files.writeString(stateDir.resolve("s-s.json"), "{ not json");
         try (StreamllmServer server = serve(stateDir)) {
-            TestChat chat = new TestChat(server.baseUrl(), model.name(), "s");
+            TestChat chat = new TestChat(server.baseUrl(), model.info().name(), "s");
             chat.say("Hello again", 4);
             assertThat(chat.lastReply().at("/usage/prompt_tokens_details/cached_tokens").asInt()).isZero();
             assertThat(TestServers.metrics(server).value("streamllm_session_restores_total{from=\"unusable\"}")).isEqualTo(1);
@@ -153,32 +180,31 @@ class PersistenceTest {
     @Test
     void snapshotFilesRefuseEveryDamage(@TempDir Path dir) throws IOException {
         Conversation conversation = fresh();
-        conversation.reply(model.tokenizer().encode("Once upon a time"), new Generator.Settings(5, SamplerSettings.greedy(), List.of()),
+        conversation.reply(model.tokenizer().encode("Once upon a time"), Sampling.greedy().maxTokens(5),
                 t -> { }, () -> false);
         Path file = dir.resolve("c.snapshot");
         long crc = SnapshotFile.write(file, conversation);
         byte[] good = Files.readAllBytes(file);
 
-        Conversation restored = fresh();
-        SnapshotFile.read(file, crc, restored);
+        Conversation restored = SnapshotFile.read(file, crc, model);
         assertThat(restored.history()).containsExactly(conversation.history());
 
-        assertThatThrownBy(() -> SnapshotFile.read(file, crc ^ 1, fresh())).hasMessageContaining("fails its checksum");
+        assertThatThrownBy(() -> SnapshotFile.read(file, crc ^ 1, model)).hasMessageContaining("fails its checksum");
         for (int at : new int[] {0, 9, good.length / 2, good.length - 1}) {
             byte[] damaged = good.clone();
             damaged[at] ^= 0x01;
             Files.write(file, damaged);
-            assertThatThrownBy(() -> SnapshotFile.read(file, crc, fresh())).as("bit flipped at %d", at).isInstanceOf(IOException.class);
+            assertThatThrownBy(() -> SnapshotFile.read(file, crc, model)).as("bit flipped at %d", at).isInstanceOf(IOException.class);
         }
         Files.write(file, java.util.Arrays.copyOf(good, good.length - 1));
-        assertThatThrownBy(() -> SnapshotFile.read(file, crc, fresh())).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> SnapshotFile.read(file, crc, model)).isInstanceOf(IOException.class);
         Files.write(file, new byte[3]);
-        assertThatThrownBy(() -> SnapshotFile.read(file, crc, fresh())).hasMessageContaining("truncated");
+        assertThatThrownBy(() -> SnapshotFile.read(file, crc, model)).hasMessageContaining("truncated");
     }
 
-    /** A new conversation on the shared model (the ServedModel is not closed: the model is the class's). */
+    /** A new conversation on the shared model, as the server opens them. */
     private static Conversation fresh() {
-        return new ServedModel(model, CachePolicy.parse(CACHE), 64, 1).newConversation();
+        return model.newConversation(SessionOptions.of(CachePolicy.parse(CACHE)));
     }
 
     @Test

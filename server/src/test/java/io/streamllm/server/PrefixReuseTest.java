@@ -2,7 +2,7 @@ package io.streamllm.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.streamllm.model.Model;
+import io.streamllm.api.StreamingModel;
 import io.streamllm.server.load.ServerMetricsText;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,7 +23,7 @@ class PrefixReuseTest {
     private static final String HISTORY = "streamllm_history_tokens_total";
 
     private static StreamllmServer server;
-    private static Model model;
+    private static StreamingModel model;
 
     @BeforeAll
     static void start() {
@@ -45,7 +45,7 @@ class PrefixReuseTest {
         String session = null;
         int[] history = null;
         for (int seed = 1; seed <= 40 && chat == null; seed++) {
-            TestChat candidate = new TestChat(server.baseUrl(), model.name(), "retokenized-" + seed);
+            TestChat candidate = new TestChat(server.baseUrl(), model.info().name(), "retokenized-" + seed);
             candidate.ask("Tell me a story.");
             ObjectNode first = candidate.body(40, false).put("temperature", 1.0).put("seed", seed);
             TestServers.Reply reply = TestServers.post(server.baseUrl(), "/v1/chat/completions", first.toString(),

@@ -1,9 +1,10 @@
 package io.streamllm.server;
 
-import io.streamllm.engine.SamplerSettings;
+import io.streamllm.api.Sampling;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -18,11 +19,11 @@ class SamplingPenaltiesTest {
 
     @Test
     void thePenaltiesOfARequestReachTheSampler() {
-        SamplerSettings settings = ModelService.sampler(chat(",\"frequency_penalty\":0.7,\"presence_penalty\":-0.3"));
+        Sampling settings = ModelService.sampling(chat(",\"frequency_penalty\":0.7,\"presence_penalty\":-0.3"), 16, List.of());
         assertThat(settings.frequencyPenalty()).isEqualTo(0.7f);
         assertThat(settings.presencePenalty()).isEqualTo(-0.3f);
 
-        SamplerSettings none = ModelService.sampler(chat(""));
+        Sampling none = ModelService.sampling(chat(""), 16, List.of());
         assertThat(none.frequencyPenalty()).isZero();
         assertThat(none.presencePenalty()).isZero();
     }

@@ -1,9 +1,9 @@
 package io.streamllm.server;
 
 import io.streamllm.chat.RenderedChat;
-import io.streamllm.kv.CachePolicy;
-import io.streamllm.model.Model;
-import io.streamllm.model.ModelLoader;
+import io.streamllm.api.CachePolicy;
+import io.streamllm.api.SessionOptions;
+import io.streamllm.api.StreamingModel;
 import io.streamllm.testing.AllocationMeter;
 import io.streamllm.testing.References;
 import org.junit.jupiter.api.Test;
@@ -23,8 +23,8 @@ class ServerDecodeAllocationTest {
 
     @Test
     void aTurnAllocatesNothingPerToken() throws Exception {
-        Model model = ModelLoader.load(References.stories260K());
-        try (ModelService service = ModelService.start(new ServedModel(model, CachePolicy.parse("sink:4:507"), 64, 1),
+        StreamingModel model = StreamingModel.load(References.stories260K());
+        try (ModelService service = ModelService.start(new ServedModel(model, SessionOptions.of(CachePolicy.sink(4, 507))),
                 ServerOptions.local(), new ServerMetrics())) { // closes the model
             long allocated = 0;
             long tokens = 0;

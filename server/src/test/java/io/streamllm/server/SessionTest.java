@@ -1,7 +1,7 @@
 package io.streamllm.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.streamllm.model.Model;
+import io.streamllm.api.StreamingModel;
 import io.streamllm.server.load.ServerMetricsText;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,7 +21,7 @@ class SessionTest {
     private static final String REUSED = "streamllm_prompt_tokens_total{source=\"reused\"}";
 
     private static StreamllmServer server;
-    private static Model model;
+    private static StreamingModel model;
 
     @BeforeAll
     static void start() {
@@ -37,7 +37,7 @@ class SessionTest {
     }
 
     private static TestChat chat(String session) {
-        return new TestChat(server.baseUrl(), model.name(), session);
+        return new TestChat(server.baseUrl(), model.info().name(), session);
     }
 
     @Test

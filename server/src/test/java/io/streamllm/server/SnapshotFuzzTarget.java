@@ -1,16 +1,12 @@
 package io.streamllm.server;
 
-import io.streamllm.engine.Conversation;
-import io.streamllm.engine.Generator;
-import io.streamllm.engine.SamplerSettings;
-import io.streamllm.engine.Session;
-import io.streamllm.kv.CachePolicy;
-import io.streamllm.model.Model;
-import io.streamllm.model.ModelLoader;
+import io.streamllm.api.CachePolicy;
+import io.streamllm.api.Conversation;
+import io.streamllm.api.Sampling;
+import io.streamllm.api.SessionOptions;
+import io.streamllm.api.StreamingModel;
 import io.streamllm.testing.References;
 
-import java.io.ByteArrayInputStream;
-import java.io.DataInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -21,19 +17,19 @@ import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
- * Snapshot files (the session restore path) for the fuzzer: mutated bytes are restored into a fresh
- * conversation of the policy the payload names, and a restored conversation must then take a turn.
+ * Snapshot files (the session restore path) for the fuzzer: mutated bytes are restored as a conversation
+ * of the model, under the options the payload names, and a restored conversation must then take a turn.
  * Half of the inputs get their trailer recomputed, so that mutations reach the payload parser instead of
  * stopping at the checksum. The documented error is IOException.
  */
 public final class SnapshotFuzzTarget implements AutoCloseable {
-    /** Policies of the seeds; a payload naming another is restored as dense (and refused). */
+    /** Policies of the seeds. */
     public static final List<String> POLICIES = List.of("dense", "sink:4:28", "recompute:24", "window:16");
     private static final int HEADER_BYTES = 8;
     private static final int TRAILER_BYTES = 12;
-    private static final Generator.Settings ONE_TOKEN = new Generator.Settings(1, SamplerSettings.greedy(), List.of());
+    private static final Sampling ONE_TOKEN = Sampling.greedy().maxTokens(1);
 
-    private final Model model = ModelLoader.load(References.stories260K());
+    private final StreamingModel model = StreamingModel.load(References.stories260K());
     private final Path folder = Files.createTempDirectory("fuzz-snapshot");
 
     public SnapshotFuzzTarget() throws IOException {
@@ -44,7 +40,7 @@ public final class SnapshotFuzzTarget implements AutoCloseable {
         List<byte[]> seeds = new ArrayList<>();
         for (String policy : POLICIES) {
             for (int turns : new int[] {1, 3}) {
-                Conversation conversation = conversation(policy);
+                Conversation conversation = model.newConversation(SessionOptions.of(CachePolicy.parse(policy)));
                 int[] history = {1};
                 for (int t = 0; t < turns; t++) {
                     int[] prompt = Arrays.copyOf(conversation.history(), conversation.historyLength() + 5);
@@ -52,7 +48,7 @@ public final class SnapshotFuzzTarget implements AutoCloseable {
                         prompt[i] = 100 + 7 * i % 300;
                     }
                     history = prompt;
-                    conversation.reply(history, new Generator.Settings(8, SamplerSettings.greedy(), List.of()), s -> { }, () -> false);
+                    conversation.reply(history, Sampling.greedy().maxTokens(8), s -> { }, () -> false);
                 }
                 Path file = folder.resolve("seed");
                 SnapshotFile.write(file, conversation);
@@ -68,16 +64,11 @@ public final class SnapshotFuzzTarget implements AutoCloseable {
         long expectedCrc = bytes.length >= TRAILER_BYTES
                 ? ByteBuffer.wrap(bytes, bytes.length - 4, 4).getInt() & 0xffffffffL : 0;
         Path file = Files.write(folder.resolve("snapshot"), bytes);
-        Conversation conversation = conversation(policyNamedIn(bytes));
-        SnapshotFile.read(file, expectedCrc, conversation);
+        Conversation conversation = SnapshotFile.read(file, expectedCrc, model);
         // Accepted: the state must be usable. The next turn extends the history by one token.
         int[] next = Arrays.copyOf(conversation.history(), conversation.historyLength() + 1);
         next[next.length - 1] = 42;
         conversation.reply(next, ONE_TOKEN, s -> { }, () -> false);
-    }
-
-    private Conversation conversation(String policy) {
-        return new Conversation(new Session(model.network(), CachePolicy.parse(policy)), model.tokenizer());
     }
 
     /** The payload with a correct length and checksum after it (what a fully consistent corrupt file looks like). */
@@ -88,20 +79,6 @@ public final class SnapshotFuzzTarget implements AutoCloseable {
         crc.update(out, HEADER_BYTES, payload);
         ByteBuffer.wrap(out, HEADER_BYTES + payload, TRAILER_BYTES).putLong(payload).putInt((int) crc.getValue());
         return out;
-    }
-
-    /** The cache policy the conversation payload names (after its token history), or dense. */
-    private static String policyNamedIn(byte[] bytes) {
-        try {
-            DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
-            in.skipNBytes(HEADER_BYTES);
-            int history = in.readInt();
-            in.skipNBytes(4L * history + 8);
-            String spec = in.readUTF();
-            return POLICIES.contains(spec) ? spec : "dense";
-        } catch (IOException | IllegalArgumentException e) {
-            return "dense";
-        }
     }
 
     @Override

@@ -3,8 +3,9 @@ package io.streamllm.server;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamllm.chat.ChatMessage;
 import io.streamllm.chat.SpecialTokenTexts;
-import io.streamllm.kv.CachePolicy;
-import io.streamllm.model.ModelLoader;
+import io.streamllm.api.CachePolicy;
+import io.streamllm.api.SessionOptions;
+import io.streamllm.api.StreamingModel;
 import io.streamllm.testing.References;
 import io.streamllm.api.Tokenizer;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,7 +31,7 @@ class SpecialTokensInContentServerTest {
     void contentReachesTheModelAsPlainTextUnlessAllowed(String modelPath, boolean specialInContent) {
         Path path = References.model(modelPath);
         try (StreamllmServer server = TestServers.start(ServerOptions.local(),
-                () -> new ServedModel(ModelLoader.load(path), CachePolicy.parse("sink:4:250"), 64, 1, specialInContent))) {
+                () -> new ServedModel(StreamingModel.load(path), SessionOptions.of(CachePolicy.sink(4, 250)), specialInContent))) {
             ServedModel served = server.awaitReady();
             Tokenizer tokenizer = served.model().tokenizer();
             Map<String, Integer> specials = SpecialTokenTexts.of(tokenizer);

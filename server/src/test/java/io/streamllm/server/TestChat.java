@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamllm.chat.ChatMessage;
 import io.streamllm.chat.ChatEncoder;
 import io.streamllm.chat.PlainChatTemplate;
-import io.streamllm.model.Model;
+import io.streamllm.api.StreamingModel;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -77,7 +77,7 @@ final class TestChat {
     }
 
     /** The tokens the server renders the conversation so far into (the plain template), computed here. */
-    int[] promptTokens(Model tokenizerModel) {
+    int[] promptTokens(StreamingModel tokenizerModel) {
         List<ChatMessage> chat = new ArrayList<>();
         messages.forEach(m -> chat.add(new ChatMessage(m.get("role").asText(), m.get("content").asText())));
         ChatEncoder encoder = new ChatEncoder(tokenizerModel.tokenizer(), false);

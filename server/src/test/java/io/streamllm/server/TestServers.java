@@ -2,9 +2,9 @@ package io.streamllm.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streamllm.kv.CachePolicy;
-import io.streamllm.model.Model;
-import io.streamllm.model.ModelLoader;
+import io.streamllm.api.CachePolicy;
+import io.streamllm.api.SessionOptions;
+import io.streamllm.api.StreamingModel;
 import io.streamllm.server.load.ServerMetricsText;
 
 import java.io.IOException;
@@ -40,13 +40,18 @@ public final class TestServers {
         return model;
     }
 
-    static Model loadModel() {
-        return ModelLoader.load(modelPath());
+    static StreamingModel loadModel() {
+        return StreamingModel.load(modelPath());
+    }
+
+    /** The shipped model served under {@code cachePolicy}, with the default chunks and f32 keys and values. */
+    static ServedModel served(String cachePolicy) {
+        return new ServedModel(loadModel(), SessionOptions.of(CachePolicy.parse(cachePolicy)));
     }
 
     /** Starts a server on a free port and waits until its model is loaded. */
     public static StreamllmServer start(ServerOptions options, String cachePolicy) {
-        return start(options, () -> new ServedModel(loadModel(), CachePolicy.parse(cachePolicy), 64, 1));
+        return start(options, () -> served(cachePolicy));
     }
 
     /** Starts a server of {@code model} on a free port and waits until it is loaded. */

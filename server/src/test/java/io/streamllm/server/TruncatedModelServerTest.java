@@ -1,7 +1,8 @@
 package io.streamllm.server;
 
-import io.streamllm.kv.CachePolicy;
-import io.streamllm.model.ModelLoader;
+import io.streamllm.api.CachePolicy;
+import io.streamllm.api.SessionOptions;
+import io.streamllm.api.StreamingModel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,7 +25,7 @@ class TruncatedModelServerTest {
     void requestsOnACutModelFileGetAClearErrorAndTheServerLivesOn() throws IOException, InterruptedException {
         Path copy = Files.copy(TestServers.modelPath(), dir.resolve("copy.gguf"));
         StreamllmServer server = StreamllmServer.start(ServerOptions.local(),
-                () -> new ServedModel(ModelLoader.load(copy), CachePolicy.parse("sink:4:507"), 64, 1));
+                () -> new ServedModel(StreamingModel.load(copy), SessionOptions.of(CachePolicy.sink(4, 507))));
         try {
             server.awaitReady();
             String request = "{\"model\": \"tinyllamas-stories-260k\", \"prompt\": \"Once upon a time\", \"max_tokens\": 8}";

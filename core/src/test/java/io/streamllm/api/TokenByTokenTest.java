@@ -1,0 +1,82 @@
+package io.streamllm.api;
+
+import io.streamllm.testing.AllocationMeter;
+import io.streamllm.testing.SharedModel;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Walking a stream one token at a time: {@code append(int)} and {@code negativeLogLikelihood(int)}. */
+class TokenByTokenTest {
+    private static final StreamingModel model = SharedModel.streamingStories260K();
+    private static final int[] TEXT = model.tokenizer().encode("One day, a little girl named Lily found a needle.");
+
+    @Test
+    void stepsGiveTheNllsThatScoreGives() {
+        List<Double> expected = new ArrayList<>();
+        model.newSession(CachePolicy.sink(4, 8)).score(TEXT, expected::add);
+
+        StreamingSession session = model.newSession(CachePolicy.sink(4, 8));
+        session.append(TEXT[0]);
+        List<Double> stepped = new ArrayList<>();
+        for (int i = 1; i < TEXT.length; i++) {
+            stepped.add(session.negativeLogLikelihood(TEXT[i]));
+            session.append(TEXT[i]);
+        }
+        assertThat(stepped).containsExactlyElementsOf(expected);
+        assertThat(session.tokensSeen()).isEqualTo(TEXT.length);
+        assertThat(session.stats().evictedTokens()).isEqualTo(TEXT.length - 12);
+    }
+
+    @Test
+    void scoringDoesNotFeed() {
+        StreamingSession session = model.newSession(CachePolicy.dense());
+        session.append(TEXT[0]);
+        double first = session.negativeLogLikelihood(TEXT[1]);
+        assertThat(session.negativeLogLikelihood(TEXT[1])).isEqualTo(first);
+        assertThat(session.tokensSeen()).isEqualTo(1);
+        assertThat(first).isPositive();
+    }
+
+    @Test
+    void nothingPredictsTheFirstTokenNorOneAfterARollback() {
+        StreamingSession session = model.newSession(CachePolicy.dense());
+        assertThatThrownBy(() -> session.negativeLogLikelihood(TEXT[0]))
+                .isInstanceOf(InvalidSettingException.class).hasMessageContaining("feed a token first");
+        session.append(TEXT);
+        assertThat(session.rollbackTo(2)).isTrue();
+        assertThatThrownBy(() -> session.negativeLogLikelihood(TEXT[2])).isInstanceOf(InvalidSettingException.class);
+        session.append(TEXT[2]);
+        assertThat(session.negativeLogLikelihood(TEXT[3])).isPositive();
+    }
+
+    @Test
+    void tokensOutsideTheVocabularyAreRefused() {
+        StreamingSession session = model.newSession(CachePolicy.dense());
+        int vocabulary = model.info().vocabularySize();
+        assertThatThrownBy(() -> session.append(vocabulary)).isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("outside the vocabulary");
+        assertThatThrownBy(() -> session.append(-1)).isInstanceOf(InvalidSettingException.class);
+        session.append(TEXT[0]);
+        assertThatThrownBy(() -> session.negativeLogLikelihood(vocabulary)).isInstanceOf(InvalidSettingException.class);
+        assertThat(session.tokensSeen()).isEqualTo(1);
+    }
+
+    @Test
+    void aStepAllocatesNothing() {
+        StreamingSession session = model.newSession(CachePolicy.sink(4, 60));
+        session.append(TEXT[0]);
+        int[] next = {1};
+        double bytes = AllocationMeter.bytesPerToken(() -> {
+            int token = TEXT[next[0]++ % TEXT.length];
+            session.negativeLogLikelihood(token);
+            session.append(token);
+            return 1;
+        }, 2_000, 2_000);
+        assertThat(bytes).isLessThan(16);
+    }
+}
