@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Answers LangChain4j requests with a streamllm model: what {@link StreamllmChatModel} and
@@ -30,11 +31,11 @@ final class ChatEngine {
     private final ChatTemplate template;
     private final ChatEncoder encoder;
     private final SessionOptions sessionOptions;
-    private final Sampling sampling;
+    private final Supplier<Sampling> sampling; // drawn per request: the default sampling seeds each one anew
     private final boolean sessionPerMemoryId;
     private final ConcurrentMap<Object, MemorySession> sessions = new ConcurrentHashMap<>();
 
-    ChatEngine(StreamingModel model, String chatTemplate, SessionOptions sessionOptions, Sampling sampling,
+    ChatEngine(StreamingModel model, String chatTemplate, SessionOptions sessionOptions, Supplier<Sampling> sampling,
                boolean sessionPerMemoryId) {
         this.model = model;
         this.template = template(model, chatTemplate);
@@ -46,7 +47,7 @@ final class ChatEngine {
 
     /** Answers {@code request}, streaming the answer's text to {@code onText} until {@code cancelled}. */
     ChatResponse chat(ChatRequest request, Consumer<String> onText, BooleanSupplier cancelled) {
-        TurnRequest turn = TurnRequest.of(request, sampling, template.stopStrings(), model.info().name());
+        TurnRequest turn = TurnRequest.of(request, sampling.get(), template.stopStrings(), model.info().name());
         MemorySession session = sessionPerMemoryId && turn.memoryId().isPresent()
                 ? sessions.computeIfAbsent(turn.memoryId().get(), id -> newSession())
                 : newSession();

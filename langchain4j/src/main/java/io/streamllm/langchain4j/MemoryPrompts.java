@@ -31,7 +31,8 @@ import java.util.Optional;
  * <p>The text after the answer is found by rendering a bounded window (the system message, the message before
  * the answer, a marker for the answer, the new messages) and taking what follows the marker. That is sound when
  * the template is prefix-stable (checked every turn) and local (checked against the whole request while it is
- * short); a template that fails a check is rendered in full from then on.
+ * short); a template that fails a check is rendered in full from then on. The chat REPL's
+ * {@code io.streamllm.chat.TurnPrompts} renders its turns the same way, over a transcript it keeps whole.
  */
 final class MemoryPrompts {
     /** Stands for the answer in window renderings; plain text that trimming and stripping leave alone. */

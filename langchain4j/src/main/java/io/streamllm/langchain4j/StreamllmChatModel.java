@@ -1,12 +1,10 @@
 package io.streamllm.langchain4j;
 
 import dev.langchain4j.model.chat.ChatModel;
-import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import io.streamllm.api.StreamingModel;
 
-import java.util.List;
 
 /**
  * A LangChain4j {@link ChatModel} that runs a streamllm model in this JVM: the messages are rendered with the
@@ -25,13 +23,10 @@ import java.util.List;
  * <p>Thread-safety: requests may come from any number of threads; those on different memory ids run at once,
  * those on one memory id one after the other. Interrupting the calling thread stops the answer.
  */
-public final class StreamllmChatModel implements ChatModel {
-    private final ChatEngine engine;
-    private final List<ChatModelListener> listeners;
+public final class StreamllmChatModel extends StreamllmChatModelBase implements ChatModel {
 
     private StreamllmChatModel(Builder builder) {
-        this.engine = builder.engine();
-        this.listeners = builder.listeners();
+        super(builder);
     }
 
     /**
@@ -48,35 +43,6 @@ public final class StreamllmChatModel implements ChatModel {
     public ChatResponse doChat(ChatRequest request) {
         Thread caller = Thread.currentThread();
         return engine.chat(request, piece -> { }, caller::isInterrupted);
-    }
-
-    @Override
-    public List<ChatModelListener> listeners() {
-        return listeners;
-    }
-
-    /**
-     * Drops the session of {@code memoryId}, freeing its cache; the next request on it starts a new one.
-     *
-     * @param memoryId a LangChain4j chat memory id
-     * @return whether there was a session
-     */
-    public boolean forget(Object memoryId) {
-        return engine.forget(memoryId);
-    }
-
-    /**
-     * How many memory ids hold a session now.
-     *
-     * @return the number of sessions
-     */
-    public int sessionCount() {
-        return engine.sessionCount();
-    }
-
-    @Override
-    public String toString() {
-        return "StreamllmChatModel[" + engine.model() + "]";
     }
 
     /** Builds a {@link StreamllmChatModel}. */

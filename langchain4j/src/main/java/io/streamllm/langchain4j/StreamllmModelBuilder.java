@@ -8,6 +8,7 @@ import io.streamllm.api.StreamingModel;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * The settings {@link StreamllmChatModel} and {@link StreamllmStreamingChatModel} share.
@@ -17,7 +18,7 @@ import java.util.Objects;
 public abstract class StreamllmModelBuilder<B extends StreamllmModelBuilder<B>> {
     private final StreamingModel model;
     private SessionOptions sessionOptions;
-    private Sampling sampling = Sampling.defaults();
+    private Supplier<Sampling> sampling = Sampling::defaults;
     private boolean sessionPerMemoryId;
     private String chatTemplate;
     private List<ChatModelListener> listeners = List.of();
@@ -50,15 +51,16 @@ public abstract class StreamllmModelBuilder<B extends StreamllmModelBuilder<B>> 
     }
 
     /**
-     * How answers are sampled when a request does not say: the default is {@link Sampling#defaults()}, with
-     * its seed drawn once. A request's temperature, top-p, top-k, token limit, penalties, stop sequences and
+     * How answers are sampled when a request does not say: the default is {@link Sampling#defaults()}, with a
+     * seed of its own for each request. A request's temperature, top-p, top-k, token limit, penalties, stop sequences and
      * ({@link StreamllmChatRequestParameters}) seed override it; the chat template's stop texts are always added.
      *
      * @param sampling the sampling of every request
      * @return this builder
      */
     public B sampling(Sampling sampling) {
-        this.sampling = Objects.requireNonNull(sampling, "sampling");
+        Objects.requireNonNull(sampling, "sampling");
+        this.sampling = () -> sampling;
         return self();
     }
 

@@ -1,7 +1,6 @@
 package io.streamllm.langchain4j;
 
 import dev.langchain4j.model.chat.StreamingChatModel;
-import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.PartialResponse;
@@ -10,7 +9,6 @@ import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.chat.response.StreamingHandle;
 import io.streamllm.api.StreamingModel;
 
-import java.util.List;
 
 /**
  * A LangChain4j {@link StreamingChatModel} that runs a streamllm model in this JVM: the messages are rendered
@@ -23,13 +21,10 @@ import java.util.List;
  *
  * <p>Memory ids, refusals and thread-safety: as {@link StreamllmChatModel}.
  */
-public final class StreamllmStreamingChatModel implements StreamingChatModel {
-    private final ChatEngine engine;
-    private final List<ChatModelListener> listeners;
+public final class StreamllmStreamingChatModel extends StreamllmChatModelBase implements StreamingChatModel {
 
     private StreamllmStreamingChatModel(Builder builder) {
-        this.engine = builder.engine();
-        this.listeners = builder.listeners();
+        super(builder);
     }
 
     /**
@@ -58,35 +53,6 @@ public final class StreamllmStreamingChatModel implements StreamingChatModel {
             return;
         }
         handler.onCompleteResponse(response);
-    }
-
-    @Override
-    public List<ChatModelListener> listeners() {
-        return listeners;
-    }
-
-    /**
-     * Drops the session of {@code memoryId}, freeing its cache; the next request on it starts a new one.
-     *
-     * @param memoryId a LangChain4j chat memory id
-     * @return whether there was a session
-     */
-    public boolean forget(Object memoryId) {
-        return engine.forget(memoryId);
-    }
-
-    /**
-     * How many memory ids hold a session now.
-     *
-     * @return the number of sessions
-     */
-    public int sessionCount() {
-        return engine.sessionCount();
-    }
-
-    @Override
-    public String toString() {
-        return "StreamllmStreamingChatModel[" + engine.model() + "]";
     }
 
     /** Cancels an answer from the handler, or when the generating thread is interrupted. */

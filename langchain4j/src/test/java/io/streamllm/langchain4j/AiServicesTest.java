@@ -1,6 +1,7 @@
 package io.streamllm.langchain4j;
 
 import dev.langchain4j.memory.chat.MessageWindowChatMemory;
+import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.service.AiServices;
@@ -45,12 +46,8 @@ class AiServicesTest {
 
     @Test
     void anAssistantAnswersAsTheModelDoesOnTheRenderedTemplate() {
-        Assistant assistant = AiServices.builder(Assistant.class)
-                .chatModel(StreamllmChatModel.builder(model).chatTemplate(CHATML).sampling(GREEDY)
-                        .sessionPerMemoryId(true).build())
-                .chatMemoryProvider(id -> MessageWindowChatMemory.withMaxMessages(20))
-                .chatRequestTransformer(StreamllmChatRequestParameters::withMemoryId)
-                .build();
+        Assistant assistant = assistant(StreamllmChatModel.builder(model).chatTemplate(CHATML).sampling(GREEDY)
+                .sessionPerMemoryId(true).build());
 
         Result<String> answer = assistant.chat("alice", "Once upon a time there was a cat.");
 
@@ -88,12 +85,8 @@ class AiServicesTest {
 
     @Test
     void aFollowUpOnTheSameMemoryPrefillsOnlyItsNewTokens() {
-        Assistant assistant = AiServices.builder(Assistant.class)
-                .chatModel(StreamllmChatModel.builder(model).chatTemplate(CHATML).sampling(GREEDY)
-                        .sessionPerMemoryId(true).build())
-                .chatMemoryProvider(id -> MessageWindowChatMemory.withMaxMessages(20))
-                .chatRequestTransformer(StreamllmChatRequestParameters::withMemoryId)
-                .build();
+        Assistant assistant = assistant(StreamllmChatModel.builder(model).chatTemplate(CHATML).sampling(GREEDY)
+                .sessionPerMemoryId(true).build());
 
         Result<String> first = assistant.chat("carol", "Lily went to the park.");
         Result<String> second = assistant.chat("carol", "What did she see?");
@@ -108,11 +101,7 @@ class AiServicesTest {
     @Test
     void withoutSessionsPerMemoryIdEveryRequestIsReadFromTheStart() {
         StreamllmChatModel chatModel = StreamllmChatModel.builder(model).sampling(GREEDY).build();
-        Assistant assistant = AiServices.builder(Assistant.class)
-                .chatModel(chatModel)
-                .chatMemoryProvider(id -> MessageWindowChatMemory.withMaxMessages(20))
-                .chatRequestTransformer(StreamllmChatRequestParameters::withMemoryId)
-                .build();
+        Assistant assistant = assistant(chatModel);
 
         assistant.chat("dave", "Lily went to the park.");
         Result<String> second = assistant.chat("dave", "What did she see?");
@@ -121,6 +110,15 @@ class AiServicesTest {
         assertThat(metadata.turn().reusedTokens()).isZero();
         assertThat(metadata.turn().prefilledTokens()).isEqualTo(second.tokenUsage().inputTokenCount());
         assertThat(chatModel.sessionCount()).isZero();
+    }
+
+    /** An assistant answered by {@code chatModel}, each memory id keeping its last 20 messages. */
+    private static Assistant assistant(ChatModel chatModel) {
+        return AiServices.builder(Assistant.class)
+                .chatModel(chatModel)
+                .chatMemoryProvider(id -> MessageWindowChatMemory.withMaxMessages(20))
+                .chatRequestTransformer(StreamllmChatRequestParameters::withMemoryId)
+                .build();
     }
 
     /** The turn a fresh conversation gives for {@code messages} rendered with {@code template}. */

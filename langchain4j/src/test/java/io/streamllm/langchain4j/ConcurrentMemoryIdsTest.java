@@ -3,7 +3,6 @@ package io.streamllm.langchain4j;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.UserMessage;
-import dev.langchain4j.model.chat.request.ChatRequest;
 import io.streamllm.api.CachePolicy;
 import io.streamllm.api.Sampling;
 import org.junit.jupiter.api.Test;
@@ -46,7 +45,7 @@ class ConcurrentMemoryIdsTest {
         List<List<String>> concurrent = runAtOnce(2, thread -> {
             List<String> answers = new ArrayList<>();
             for (int i = 0; i < TURNS / 2; i++) {
-                answers.add(shared.chat(request("shared", List.of(UserMessage.from(question(thread, i))))).aiMessage().text());
+                answers.add(shared.chat(MemoryRequests.of("shared", List.of(UserMessage.from(question(thread, i))))).aiMessage().text());
             }
             return answers;
         });
@@ -54,7 +53,7 @@ class ConcurrentMemoryIdsTest {
         StreamllmChatModel fresh = newChatModel();
         for (int thread = 0; thread < 2; thread++) {
             for (int i = 0; i < TURNS / 2; i++) {
-                String expected = fresh.chat(request("fresh-" + thread + "-" + i, List.of(UserMessage.from(question(thread, i)))))
+                String expected = fresh.chat(MemoryRequests.of("fresh-" + thread + "-" + i, List.of(UserMessage.from(question(thread, i)))))
                         .aiMessage().text();
                 assertThat(concurrent.get(thread).get(i)).as("thread %d, request %d", thread, i).isEqualTo(expected);
             }
@@ -76,7 +75,7 @@ class ConcurrentMemoryIdsTest {
         List<String> answers = new ArrayList<>();
         for (int turn = 0; turn < TURNS; turn++) {
             memory.add(UserMessage.from(question(id, turn)));
-            String answer = model.chat(request(id, memory)).aiMessage().text();
+            String answer = model.chat(MemoryRequests.of(id, memory)).aiMessage().text();
             memory.add(AiMessage.from(answer));
             answers.add(answer);
         }
@@ -85,13 +84,6 @@ class ConcurrentMemoryIdsTest {
 
     private static String question(int id, int turn) {
         return List.of("Lily", "Tom", "Ben", "Sue").get(id % 4) + " saw a bird on day " + turn + ".";
-    }
-
-    private static ChatRequest request(Object memoryId, List<ChatMessage> messages) {
-        return ChatRequest.builder()
-                .messages(messages)
-                .parameters(StreamllmChatRequestParameters.builder().memoryId(memoryId).build())
-                .build();
     }
 
     /** Runs {@code work} for 0..n-1 on n threads started together; the results in that order. */

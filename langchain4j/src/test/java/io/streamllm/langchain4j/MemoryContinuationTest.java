@@ -28,12 +28,12 @@ class MemoryContinuationTest {
     void aTurnEndedByAStopStringIsContinuedWithoutStartingOver() {
         StreamllmChatModel model = newChatModel();
         List<ChatMessage> memory = new ArrayList<>(List.of(UserMessage.from("Lily had a dog.")));
-        ChatResponse first = model.chat(request("stop", memory, List.of(".")));
+        ChatResponse first = model.chat(MemoryRequests.of("stop", memory, List.of(".")));
         assertThat(turn(first).generation().stopReason()).isEqualTo(StopReason.STOP_STRING);
 
         memory.add(first.aiMessage());
         memory.add(UserMessage.from("What was its name?"));
-        ChatResponse second = model.chat(request("stop", memory, List.of(".")));
+        ChatResponse second = model.chat(MemoryRequests.of("stop", memory, List.of(".")));
 
         assertThat(turn(second).restarted()).isFalse();
         assertThat(turn(second).reusedTokens()).isGreaterThanOrEqualTo(first.metadata().tokenUsage().inputTokenCount());
@@ -44,12 +44,12 @@ class MemoryContinuationTest {
     void anEditedHistoryIsReadInFullAndAnsweredAsByAFreshSession() {
         StreamllmChatModel model = newChatModel();
         List<ChatMessage> memory = new ArrayList<>(List.of(UserMessage.from("Tom found a box.")));
-        ChatResponse first = model.chat(request("edit", memory, List.of()));
+        ChatResponse first = model.chat(MemoryRequests.of("edit", memory, List.of()));
         memory.add(AiMessage.from(first.aiMessage().text() + " It was red."));   // not what the model said
         memory.add(UserMessage.from("What was in it?"));
 
-        ChatResponse edited = model.chat(request("edit", memory, List.of()));
-        ChatResponse fresh = newChatModel().chat(request("other", memory, List.of()));
+        ChatResponse edited = model.chat(MemoryRequests.of("edit", memory, List.of()));
+        ChatResponse fresh = newChatModel().chat(MemoryRequests.of("other", memory, List.of()));
 
         assertThat(edited.aiMessage().text()).isEqualTo(fresh.aiMessage().text());
         assertThat(turn(edited).reusedTokens()).isPositive(); // the common prefix still came from the cache
@@ -89,13 +89,6 @@ class MemoryContinuationTest {
                 .cachePolicy(CachePolicy.sink(4, 252))
                 .sampling(Sampling.greedy().maxTokens(24))
                 .sessionPerMemoryId(true)
-                .build();
-    }
-
-    private static ChatRequest request(Object memoryId, List<ChatMessage> messages, List<String> stops) {
-        return ChatRequest.builder()
-                .messages(messages)
-                .parameters(StreamllmChatRequestParameters.builder().memoryId(memoryId).stopSequences(stops).build())
                 .build();
     }
 
