@@ -25,6 +25,12 @@ import static dev.langchain4j.internal.Utils.getOrDefault;
  * }</pre>
  *
  * <p>Code that calls the model itself sets it with {@code StreamllmChatRequestParameters.builder().memoryId(id)}.
+ *
+ * <p>Why here: in LangChain4j 1.19 the transformer is the one hook that sees both the request and the memory id.
+ * The listeners' attributes ({@code ChatRequestOptions}) are not filled by AiServices, and recognizing a
+ * conversation by the prefix of its messages fails exactly where it matters: a bounded memory drops its oldest
+ * messages, so the start of the conversation changes every turn. The parameters survive the chat model's merge
+ * with its default parameters, which keeps a subtype's own fields.
  */
 public class StreamllmChatRequestParameters extends DefaultChatRequestParameters {
     private final Object memoryId;

@@ -81,6 +81,9 @@ class AiServicesTest {
         assertThat(pieces).hasSizeGreaterThan(1);
         assertThat(String.join("", pieces)).isEqualTo(response.aiMessage().text()).isEqualTo(expected.generation().text());
         assertThat(response.metadata().tokenUsage().outputTokenCount()).isEqualTo(expected.generation().generatedTokens());
+        // AiServices rebuilds the metadata (toBuilder) to sum the token usage: streamllm's part survives it.
+        assertThat(((StreamllmChatResponseMetadata) response.metadata()).turn().prefilledTokens())
+                .isEqualTo(expected.prefilledTokens());
     }
 
     @Test
