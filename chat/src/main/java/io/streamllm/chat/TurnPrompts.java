@@ -2,7 +2,6 @@ package io.streamllm.chat;
 
 import io.streamllm.api.Generation;
 import io.streamllm.api.StopReason;
-import io.streamllm.api.StreamllmException;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,11 +29,6 @@ import java.util.Optional;
  * cache up to the first token that changed.
  */
 final class TurnPrompts {
-    /** Stands for the answer in window renderings; plain text that trimming and stripping leave alone. */
-    static final String ANSWER_MARKER = "STREAMLLM_ANSWER_MARKER";
-    /** Conversations up to this many messages are also rendered in full, to check the window's locality. */
-    static final int LOCALITY_CHECK_MESSAGES = 16;
-
     private final ChatTemplate template;
     private final ChatEncoder encoder;
     private int[] stream;          // the conversation's tokens up to the end of the last answer; null: nothing yet
@@ -104,37 +98,13 @@ final class TurnPrompts {
             before.add(transcript.get(0));
         }
         before.add(transcript.get(n - 3));
-        Optional<RenderedChat> windowed = textAfterMarker(before, transcript.get(n - 1));
-        if (windowed.isPresent() && n <= LOCALITY_CHECK_MESSAGES
-                && !windowed.equals(textAfterMarker(transcript.subList(0, n - 2), transcript.get(n - 1)))) {
+        Optional<RenderedChat> windowed = TextAfterAnswer.render(template, encoder, before, List.of(transcript.get(n - 1)));
+        if (windowed.isPresent() && n <= TextAfterAnswer.LOCALITY_CHECK_MESSAGES
+                && !windowed.equals(TextAfterAnswer.render(template, encoder, transcript.subList(0, n - 2),
+                List.of(transcript.get(n - 1))))) {
             return Optional.empty();
         }
         return windowed;
     }
 
-    /**
-     * Renders {@code before} as a prompt, and {@code before} + a marker answer + {@code user} as the next
-     * prompt; the text after the marker (with its content marked), when the first is a prefix of the second up to the marker (give or
-     * take whitespace the template puts before an answer, which the model writes itself).
-     */
-    private Optional<RenderedChat> textAfterMarker(List<ChatMessage> before, ChatMessage user) {
-        List<ChatMessage> after = new ArrayList<>(before);
-        after.add(new ChatMessage("assistant", ANSWER_MARKER));
-        after.add(user);
-        String prompt;
-        RenderedChat rendered;
-        try {
-            prompt = template.render(before, true);
-            rendered = encoder.render(template, after, true);
-        } catch (StreamllmException e) {
-            return Optional.empty(); // the full rendering will report it, if it is real
-        }
-        String continued = rendered.text();
-        int marker = continued.indexOf(ANSWER_MARKER);
-        if (!continued.startsWith(prompt) || marker < prompt.length() || continued.indexOf(ANSWER_MARKER, marker + 1) >= 0
-                || !continued.substring(prompt.length(), marker).isBlank()) {
-            return Optional.empty();
-        }
-        return Optional.of(rendered.from(marker + ANSWER_MARKER.length()));
-    }
 }

@@ -1,11 +1,11 @@
 package io.streamllm.langchain4j;
 
 import io.streamllm.api.StopReason;
-import io.streamllm.api.StreamllmException;
 import io.streamllm.chat.ChatEncoder;
 import io.streamllm.chat.ChatMessage;
 import io.streamllm.chat.ChatTemplate;
 import io.streamllm.chat.RenderedChat;
+import io.streamllm.chat.TextAfterAnswer;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,11 +35,6 @@ import java.util.Optional;
  * {@code io.streamllm.chat.TurnPrompts} renders its turns the same way, over a transcript it keeps whole.
  */
 final class MemoryPrompts {
-    /** Stands for the answer in window renderings; plain text that trimming and stripping leave alone. */
-    static final String ANSWER_MARKER = "STREAMLLM_ANSWER_MARKER";
-    /** Requests up to this many messages are also rendered in full, to check the window's locality. */
-    static final int LOCALITY_CHECK_MESSAGES = 16;
-
     private final ChatTemplate template;
     private final ChatEncoder encoder;
     private int[] fed;              // the tokens up to the end of the last answer; null before the first
@@ -102,40 +97,14 @@ final class MemoryPrompts {
         }
         before.add(messages.get(answer - 1));
         List<ChatMessage> added = messages.subList(answer + 1, messages.size());
-        Optional<RenderedChat> windowed = textAfterMarker(before, added);
-        if (windowed.isPresent() && messages.size() <= LOCALITY_CHECK_MESSAGES
-                && !windowed.equals(textAfterMarker(messages.subList(0, answer), added))) {
+        Optional<RenderedChat> windowed = TextAfterAnswer.render(template, encoder, before, added);
+        if (windowed.isPresent() && messages.size() <= TextAfterAnswer.LOCALITY_CHECK_MESSAGES
+                && !windowed.equals(TextAfterAnswer.render(template, encoder, messages.subList(0, answer), added))) {
             return Optional.empty();
         }
         return windowed;
     }
 
-    /**
-     * Renders {@code before} as a prompt, and {@code before} + a marker answer + {@code added} as the next
-     * prompt; the text after the marker (its content located), when the first is a prefix of the second up to
-     * the marker (give or take whitespace the template puts before an answer, which the model writes itself).
-     */
-    private Optional<RenderedChat> textAfterMarker(List<ChatMessage> before, List<ChatMessage> added) {
-        List<ChatMessage> after = new ArrayList<>(before);
-        after.add(new ChatMessage("assistant", ANSWER_MARKER));
-        after.addAll(added);
-        String prompt;
-        RenderedChat rendered;
-        try {
-            prompt = template.render(before, true);
-            rendered = encoder.render(template, after, true);
-        } catch (StreamllmException e) {
-            return Optional.empty(); // the full rendering reports it, if it is real
-        }
-        String continued = rendered.text();
-        int marker = continued.indexOf(ANSWER_MARKER);
-        if (!continued.startsWith(prompt) || marker < prompt.length()
-                || continued.indexOf(ANSWER_MARKER, marker + 1) >= 0
-                || !continued.substring(prompt.length(), marker).isBlank()) {
-            return Optional.empty();
-        }
-        return Optional.of(rendered.from(marker + ANSWER_MARKER.length()));
-    }
 
     private static int[] concat(int[] head, int[] tail) {
         int[] tokens = Arrays.copyOf(head, head.length + tail.length);
