@@ -5,7 +5,11 @@ package io.streamllm.api;
  * beside what the policy must keep. The message says how much was needed and what was available.
  */
 public class CacheFullException extends StreamllmException {
-    /** An error with a one-line message giving the sizes. */
+    /**
+     * An error with a one-line message.
+     *
+     * @param message the sizes needed and available
+     */
     public CacheFullException(String message) {
         super(message);
     }

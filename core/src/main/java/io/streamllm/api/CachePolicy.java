@@ -19,22 +19,45 @@ public final class CachePolicy {
         this.policy = policy;
     }
 
-    /** Keeps every token: memory and time per token grow without bound. */
+    /**
+     * Keeps every token: memory and time per token grow without bound.
+     *
+     * @return the dense policy
+     */
     public static CachePolicy dense() {
         return new CachePolicy(new DensePolicy());
     }
 
-    /** Keeps only the last {@code window} tokens: collapses once the first tokens are evicted (the paper's point). */
+    /**
+     * Keeps only the last {@code window} tokens: collapses once the first tokens are evicted (the paper's point).
+     *
+     * @param window tokens kept, at least 1
+     * @return the window policy
+     * @throws InvalidSettingException when {@code window} is not positive
+     */
     public static CachePolicy window(int window) {
         return new CachePolicy(checked(() -> new WindowPolicy(window)));
     }
 
-    /** StreamingLLM: the first {@code sinks} tokens for ever plus the last {@code window} tokens. */
+    /**
+     * StreamingLLM: the first {@code sinks} tokens for ever plus the last {@code window} tokens.
+     *
+     * @param sinks  attention-sink tokens kept from the start of the stream (the paper uses 4)
+     * @param window most recent tokens kept besides them, at least 1
+     * @return the sink policy
+     * @throws InvalidSettingException when a size is out of range
+     */
     public static CachePolicy sink(int sinks, int window) {
         return new CachePolicy(checked(() -> new SinkWindowPolicy(sinks, window)));
     }
 
-    /** The sliding window with re-computation baseline: re-encodes the last {@code window} tokens for every token. */
+    /**
+     * The sliding window with re-computation baseline: re-encodes the last {@code window} tokens for every token.
+     *
+     * @param window tokens re-encoded, at least 1
+     * @return the recompute policy
+     * @throws InvalidSettingException when {@code window} is not positive
+     */
     public static CachePolicy recompute(int window) {
         return new CachePolicy(checked(() -> new RecomputePolicy(window)));
     }
@@ -42,29 +65,31 @@ public final class CachePolicy {
     /**
      * Parses the written form: {@code dense}, {@code window:W}, {@code sink:S:W} or {@code recompute:W}.
      *
+     * @param spec the written form, as {@link #spec()} gives it
+     * @return the policy it names
      * @throws InvalidSettingException naming the form expected
      */
     public static CachePolicy parse(String spec) {
         return new CachePolicy(io.streamllm.kv.CachePolicy.parse(spec));
     }
 
-    /** The written form, e.g. {@code sink:4:1020}; {@link #parse} reads it back. */
+    /** {@return the written form, e.g. {@code sink:4:1020}; {@link #parse} reads it back} */
     public String spec() {
         return policy.spec();
     }
 
-    /** Tokens at the start of the stream kept for ever (0 unless a sink policy). */
+    /** {@return the tokens at the start of the stream kept for ever (0 unless a sink policy)} */
     public int sinkTokens() {
         return policy.sinkTokens();
     }
 
-    /** The most recent tokens kept besides the sinks; empty when every token is kept. */
+    /** {@return the most recent tokens kept besides the sinks; empty when every token is kept} */
     public OptionalInt windowTokens() {
         int window = policy.windowTokens();
         return window == io.streamllm.kv.CachePolicy.UNBOUNDED ? OptionalInt.empty() : OptionalInt.of(window);
     }
 
-    /** Whether the window is re-encoded from scratch before every prediction instead of being cached. */
+    /** {@return whether the window is re-encoded from scratch before every prediction instead of being cached} */
     public boolean recomputes() {
         return policy.recomputes();
     }

@@ -1,9 +1,7 @@
 package io.streamllm.api;
 
-import io.streamllm.api.KvType;
-
 /**
- * What a session's KV cache holds, read at one moment. The cache itself stays inside the
+ * What a {@link StreamingSession}'s KV cache holds, read at one moment. The cache itself stays inside the
  * session, so that rollback and eviction always go through the session's policy.
  *
  * @param size           tokens held now (sinks and window)

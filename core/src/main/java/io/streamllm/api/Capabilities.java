@@ -24,14 +24,14 @@ public final class Capabilities {
         }
     }
 
-    /** Every architecture, in the order the loader tries them. */
+    /** {@return every architecture, in the order the loader tries them} */
     public static List<Architecture> architectures() {
         return Architectures.all().stream()
                 .map(a -> new Architecture(a.ggufName(), a.hfModelTypes(), a.description()))
                 .toList();
     }
 
-    /** The GGUF tensor types with kernels, by their ggml names (F32, F16, Q8_0, Q4_K, ...). */
+    /** {@return the GGUF tensor types with kernels, by their ggml names (F32, F16, Q8_0, Q4_K, ...)} */
     public static List<String> tensorTypes() {
         return GgmlType.supportedTypes().stream().map(GgmlType::name).toList();
     }

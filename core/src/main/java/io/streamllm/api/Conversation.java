@@ -53,17 +53,17 @@ public final class Conversation {
         this.generator = new Generator(session, model.tokenizer());
     }
 
-    /** The model this conversation runs. */
+    /** {@return the model this conversation runs} */
     public StreamingModel model() {
         return model;
     }
 
-    /** The options its session was opened with. */
+    /** {@return the options its session was opened with} */
     public SessionOptions options() {
         return options;
     }
 
-    /** Tokens fed so far, prompts and answers. */
+    /** {@return the tokens fed so far, prompts and answers} */
     public int historyLength() {
         guard.enter();
         try {
@@ -73,7 +73,7 @@ public final class Conversation {
         }
     }
 
-    /** A copy of the token history. */
+    /** {@return a copy of the token history} */
     public int[] history() {
         guard.enter();
         try {
@@ -83,7 +83,7 @@ public final class Conversation {
         }
     }
 
-    /** How often a turn could not reuse the cache and the conversation was read again from the start. */
+    /** {@return how often a turn could not reuse the cache and the conversation was read again from the start} */
     public long restarts() {
         guard.enter();
         try {
@@ -93,7 +93,7 @@ public final class Conversation {
         }
     }
 
-    /** What the cache holds now. */
+    /** {@return what the cache holds now} */
     public CacheStats stats() {
         guard.enter();
         try {
@@ -107,6 +107,14 @@ public final class Conversation {
      * Runs one turn: {@code conversation} is the whole conversation so far as tokens, ending with the prompt for
      * the answer (e.g. the chat template's generation prompt). The answer's tokens join the history, so the next
      * turn's rendering of the conversation reuses them.
+     *
+     * @param conversation the whole conversation as tokens, ending with the prompt for the answer
+     * @param sampling     how the answer's tokens are chosen and when it stops
+     * @param onText       receives the answer's text as it is completed
+     * @param cancelled    polled before every token; true stops the answer there
+     * @return the answer and what the turn reused and fed
+     * @throws InvalidSettingException when a token is outside the vocabulary
+     * @throws SessionBusyException    when another thread is inside this conversation
      */
     public Turn reply(int[] conversation, Sampling sampling, Consumer<String> onText, BooleanSupplier cancelled) {
         guard.enter();
@@ -147,14 +155,19 @@ public final class Conversation {
         }
     }
 
-    /** The whole state (history and cache), for {@link StreamingModel#restoreConversation(byte[])}. */
+    /** {@return the whole state (history and cache), for {@link StreamingModel#restoreConversation(byte[])}} */
     public byte[] snapshot() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         writeSnapshot(bytes);
         return bytes.toByteArray();
     }
 
-    /** Writes {@link #snapshot()} to {@code out} without holding it all in memory. */
+    /**
+     * Writes {@link #snapshot()} to a stream without holding it all in memory.
+     *
+     * @param out where the snapshot goes; not closed
+     * @throws java.io.UncheckedIOException when writing fails
+     */
     public void writeSnapshot(OutputStream out) {
         guard.enter();
         try {

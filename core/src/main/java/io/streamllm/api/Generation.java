@@ -14,12 +14,12 @@ package io.streamllm.api;
 public record Generation(String text, int promptTokens, int generatedTokens, StopReason stopReason,
                          long prefillNanos, long decodeNanos) {
 
-    /** Prompt tokens fed per second. */
+    /** {@return prompt tokens fed per second} */
     public double prefillTokensPerSecond() {
         return promptTokens / Math.max(1e-9, prefillNanos / 1e9);
     }
 
-    /** Tokens generated per second. */
+    /** {@return tokens generated per second} */
     public double decodeTokensPerSecond() {
         return generatedTokens / Math.max(1e-9, decodeNanos / 1e9);
     }

@@ -4,7 +4,7 @@ import io.streamllm.util.Quote;
 
 /**
  * How the KV cache stores keys and values. Quantizing is safe under every policy, streaming included:
- * the cache never re-rotates a stored key (see the engine's KV cache), so a key is rounded once, when written,
+ * the cache never re-rotates a stored key (keys are rotated once, at their absolute position), so a key is rounded once, when written,
  * and the rounding never compounds.
  */
 public enum KvType {
@@ -21,12 +21,18 @@ public enum KvType {
         this.label = label;
     }
 
-    /** The name on the command line and in snapshots: f32, f16 or q8_0. */
+    /** {@return the name on the command line and in snapshots: f32, f16 or q8_0} */
     public String label() {
         return label;
     }
 
-    /** Parses "f32", "f16" or "q8_0" (any case). */
+    /**
+     * Parses a type's {@link #label()}.
+     *
+     * @param text "f32", "f16" or "q8_0", in any case
+     * @return the type named
+     * @throws InvalidSettingException for any other text
+     */
     public static KvType parse(String text) {
         for (KvType type : values()) {
             if (type.label.equalsIgnoreCase(text.trim())) {

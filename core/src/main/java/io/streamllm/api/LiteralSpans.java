@@ -17,12 +17,17 @@ public final class LiteralSpans {
         this.bounds = bounds;
     }
 
-    /** No literal stretch: every special token's text is parsed. */
+    /** {@return no literal stretch: every special token's text is parsed} */
     public static LiteralSpans none() {
         return NONE;
     }
 
-    /** The whole of a text of {@code length} characters is literal. */
+    /**
+     * The whole of a text is literal.
+     *
+     * @param length the text's length in UTF-16 characters
+     * @return one span covering it
+     */
     public static LiteralSpans whole(int length) {
         return length == 0 ? NONE : new LiteralSpans(new int[]{0, length});
     }
@@ -32,6 +37,18 @@ public final class LiteralSpans {
         private int[] bounds = new int[8];
         private int size;
 
+        /** An empty builder. */
+        public Builder() {
+        }
+
+        /**
+         * Adds a span after those added before.
+         *
+         * @param start its first character
+         * @param end   the character after its last
+         * @return this builder
+         * @throws IllegalArgumentException when the span starts before the previous one ends
+         */
         public Builder add(int start, int end) {
             if (start < 0 || end < start || (size > 0 && start < bounds[size - 1])) {
                 throw new IllegalArgumentException("spans must be added in order: [" + start + ", " + end + ")");
@@ -51,16 +68,24 @@ public final class LiteralSpans {
             return this;
         }
 
+        /** {@return the spans added} */
         public LiteralSpans build() {
             return size == 0 ? NONE : new LiteralSpans(Arrays.copyOf(bounds, size));
         }
     }
 
+    /** {@return whether there is no literal stretch} */
     public boolean isEmpty() {
         return bounds.length == 0;
     }
 
-    /** Whether any literal stretch shares a character with [start, end). */
+    /**
+     * Whether any literal stretch shares a character with [start, end).
+     *
+     * @param start the first character
+     * @param end   the character after the last
+     * @return whether they overlap
+     */
     public boolean overlaps(int start, int end) {
         // the first span that ends after start
         int low = 0;
@@ -76,7 +101,13 @@ public final class LiteralSpans {
         return low < bounds.length / 2 && bounds[2 * low] < end && start < end;
     }
 
-    /** The spans inside [from, to), as offsets from {@code from}. */
+    /**
+     * The spans inside [from, to), as offsets from {@code from}.
+     *
+     * @param from the first character of the slice
+     * @param to   the character after its last
+     * @return the spans cut to the slice
+     */
     public LiteralSpans slice(int from, int to) {
         Builder sliced = new Builder();
         for (int i = 0; i < bounds.length; i += 2) {
@@ -89,7 +120,13 @@ public final class LiteralSpans {
         return sliced.build();
     }
 
-    /** These spans moved {@code offset} characters to the right (the text got a prefix of that length). */
+    /**
+     * These spans moved to the right, as when the text gets a prefix.
+     *
+     * @param offset characters to move by (the prefix's length)
+     * @return the moved spans
+     * @throws IllegalArgumentException when a span would start before the text
+     */
     public LiteralSpans shift(int offset) {
         int[] moved = bounds.clone();
         for (int i = 0; i < moved.length; i++) {
@@ -101,7 +138,7 @@ public final class LiteralSpans {
         return moved.length == 0 ? NONE : new LiteralSpans(moved);
     }
 
-    /** The [start, end) pairs, flattened. */
+    /** {@return the [start, end) pairs, flattened} */
     public int[] bounds() {
         return bounds.clone();
     }

@@ -14,12 +14,17 @@ public record ModelOptions(int threads) {
         }
     }
 
-    /** One thread per physical core the JVM may use (hyper-threads share a core's FMA units, so they are not counted). */
+    /** {@return one thread per physical core the JVM may use (hyper-threads share a core's FMA units, so they are not counted)} */
     public static ModelOptions defaults() {
         return new ModelOptions(io.streamllm.tensor.Parallel.defaultThreads());
     }
 
-    /** A copy running on {@code count} threads. */
+    /**
+     * A copy running on other threads.
+     *
+     * @param count threads, at least 1
+     * @return the copy
+     */
     public ModelOptions threads(int count) {
         return new ModelOptions(count);
     }

@@ -43,78 +43,130 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
                 presencePenalty);
     }
 
-    /** Always the most likely token: reproducible, the choice for tests and scoring. */
+    /** {@return settings that always pick the most likely token: reproducible, the choice for tests and scoring} */
     public static Sampling greedy() {
         return new Sampling(0f, 0, 1f, 0f, 1f, 64, 0f, 0f, 0, DEFAULT_MAX_TOKENS, List.of(), false);
     }
 
-    /** llama.cpp's defaults: temperature 0.8, top-k 40, top-p 0.95, min-p 0.05, a seed from the clock. */
+    /** {@return llama.cpp's defaults: temperature 0.8, top-k 40, top-p 0.95, min-p 0.05, a seed from the clock} */
     public static Sampling defaults() {
         return new Sampling(0.8f, 40, 0.95f, 0.05f, 1f, 64, 0f, 0f, System.nanoTime(), DEFAULT_MAX_TOKENS,
                 List.of(), false);
     }
 
-    /** A copy with this temperature (0 = greedy). */
+    /**
+     * A copy with another temperature.
+     *
+     * @param value the temperature (0 = greedy)
+     * @return the copy
+     */
     public Sampling temperature(float value) {
         return new Sampling(value, topK, topP, minP, repetitionPenalty, repetitionWindow, frequencyPenalty,
                 presencePenalty, seed, maxTokens, stopStrings, ignoreEndTokens);
     }
 
-    /** A copy with this top-k (0 = off). */
+    /**
+     * A copy with another top-k.
+     *
+     * @param value K (0 = off)
+     * @return the copy
+     */
     public Sampling topK(int value) {
         return new Sampling(temperature, value, topP, minP, repetitionPenalty, repetitionWindow, frequencyPenalty,
                 presencePenalty, seed, maxTokens, stopStrings, ignoreEndTokens);
     }
 
-    /** A copy with this top-p (1 = off). */
+    /**
+     * A copy with another top-p.
+     *
+     * @param value P (1 = off)
+     * @return the copy
+     */
     public Sampling topP(float value) {
         return new Sampling(temperature, topK, value, minP, repetitionPenalty, repetitionWindow, frequencyPenalty,
                 presencePenalty, seed, maxTokens, stopStrings, ignoreEndTokens);
     }
 
-    /** A copy with this min-p (0 = off). */
+    /**
+     * A copy with another min-p.
+     *
+     * @param value the fraction of the most likely token's probability (0 = off)
+     * @return the copy
+     */
     public Sampling minP(float value) {
         return new Sampling(temperature, topK, topP, value, repetitionPenalty, repetitionWindow, frequencyPenalty,
                 presencePenalty, seed, maxTokens, stopStrings, ignoreEndTokens);
     }
 
-    /** A copy with this repetition penalty over the last {@code window} tokens (penalty 1 = off). */
+    /**
+     * A copy with another repetition penalty.
+     *
+     * @param penalty the penalty (1 = off)
+     * @param window  how many recent tokens it looks at
+     * @return the copy
+     */
     public Sampling repetitionPenalty(float penalty, int window) {
         return new Sampling(temperature, topK, topP, minP, penalty, window, frequencyPenalty, presencePenalty, seed,
                 maxTokens, stopStrings, ignoreEndTokens);
     }
 
-    /** A copy with OpenAI's frequency and presence penalties. */
+    /**
+     * A copy with OpenAI's frequency and presence penalties.
+     *
+     * @param frequency subtracted once per time a token was generated, in [-2, 2] (0 = off)
+     * @param presence  subtracted once from every token generated, in [-2, 2] (0 = off)
+     * @return the copy
+     */
     public Sampling penalties(float frequency, float presence) {
         return new Sampling(temperature, topK, topP, minP, repetitionPenalty, repetitionWindow, frequency, presence,
                 seed, maxTokens, stopStrings, ignoreEndTokens);
     }
 
-    /** A copy with this random seed. */
+    /**
+     * A copy with another random seed.
+     *
+     * @param value the seed
+     * @return the copy
+     */
     public Sampling seed(long value) {
         return new Sampling(temperature, topK, topP, minP, repetitionPenalty, repetitionWindow, frequencyPenalty,
                 presencePenalty, value, maxTokens, stopStrings, ignoreEndTokens);
     }
 
-    /** A copy that generates at most {@code value} tokens (negative: no limit, the text is only streamed). */
+    /**
+     * A copy with another token budget.
+     *
+     * @param value tokens to generate at most (negative: no limit, the text is only streamed)
+     * @return the copy
+     */
     public Sampling maxTokens(int value) {
         return new Sampling(temperature, topK, topP, minP, repetitionPenalty, repetitionWindow, frequencyPenalty,
                 presencePenalty, seed, value, stopStrings, ignoreEndTokens);
     }
 
-    /** A copy that stops at any of these texts. */
+    /**
+     * A copy with other stop strings.
+     *
+     * @param value texts that end the generation
+     * @return the copy
+     */
     public Sampling stopStrings(List<String> value) {
         return new Sampling(temperature, topK, topP, minP, repetitionPenalty, repetitionWindow, frequencyPenalty,
                 presencePenalty, seed, maxTokens, value, ignoreEndTokens);
     }
 
-    /** A copy that never samples end-of-generation tokens when {@code value} is true. */
+    /**
+     * A copy that does or does not sample end-of-generation tokens.
+     *
+     * @param value true to never sample them
+     * @return the copy
+     */
     public Sampling ignoreEndTokens(boolean value) {
         return new Sampling(temperature, topK, topP, minP, repetitionPenalty, repetitionWindow, frequencyPenalty,
                 presencePenalty, seed, maxTokens, stopStrings, value);
     }
 
-    /** Whether this always picks the most likely token. */
+    /** {@return whether this always picks the most likely token} */
     public boolean isGreedy() {
         return temperature == 0;
     }

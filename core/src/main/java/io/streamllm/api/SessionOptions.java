@@ -30,22 +30,42 @@ public record SessionOptions(CachePolicy policy, KvType kvType, int prefillChunk
         }
     }
 
-    /** {@code policy} with exact (f32) keys and values, the default chunk, and token-by-token eviction. */
+    /**
+     * Options with exact (f32) keys and values, the default chunk, and token-by-token eviction.
+     *
+     * @param policy what the KV cache keeps
+     * @return the options
+     */
     public static SessionOptions of(CachePolicy policy) {
         return new SessionOptions(policy, KvType.F32, DEFAULT_PREFILL_CHUNK, 1);
     }
 
-    /** A copy storing keys and values as {@code type}. */
+    /**
+     * A copy storing keys and values in another type.
+     *
+     * @param type how keys and values are stored
+     * @return the copy
+     */
     public SessionOptions kvType(KvType type) {
         return new SessionOptions(policy, type, prefillChunk, evictChunk);
     }
 
-    /** A copy feeding long inputs {@code tokens} at a time. */
+    /**
+     * A copy feeding long inputs in other chunks.
+     *
+     * @param tokens tokens run through the network together, at least 1
+     * @return the copy
+     */
     public SessionOptions prefillChunk(int tokens) {
         return new SessionOptions(policy, kvType, tokens, evictChunk);
     }
 
-    /** A copy evicting {@code tokens} window tokens at once. */
+    /**
+     * A copy evicting more or fewer window tokens at once.
+     *
+     * @param tokens window tokens evicted at once, at least 1 and at most the window
+     * @return the copy
+     */
     public SessionOptions evictChunk(int tokens) {
         return new SessionOptions(policy, kvType, prefillChunk, tokens);
     }

@@ -12,6 +12,12 @@ import java.util.Set;
  */
 public record SpecialTokens(int bos, int eos, Set<Integer> endOfGeneration, boolean addBos) {
 
+    /**
+     * Whether a token ends a generation.
+     *
+     * @param id a token id
+     * @return whether {@code id} is one of {@link #endOfGeneration()}
+     */
     public boolean endsGeneration(int id) {
         return endOfGeneration.contains(id);
     }

@@ -42,7 +42,13 @@ public final class StreamingModel implements AutoCloseable {
                 config.headCountKv(), config.headDim(), config.kvBytesPerToken());
     }
 
-    /** Loads the model at {@code path} with one thread per core. */
+    /**
+     * Loads a model with one thread per core ({@link ModelOptions#defaults()}).
+     *
+     * @param path a GGUF file or a Hugging Face model directory
+     * @return the model, to be closed
+     * @throws ModelFormatException when the model cannot be read (see {@link #load(Path, ModelOptions)})
+     */
     public static StreamingModel load(Path path) {
         return load(path, ModelOptions.defaults());
     }
@@ -50,6 +56,9 @@ public final class StreamingModel implements AutoCloseable {
     /**
      * Loads the model at {@code path}: a GGUF file or a Hugging Face model directory.
      *
+     * @param path    a GGUF file or a Hugging Face model directory
+     * @param options the threads its kernels run on
+     * @return the model, to be closed
      * @throws ModelFormatException              when the file is missing, truncated or foreign
      * @throws UnsupportedArchitectureException  when its architecture is not implemented
      * @throws UnsupportedTensorTypeException    when a tensor's type has no kernels
@@ -64,22 +73,22 @@ public final class StreamingModel implements AutoCloseable {
         }
     }
 
-    /** What the model is. */
+    /** {@return what the model is} */
     public ModelInfo info() {
         return info;
     }
 
-    /** Its tokenizer: text to token ids and back, as its file defines them. Thread-safe. */
+    /** {@return its tokenizer: text to token ids and back, as its file defines them. Thread-safe} */
     public Tokenizer tokenizer() {
         return model.tokenizer();
     }
 
-    /** Its Jinja chat template (GGUF {@code tokenizer.chat_template}, HF {@code chat_template}), if it has one. */
+    /** {@return its Jinja chat template (GGUF {@code tokenizer.chat_template}, HF {@code chat_template}), if it has one} */
     public Optional<String> chatTemplate() {
         return Optional.ofNullable(model.chatTemplate());
     }
 
-    /** Its weights' size, parameter count and main tensor type, read from the tensors. */
+    /** {@return its weights' size, parameter count and main tensor type, read from the tensors} */
     public ModelWeights weights() {
         TensorStore store = model.store();
         long bytes = 0;
@@ -98,32 +107,59 @@ public final class StreamingModel implements AutoCloseable {
         return new ModelWeights(bytes, parameters, layerType, model.network().weightBytes());
     }
 
-    /** Threads its kernels run on. */
+    /** {@return the threads its kernels run on} */
     public int threads() {
         return pool.threads();
     }
 
-    /** A new, empty session under {@code policy} with the default options. */
+    /**
+     * Opens a new, empty session with the default options ({@link SessionOptions#of(CachePolicy)}).
+     *
+     * @param policy what its KV cache keeps
+     * @return the session
+     */
     public StreamingSession newSession(CachePolicy policy) {
         return newSession(SessionOptions.of(policy));
     }
 
-    /** A new, empty session. */
+    /**
+     * Opens a new, empty session.
+     *
+     * @param options its cache policy, KV type and chunk sizes
+     * @return the session
+     */
     public StreamingSession newSession(SessionOptions options) {
         return new StreamingSession(this, options);
     }
 
-    /** A session restored from {@link StreamingSession#snapshot()} of a session of this model. */
+    /**
+     * Restores a session from a snapshot.
+     *
+     * @param snapshot what {@link StreamingSession#snapshot()} gave, for a session of this model
+     * @return the session, where the snapshotted one was
+     * @throws SnapshotException when the snapshot is corrupt, truncated or of another model
+     */
     public StreamingSession restoreSession(byte[] snapshot) {
         return StreamingSession.restore(this, snapshot);
     }
 
-    /** A new, empty conversation. */
+    /**
+     * Opens a new, empty conversation.
+     *
+     * @param options its session's cache policy, KV type and chunk sizes
+     * @return the conversation
+     */
     public Conversation newConversation(SessionOptions options) {
         return new Conversation(this, options);
     }
 
-    /** A conversation restored from {@link Conversation#snapshot()} of a conversation of this model. */
+    /**
+     * Restores a conversation from a snapshot.
+     *
+     * @param snapshot what {@link Conversation#snapshot()} gave, for a conversation of this model
+     * @return the conversation, where the snapshotted one was
+     * @throws SnapshotException when the snapshot is corrupt, truncated or of another model
+     */
     public Conversation restoreConversation(byte[] snapshot) {
         return Conversation.restore(this, snapshot);
     }

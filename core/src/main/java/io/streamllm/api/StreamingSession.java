@@ -38,17 +38,17 @@ public final class StreamingSession {
         this.generator = new Generator(session, model.tokenizer());
     }
 
-    /** The model this session runs. */
+    /** {@return the model this session runs} */
     public StreamingModel model() {
         return model;
     }
 
-    /** The options the session was opened with. */
+    /** {@return the options the session was opened with} */
     public SessionOptions options() {
         return options;
     }
 
-    /** What the cache keeps. */
+    /** {@return what the cache keeps} */
     public CachePolicy policy() {
         return options.policy();
     }
@@ -56,6 +56,11 @@ public final class StreamingSession {
     /**
      * Feeds {@code prompt} (with the model's BOS token first when the session is empty) and generates from it,
      * streaming the text to {@code onText} as it is completed.
+     *
+     * @param prompt   plain text; special-token text in it stays text
+     * @param sampling how tokens are chosen and when generation stops
+     * @param onText   receives the generated text as it is completed
+     * @return the text (under a token limit), the token counts, why it stopped and the timings
      */
     public Generation generate(String prompt, Sampling sampling, Consumer<String> onText) {
         return generate(encode(prompt), sampling, onText, () -> false);
@@ -64,6 +69,13 @@ public final class StreamingSession {
     /**
      * Feeds {@code promptTokens} and generates until an end-of-generation token, a stop string, the token budget
      * or {@code cancelled} (polled before every token).
+     *
+     * @param promptTokens token ids to feed first; may be empty when the session has just fed or generated
+     * @param sampling     how tokens are chosen and when generation stops
+     * @param onText       receives the generated text as it is completed
+     * @param cancelled    polled before every token; true stops the generation there
+     * @return the text (under a token limit), the token counts, why it stopped and the timings
+     * @throws InvalidSettingException when a token is outside the vocabulary, or there is nothing to generate from
      */
     public Generation generate(int[] promptTokens, Sampling sampling, Consumer<String> onText,
                                BooleanSupplier cancelled) {
@@ -82,12 +94,21 @@ public final class StreamingSession {
         }
     }
 
-    /** Feeds {@code text} without generating (with the model's BOS token first when the session is empty). */
+    /**
+     * Feeds text without generating (with the model's BOS token first when the session is empty).
+     *
+     * @param text plain text; special-token text in it stays text
+     */
     public void append(String text) {
         append(encode(text));
     }
 
-    /** Feeds {@code tokens} without generating. */
+    /**
+     * Feeds tokens without generating.
+     *
+     * @param tokens token ids of the model's vocabulary
+     * @throws InvalidSettingException when a token is outside the vocabulary
+     */
     public void append(int[] tokens) {
         guard.enter();
         try {
@@ -101,6 +122,8 @@ public final class StreamingSession {
     /**
      * Feeds one token without generating, allocating nothing: the step of a benchmark or an evaluation that
      * walks a stream token by token.
+     *
+     * @param token the token id
      */
     public void append(int token) {
         guard.enter();
@@ -116,6 +139,9 @@ public final class StreamingSession {
      * How unlikely {@code token} is as the next token: -log p(token | the stream so far), in nats, without feeding
      * it. Allocates nothing, so that an evaluation can score a stream token by token, timing each
      * {@link #append(int)} on its own.
+     *
+     * @param token the token id
+     * @return its negative log-likelihood in nats
      *
      * @throws InvalidSettingException when nothing predicts the next token: the session is empty, or was rolled
      *                                 back or restored and has not been fed since
@@ -139,6 +165,9 @@ public final class StreamingSession {
      * of its tokens given everything the session saw before ({@code Math.exp} of it is the perplexity).
      * The first token of an empty session (its BOS token, when the model has one) is not scored: nothing predicted
      * it. Nor is the first token after a rollback or a restore, whose prediction is not kept.
+     *
+     * @param text plain text to feed and score
+     * @return the mean negative log-likelihood in nats per token, NaN when no token was scored
      */
     public double score(String text) {
         return score(encode(text), nll -> { });
@@ -146,7 +175,12 @@ public final class StreamingSession {
 
     /**
      * As {@link #score(String)} for tokens, also telling {@code perToken} the negative log-likelihood of each
-     * token scored, in order. Returns NaN when no token was scored.
+     * token scored, in order.
+     *
+     * @param tokens   token ids to feed and score
+     * @param perToken receives each scored token's negative log-likelihood, in nats
+     * @return the mean negative log-likelihood in nats per token, NaN when no token was scored
+     * @throws InvalidSettingException when a token is outside the vocabulary
      */
     public double score(int[] tokens, DoubleConsumer perToken) {
         guard.enter();
@@ -173,7 +207,7 @@ public final class StreamingSession {
         }
     }
 
-    /** Tokens fed so far (rolled-back ones not counted). */
+    /** {@return the tokens fed so far (rolled-back ones not counted)} */
     public long tokensSeen() {
         guard.enter();
         try {
@@ -183,7 +217,7 @@ public final class StreamingSession {
         }
     }
 
-    /** What the cache holds now: a copy, read at this moment. */
+    /** {@return what the cache holds now: a copy, read at this moment} */
     public CacheStats stats() {
         guard.enter();
         try {
@@ -194,8 +228,11 @@ public final class StreamingSession {
     }
 
     /**
-     * Forgets the tokens from {@code position} on. Returns false, changing nothing, when they are no longer
-     * held (evicted, or re-encoding would need tokens the window has dropped).
+     * Forgets the tokens from {@code position} on.
+     *
+     * @param position how many tokens of the stream to keep
+     * @return false, changing nothing, when the tokens before {@code position} are no longer held (evicted, or
+     *         re-encoding would need tokens the window has dropped)
      */
     public boolean rollbackTo(long position) {
         guard.enter();
@@ -206,7 +243,11 @@ public final class StreamingSession {
         }
     }
 
-    /** Evicts ahead so that {@code tokens} more fit without evicting (before a reply that must not evict mid-way). */
+    /**
+     * Evicts ahead so that more tokens fit without evicting (before a reply that must not evict mid-way).
+     *
+     * @param tokens tokens that must fit next
+     */
     public void makeRoom(int tokens) {
         guard.enter();
         try {
@@ -226,14 +267,19 @@ public final class StreamingSession {
         }
     }
 
-    /** The whole state of the stream, for {@link StreamingModel#restoreSession(byte[])}. */
+    /** {@return the whole state of the stream, for {@link StreamingModel#restoreSession(byte[])}} */
     public byte[] snapshot() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         writeSnapshot(bytes);
         return bytes.toByteArray();
     }
 
-    /** Writes {@link #snapshot()} to {@code out} without holding it all in memory. */
+    /**
+     * Writes {@link #snapshot()} to a stream without holding it all in memory.
+     *
+     * @param out where the snapshot goes; not closed
+     * @throws java.io.UncheckedIOException when writing fails
+     */
     public void writeSnapshot(OutputStream out) {
         guard.enter();
         try {

@@ -30,6 +30,10 @@ public record SyntheticModelSpec(String shape, String weightType, long parameter
     /**
      * The model of shape {@code shape} with weights of {@code weightType} (any case).
      *
+     * @param shape      one of {@link #shapes()}
+     * @param weightType one of {@link #weightTypes()}
+     * @return the specification
+     *
      * @throws InvalidSettingException naming the known shapes or types when one is unknown
      */
     public static SyntheticModelSpec of(String shape, String weightType) {
@@ -41,12 +45,12 @@ public record SyntheticModelSpec(String shape, String weightType, long parameter
                 base.bytesFor(parameters / base.blockSize() * base.blockSize()));
     }
 
-    /** The shapes: {@code llama-1b} (Llama-3.2-1B's dimensions), {@code llama-100m}, {@code qwen2-0.5b}, {@code tiny}. */
+    /** {@return the shapes: {@code llama-1b} (Llama-3.2-1B's dimensions), {@code llama-100m}, {@code qwen2-0.5b}, {@code tiny}} */
     public static List<String> shapes() {
         return SyntheticModel.SHAPES.stream().map(SyntheticModel.Shape::name).toList();
     }
 
-    /** The weight types: every tensor type with kernels and a quantizer, then llama.cpp's Q4_K_M and Q5_K_M. */
+    /** {@return the weight types: every tensor type with kernels and a quantizer, then llama.cpp's Q4_K_M and Q5_K_M} */
     public static List<String> weightTypes() {
         return WeightMix.names();
     }
@@ -55,6 +59,8 @@ public record SyntheticModelSpec(String shape, String weightType, long parameter
      * Writes the model to {@code file}, with random weights drawn from {@code seed} (the same seed, the same file),
      * on one thread per core.
      *
+     * @param file         where to write the GGUF file
+     * @param seed         the random seed of the weights
      * @param bytesWritten told the bytes of tensor data written so far, as they grow (for a progress bar)
      */
     public void write(Path file, long seed, LongConsumer bytesWritten) {
