@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
  * README.md's "Use it from Java" section as a reader meets it: its core snippets are compiled against the API and
  * run on the shipped model with the JVM flags the section gives for the class path (and no native access, which
  * it says the engine does not need). The LangChain4j snippet
- * ({@code <!-- snippet: langchain4j/... -->}) needs that module's class path: its tests run it the same way.
+ * ({@code <!-- snippet: langchain4j/... -->}) needs that module's class path: its ReadmeSnippetsTest runs it.
  */
 class ReadmeSnippetsTest {
     private static final String SECTION = "Use it from Java";
