@@ -3,8 +3,6 @@ package io.streamllm.api;
 import io.streamllm.engine.Generator;
 import io.streamllm.engine.Session;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -157,9 +155,12 @@ public final class Conversation {
 
     /** {@return the whole state (history and cache), for {@link StreamingModel#restoreConversation(byte[])}} */
     public byte[] snapshot() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        writeSnapshot(bytes);
-        return bytes.toByteArray();
+        guard.enter();
+        try {
+            return Snapshots.toBytes(Snapshots.Kind.CONVERSATION, model.info(), options, this::writeHistoryAndCache);
+        } finally {
+            guard.exit();
+        }
     }
 
     /**
@@ -171,32 +172,27 @@ public final class Conversation {
     public void writeSnapshot(OutputStream out) {
         guard.enter();
         try {
-            DataOutputStream data = new DataOutputStream(out);
-            Snapshots.writeHeader(data, Snapshots.Kind.CONVERSATION, model.info(), options);
-            data.writeInt(historyLength);
-            for (int i = 0; i < historyLength; i++) {
-                data.writeInt(history[i]);
-            }
-            data.writeLong(restarts);
-            session.writeTo(data);
-            data.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            Snapshots.write(out, Snapshots.Kind.CONVERSATION, model.info(), options, this::writeHistoryAndCache);
         } finally {
             guard.exit();
         }
     }
 
+    private void writeHistoryAndCache(DataOutputStream out) throws IOException {
+        out.writeInt(historyLength);
+        for (int i = 0; i < historyLength; i++) {
+            out.writeInt(history[i]);
+        }
+        out.writeLong(restarts);
+        session.writeTo(out);
+    }
+
     static Conversation restore(StreamingModel model, byte[] snapshot) {
-        DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot));
-        try {
-            Conversation restored = new Conversation(model,
-                    Snapshots.readHeader(in, Snapshots.Kind.CONVERSATION, model.info()));
+        return Snapshots.read(snapshot, Snapshots.Kind.CONVERSATION, model.info(), (options, in) -> {
+            Conversation restored = new Conversation(model, options);
             restored.readHistoryAndCache(in);
             return restored;
-        } catch (IOException | InvalidSettingException e) {
-            throw new SnapshotException("cannot restore the conversation: " + e.getMessage(), e);
-        }
+        });
     }
 
     private void readHistoryAndCache(DataInputStream in) throws IOException {

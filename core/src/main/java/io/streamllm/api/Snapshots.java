@@ -1,8 +1,12 @@
 package io.streamllm.api;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 
 /**
  * The header of a session snapshot: what it is and which model and options it was taken with, so that a restore
@@ -14,10 +18,49 @@ final class Snapshots {
 
     enum Kind { SESSION, CONVERSATION }
 
+    /** Writes what follows the header: the session's state. */
+    interface Body {
+        void write(DataOutputStream out) throws IOException;
+    }
+
+    /** Rebuilds a session of {@code options} from what follows the header. */
+    interface Restorer<T> {
+        T restore(SessionOptions options, DataInputStream in) throws IOException;
+    }
+
     private Snapshots() {
     }
 
-    static void writeHeader(DataOutputStream out, Kind kind, ModelInfo model, SessionOptions options)
+    /** The header, then {@code body}, into memory. */
+    static byte[] toBytes(Kind kind, ModelInfo model, SessionOptions options, Body body) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        write(bytes, kind, model, options, body);
+        return bytes.toByteArray();
+    }
+
+    /** The header, then {@code body}, to {@code out} (not closed). */
+    static void write(OutputStream out, Kind kind, ModelInfo model, SessionOptions options, Body body) {
+        try {
+            DataOutputStream data = new DataOutputStream(out);
+            writeHeader(data, kind, model, options);
+            body.write(data);
+            data.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reads the header of {@code snapshot} and hands the rest to {@code restorer}; any failure is a {@link SnapshotException}. */
+    static <T> T read(byte[] snapshot, Kind kind, ModelInfo model, Restorer<T> restorer) {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot));
+        try {
+            return restorer.restore(readHeader(in, kind, model), in);
+        } catch (IOException | InvalidSettingException e) {
+            throw new SnapshotException("cannot restore the " + kind.name().toLowerCase() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void writeHeader(DataOutputStream out, Kind kind, ModelInfo model, SessionOptions options)
             throws IOException {
         out.writeUTF(MAGIC);
         out.writeInt(VERSION);
@@ -33,7 +76,7 @@ final class Snapshots {
     }
 
     /** Reads a header written by {@link #writeHeader} and returns the options the session had. */
-    static SessionOptions readHeader(DataInputStream in, Kind kind, ModelInfo model) throws IOException {
+    private static SessionOptions readHeader(DataInputStream in, Kind kind, ModelInfo model) throws IOException {
         String magic;
         try {
             magic = in.readUTF();

@@ -4,11 +4,6 @@ import io.streamllm.engine.Generator;
 import io.streamllm.engine.LogProbabilities;
 import io.streamllm.engine.Session;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.function.BooleanSupplier;
@@ -269,9 +264,12 @@ public final class StreamingSession {
 
     /** {@return the whole state of the stream, for {@link StreamingModel#restoreSession(byte[])}} */
     public byte[] snapshot() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        writeSnapshot(bytes);
-        return bytes.toByteArray();
+        guard.enter();
+        try {
+            return Snapshots.toBytes(Snapshots.Kind.SESSION, model.info(), options, session::writeTo);
+        } finally {
+            guard.exit();
+        }
     }
 
     /**
@@ -283,27 +281,18 @@ public final class StreamingSession {
     public void writeSnapshot(OutputStream out) {
         guard.enter();
         try {
-            DataOutputStream data = new DataOutputStream(out);
-            Snapshots.writeHeader(data, Snapshots.Kind.SESSION, model.info(), options);
-            session.writeTo(data);
-            data.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            Snapshots.write(out, Snapshots.Kind.SESSION, model.info(), options, session::writeTo);
         } finally {
             guard.exit();
         }
     }
 
     static StreamingSession restore(StreamingModel model, byte[] snapshot) {
-        DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot));
-        try {
-            StreamingSession restored = new StreamingSession(model,
-                    Snapshots.readHeader(in, Snapshots.Kind.SESSION, model.info()));
+        return Snapshots.read(snapshot, Snapshots.Kind.SESSION, model.info(), (options, in) -> {
+            StreamingSession restored = new StreamingSession(model, options);
             restored.session.readFrom(in);
             return restored;
-        } catch (IOException | InvalidSettingException e) {
-            throw new SnapshotException("cannot restore the session: " + e.getMessage(), e);
-        }
+        });
     }
 
     private int[] encode(String text) {
