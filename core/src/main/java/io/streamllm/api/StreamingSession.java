@@ -6,6 +6,7 @@ import io.streamllm.engine.Session;
 
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.DoubleConsumer;
@@ -84,6 +85,25 @@ public final class StreamingSession {
                         + " prediction after the last token kept is not stored");
             }
             return generator.generate(promptTokens, sampling.engineSettings(), onText, cancelled);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /**
+     * Sends the attention of every token fed or generated from now on to {@code recorder}: for each layer, head
+     * and query, the softmax weights over the tokens the cache held for it, with their stream positions (under a
+     * sink cache: the sinks and the window). Under {@code recompute:W} it is the attention of each new token in
+     * the re-encoded window. A session without a recorder pays nothing for this.
+     *
+     * @param recorder receives the weights on the feeding thread; null stops recording
+     */
+    public void recordAttention(AttentionRecorder recorder) {
+        guard.enter();
+        try {
+            session.observeAttention(recorder == null ? null
+                    : (layer, head, query, weights, offset, keyPositions, keys) -> recorder.record(new AttentionWeights(
+                    layer, head, query, Arrays.copyOf(keyPositions, keys), Arrays.copyOfRange(weights, offset, offset + keys))));
         } finally {
             guard.exit();
         }

@@ -6,6 +6,7 @@ import io.streamllm.kv.CachePolicy;
 import io.streamllm.kv.KvCache;
 import io.streamllm.api.KvType;
 import io.streamllm.kv.WindowPolicy;
+import io.streamllm.model.blocks.AttentionObserver;
 import io.streamllm.model.blocks.ForwardState;
 import io.streamllm.model.Transformer;
 
@@ -32,6 +33,7 @@ public final class Session {
     private final int[] windowTokens; // the recompute policy's window, re-encoded before each prediction
     private long tokensSeen;
     private boolean logitsCurrent; // false when the last token's logits were never computed or were overwritten
+    private int fedNow; // the recompute policy: tokens of the feed in progress (to place its queries in the stream)
     private final int[] single = new int[1]; // so that decoding one token allocates nothing
 
     public Session(Transformer network, CachePolicy policy) {
@@ -111,6 +113,7 @@ public final class Session {
             for (int i = 0; i < count; i++) {
                 recent.add(tokens[offset + i]);
             }
+            fedNow = count;
             recomputeWindow();
         } else {
             for (int done = 0; done < count; ) {
@@ -146,6 +149,30 @@ public final class Session {
             logitsCurrent = false;
         }
         return done;
+    }
+
+    /**
+     * Sends every attention weight of the following passes to {@code observer}, with stream positions; null
+     * stops. Under recomputation the window is re-encoded at positions 0..W-1 before each prediction: only
+     * the newly fed tokens' queries are passed on, their positions shifted back into the stream.
+     */
+    public void observeAttention(AttentionObserver observer) {
+        if (observer == null || recent == null) {
+            state.observeAttention(observer);
+            return;
+        }
+        state.observeAttention((layer, head, queryPosition, weights, offset, keyPositions, keys) -> {
+            long shift = tokensSeen + fedNow - recent.size();
+            if (queryPosition + shift >= tokensSeen) {
+                for (int j = 0; j < keys; j++) {
+                    keyPositions[j] += shift;
+                }
+                observer.observe(layer, head, queryPosition + shift, weights, offset, keyPositions, keys);
+                for (int j = 0; j < keys; j++) {
+                    keyPositions[j] -= shift;
+                }
+            }
+        });
     }
 
     /** Starts over with an empty stream. */
@@ -260,9 +287,14 @@ public final class Session {
             count = restored;
         }
 
+        /** Tokens held. */
+        int size() {
+            return (int) Math.min(count, ring.length);
+        }
+
         /** Copies the tokens held, oldest first, into {@code out}; returns how many. */
         int copyTo(int[] out) {
-            int n = (int) Math.min(count, ring.length);
+            int n = size();
             for (int i = 0; i < n; i++) {
                 out[i] = ring[(int) ((count - n + i) % ring.length)];
             }

@@ -89,6 +89,9 @@ public final class Attention {
             store.store(plan.slot(i), st.k, st.v, i * kvLength);
         }
         st.scores(config.headCount(), st.keysPerRow);
+        if (st.observer != null) {
+            st.observedBuffers(count * config.headCount(), st.keysPerRow);
+        }
         st.attentionCall(this, store, spec.windowOf(layer), sinkLogits);
         try {
             long keys = 0;
@@ -97,8 +100,37 @@ public final class Attention {
             }
             // Scores and the weighted sum of values: two multiply-adds per key, head and dimension.
             pool.forRange(config.headCount(), 1, ATTEND_HEADS, st, 2 * keys * config.headCount() * headDim);
+            if (st.observer != null) {
+                reportWeights(layer, st);
+            }
         } finally {
             st.attentionCall(null, null, 0, null);
+        }
+    }
+
+    /**
+     * Hands the weights copied by {@link #attendOneHead} to the observer, one (token, head) at a time, with the
+     * stream position of each key: sink slot s holds position s, and window key j of n sits n - 1 - j before
+     * the query.
+     */
+    private void reportWeights(int layer, ForwardState st) {
+        BatchPlan plan = st.plan;
+        int window = st.layerWindow;
+        long[] positions = st.observedPositions;
+        for (int i = 0; i < plan.count(); i++) {
+            int firstSink = plan.firstSink(i, window);
+            int sinks = plan.sinkEnd(i) - firstSink;
+            int windowKeys = plan.windowKeys(i, window);
+            for (int s = 0; s < sinks; s++) {
+                positions[s] = firstSink + s;
+            }
+            for (int j = 0; j < windowKeys; j++) {
+                positions[sinks + j] = plan.position(i) - (windowKeys - 1 - j);
+            }
+            for (int h = 0; h < config.headCount(); h++) {
+                st.observer.observe(layer, h, plan.position(i), st.observedWeights,
+                        (i * config.headCount() + h) * st.keysPerRow, positions, sinks + windowKeys);
+            }
         }
     }
 
@@ -150,6 +182,10 @@ public final class Attention {
             softcap(scores, scoresOffset, n, spec.logitSoftcap());
         }
         softmax(scores, scoresOffset, n, st.layerSinkLogits == null ? Float.NEGATIVE_INFINITY : st.layerSinkLogits[h]);
+        if (st.observer != null) {
+            // The scores row is reused by the batch's next token: keep a copy for the observer.
+            System.arraycopy(scores, scoresOffset, st.observedWeights, (i * config.headCount() + h) * st.keysPerRow, n);
+        }
 
         int out = i * config.queryLength() + h * headDim;
         Arrays.fill(st.attention, out, out + headDim, 0f);

@@ -38,6 +38,11 @@ public final class ForwardState {
     int layerWindow;
     float[] layerSinkLogits;
 
+    // Attention recording: null (and nothing allocated) unless an observer is attached.
+    AttentionObserver observer;
+    float[] observedWeights; // per batch token and head: its row of weights, a stride of keysPerRow
+    long[] observedPositions;
+
     public ForwardState(ModelConfig config, int maxBatch) {
         this.maxBatch = maxBatch;
         int dim = config.embeddingLength();
@@ -70,6 +75,25 @@ public final class ForwardState {
         this.layerWindow = window;
         this.layerSinkLogits = sinkLogits;
         this.layerStore = store;
+    }
+
+    /** Attaches {@code observer} to receive every attention weight of the following passes; null detaches. */
+    public void observeAttention(AttentionObserver observer) {
+        this.observer = observer;
+        if (observer == null) {
+            observedWeights = null;
+            observedPositions = null;
+        }
+    }
+
+    /** Buffers for the observed weights of a batch of {@code rows} (token, head) rows of {@code keys} entries. */
+    void observedBuffers(int rows, int keys) {
+        if (observedWeights == null || observedWeights.length < rows * keys) {
+            observedWeights = new float[rows * keys];
+        }
+        if (observedPositions == null || observedPositions.length < keys) {
+            observedPositions = new long[keys];
+        }
     }
 
     /** A scores buffer for {@code rows} rows of {@code keys} entries. */
