@@ -45,6 +45,8 @@ public final class ReRotatingReference {
     private final List<List<double[]>> keys = new ArrayList<>();
     private final List<List<double[]>> values = new ArrayList<>();
     private long tokensSeen;
+    /** The last step's softmax weights: per layer and head, one per cached key in stream order. */
+    private double[][][] lastAttention;
 
     public ReRotatingReference(ModelConfig config, TensorStore store, int sinks, int window, int evictChunk) {
         this.c = config;
@@ -115,6 +117,7 @@ public final class ReRotatingReference {
         double[] x = embedding[token].clone();
         int headDim = c.headDim();
         int group = c.headCount() / c.headCountKv();
+        lastAttention = new double[c.blockCount()][c.headCount()][];
         for (int l = 0; l < c.blockCount(); l++) {
             double[] h = rmsNorm(x, attentionNorm[l]);
             double[] q = headNorm(plus(multiply(wq[l], h), bq[l]), qNorm[l]);
@@ -145,7 +148,9 @@ public final class ReRotatingReference {
                     scores[j] = Math.exp(scores[j] - max);
                     sum += scores[j];
                 }
+                lastAttention[l][head] = new double[n];
                 for (int j = 0; j < n; j++) {
+                    lastAttention[l][head][j] = scores[j] / sum;
                     for (int d = 0; d < headDim; d++) {
                         attention[head * headDim + d] += scores[j] / sum * cachedValues.get(j)[kvOffset + d];
                     }
@@ -163,6 +168,11 @@ public final class ReRotatingReference {
         tokensSeen++;
         evict();
         return multiply(output, rmsNorm(x, outputNorm));
+    }
+
+    /** The softmax weights of the last step's query in {@code layer} and {@code head}, over the cached keys in stream order. */
+    public double[] lastAttention(int layer, int head) {
+        return lastAttention[layer][head].clone();
     }
 
     /** The paper's StartRecentKVCache after each step: keep the first S and the last W (in chunks). */
