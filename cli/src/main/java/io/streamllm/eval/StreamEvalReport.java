@@ -41,7 +41,7 @@ public final class StreamEvalReport {
         MarkdownTable table = new MarkdownTable(header);
         results.forEach((policy, distances) -> {
             List<String> row = new ArrayList<>(List.of(policy.spec() + " (" + budget(policy) + ")"));
-            distances.forEach(d -> row.add(String.format(Locale.ROOT, "%.2f / %+.2f", d.accuracy(),
+            distances.forEach(d -> row.add(String.format(Locale.ROOT, "%.2f / %+.2f ± %.2f", d.accuracy(),
                     d.meanRecallLoss(), d.recallLossStdError())));
             table.row(row);
         });
