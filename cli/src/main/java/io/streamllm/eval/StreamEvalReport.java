@@ -50,7 +50,8 @@ public final class StreamEvalReport {
 
     public void writePlot(Path file) {
         XYChart accuracy = Charts.lineChart("StreamEval: greedy answer correct", "distance (lines back)", "accuracy");
-        XYChart loss = Charts.lineChart("Recall loss: NLL(fresh number) - NLL(line's own number)",
+        accuracy.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
+        XYChart loss = Charts.lineChart("Recall loss: mean NLL(fresh numbers) - NLL(line's own number)",
                 "distance (lines back)", "nats");
         results.forEach((policy, distances) -> {
             double[] x = distances.stream().mapToDouble(StreamEval.DistanceResult::distance).toArray();

@@ -20,7 +20,7 @@ class StreamEvalCommandTest {
     void aWindowRecallsNothingBeyondItselfAndTheCommandWritesCsvAndPlot() throws IOException {
         Path csv = dir.resolve("streameval.csv");
         Path png = dir.resolve("streameval.png");
-        // window:64 holds the 28-token query and under one 33-token line: from 2 lines back the line is gone.
+        // window:64 holds the 27-token query and one 33-token line: from 2 lines back the line is gone.
         CliRun run = CliRun.of("streameval", "--cache", "dense", "--cache", "window:64", "--lines", "24",
                 "--query-every", "1", "--distances", "1,4,8", "--csv", csv.toString(), "--plot", png.toString());
 
