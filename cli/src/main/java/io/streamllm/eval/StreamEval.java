@@ -1,6 +1,7 @@
 package io.streamllm.eval;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,8 +87,8 @@ public final class StreamEval {
             if (n < 2) {
                 return Double.NaN;
             }
-            double mean = java.util.Arrays.stream(values).average().orElseThrow();
-            double squares = java.util.Arrays.stream(values).map(v -> (v - mean) * (v - mean)).sum();
+            double mean = Arrays.stream(values).average().orElseThrow();
+            double squares = Arrays.stream(values).map(v -> (v - mean) * (v - mean)).sum();
             return Math.sqrt(squares / (n - 1) / n);
         }
     }

@@ -3,9 +3,13 @@ package io.streamllm.eval;
 import io.streamllm.api.CachePolicy;
 import io.streamllm.api.SessionOptions;
 import io.streamllm.api.StreamingModel;
+import io.streamllm.api.StreamingSession;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
+
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /** Queries on the shipped model are asked on a branch: the stream after them is the stream without them. */
 class SessionRecallProbeTest {
@@ -32,7 +36,7 @@ class SessionRecallProbeTest {
                 assertThat(clean).as(policy.spec()).isPositive().isFinite();
                 // Equal up to the float rounding of a restored cache; a query left in the stream moves it by nats.
                 assertThat(nllAfterFourLines(model, policy, true)).as(policy.spec())
-                        .isCloseTo(clean, org.assertj.core.api.Assertions.within(1e-4));
+                        .isCloseTo(clean, within(1e-4));
             }
         }
     }
@@ -45,7 +49,7 @@ class SessionRecallProbeTest {
             probe.append(stream);
             double nll = probe.negativeLogLikelihood(RegisterLines.prefix(1), "48213");
 
-            var session = model.newSession(CachePolicy.dense());
+            StreamingSession session = model.newSession(CachePolicy.dense());
             session.append(stream);
             session.append(model.tokenizer().encode(RegisterLines.prefix(1), false, false));
             double expected = 0;
@@ -57,11 +61,11 @@ class SessionRecallProbeTest {
                 session.append(token);
             }
             assertThat(digits).isNotEmpty();
-            assertThat(nll).isCloseTo(expected, org.assertj.core.api.Assertions.within(1e-6));
+            assertThat(nll).isCloseTo(expected, within(1e-6));
         }
     }
 
     private static int[] tail(int[] tokens, int from) {
-        return java.util.Arrays.copyOfRange(tokens, from, tokens.length);
+        return Arrays.copyOfRange(tokens, from, tokens.length);
     }
 }
