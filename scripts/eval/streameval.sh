@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# EVAL.md (e): StreamEval (accuracy and recall loss against distance) for dense, window, sink and recompute
+# EVAL.md (f): StreamEval (accuracy and recall loss against distance) for dense, window, sink and recompute
 # on both shipped models, with streameval's defaults. Writes eval/streameval/<model>.{md,csv,png}.
 # Usage: scripts/eval/streameval.sh [streameval options]
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
