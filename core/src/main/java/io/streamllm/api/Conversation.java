@@ -7,7 +7,6 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -73,12 +72,7 @@ public final class Conversation {
 
     /** {@return a copy of the token history} */
     public int[] history() {
-        guard.enter();
-        try {
-            return Arrays.copyOf(history, historyLength);
-        } finally {
-            guard.exit();
-        }
+        return guard.call(() -> Arrays.copyOf(history, historyLength));
     }
 
     /** {@return how often a turn could not reuse the cache and the conversation was read again from the start} */
@@ -93,12 +87,7 @@ public final class Conversation {
 
     /** {@return what the cache holds now} */
     public CacheStats stats() {
-        guard.enter();
-        try {
-            return session.cacheStats();
-        } finally {
-            guard.exit();
-        }
+        return guard.call(session::cacheStats);
     }
 
     /**
@@ -144,23 +133,16 @@ public final class Conversation {
 
     /** Forgets the history and the cache. */
     public void reset() {
-        guard.enter();
-        try {
+        guard.run(() -> {
             session.reset();
             historyLength = 0;
-        } finally {
-            guard.exit();
-        }
+        });
     }
 
     /** {@return the whole state (history and cache), for {@link StreamingModel#restoreConversation(byte[])}} */
     public byte[] snapshot() {
-        guard.enter();
-        try {
-            return Snapshots.toBytes(Snapshots.Kind.CONVERSATION, model.info(), options, this::writeHistoryAndCache);
-        } finally {
-            guard.exit();
-        }
+        return guard.call(() -> Snapshots.toBytes(Snapshots.Kind.CONVERSATION, model.info(), options,
+                this::writeHistoryAndCache));
     }
 
     /**
@@ -170,12 +152,8 @@ public final class Conversation {
      * @throws java.io.UncheckedIOException when writing fails
      */
     public void writeSnapshot(OutputStream out) {
-        guard.enter();
-        try {
-            Snapshots.write(out, Snapshots.Kind.CONVERSATION, model.info(), options, this::writeHistoryAndCache);
-        } finally {
-            guard.exit();
-        }
+        guard.run(() -> Snapshots.write(out, Snapshots.Kind.CONVERSATION, model.info(), options,
+                this::writeHistoryAndCache));
     }
 
     private void writeHistoryAndCache(DataOutputStream out) throws IOException {

@@ -3,9 +3,9 @@ package io.streamllm.api;
 import io.streamllm.engine.Generator;
 import io.streamllm.engine.LogProbabilities;
 import io.streamllm.engine.Session;
+import io.streamllm.model.blocks.AttentionObserver;
 
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -99,14 +99,11 @@ public final class StreamingSession {
      * @param recorder receives the weights on the feeding thread; null stops recording
      */
     public void recordAttention(AttentionRecorder recorder) {
-        guard.enter();
-        try {
-            session.observeAttention(recorder == null ? null
-                    : (layer, head, query, weights, offset, keyPositions, keys) -> recorder.record(new AttentionWeights(
-                    layer, head, query, Arrays.copyOf(keyPositions, keys), Arrays.copyOfRange(weights, offset, offset + keys))));
-        } finally {
-            guard.exit();
-        }
+        AttentionObserver observer = recorder == null ? null
+                : (layer, head, query, weights, offset, keyPositions, keys) -> recorder.record(new AttentionWeights(
+                        layer, head, query, Arrays.copyOf(keyPositions, keys),
+                        Arrays.copyOfRange(weights, offset, offset + keys)));
+        guard.run(() -> session.observeAttention(observer));
     }
 
     /**
@@ -125,13 +122,10 @@ public final class StreamingSession {
      * @throws InvalidSettingException when a token is outside the vocabulary
      */
     public void append(int[] tokens) {
-        guard.enter();
-        try {
+        guard.run(() -> {
             model.checkTokens(tokens);
             session.feed(tokens);
-        } finally {
-            guard.exit();
-        }
+        });
     }
 
     /**
@@ -234,12 +228,7 @@ public final class StreamingSession {
 
     /** {@return what the cache holds now: a copy, read at this moment} */
     public CacheStats stats() {
-        guard.enter();
-        try {
-            return session.cacheStats();
-        } finally {
-            guard.exit();
-        }
+        return guard.call(session::cacheStats);
     }
 
     /**
@@ -264,32 +253,17 @@ public final class StreamingSession {
      * @param tokens tokens that must fit next
      */
     public void makeRoom(int tokens) {
-        guard.enter();
-        try {
-            session.makeRoom(Math.max(0, tokens));
-        } finally {
-            guard.exit();
-        }
+        guard.run(() -> session.makeRoom(Math.max(0, tokens)));
     }
 
     /** Starts over with an empty stream. */
     public void reset() {
-        guard.enter();
-        try {
-            session.reset();
-        } finally {
-            guard.exit();
-        }
+        guard.run(session::reset);
     }
 
     /** {@return the whole state of the stream, for {@link StreamingModel#restoreSession(byte[])}} */
     public byte[] snapshot() {
-        guard.enter();
-        try {
-            return Snapshots.toBytes(Snapshots.Kind.SESSION, model.info(), options, session::writeTo);
-        } finally {
-            guard.exit();
-        }
+        return guard.call(() -> Snapshots.toBytes(Snapshots.Kind.SESSION, model.info(), options, session::writeTo));
     }
 
     /**
@@ -299,12 +273,7 @@ public final class StreamingSession {
      * @throws java.io.UncheckedIOException when writing fails
      */
     public void writeSnapshot(OutputStream out) {
-        guard.enter();
-        try {
-            Snapshots.write(out, Snapshots.Kind.SESSION, model.info(), options, session::writeTo);
-        } finally {
-            guard.exit();
-        }
+        guard.run(() -> Snapshots.write(out, Snapshots.Kind.SESSION, model.info(), options, session::writeTo));
     }
 
     static StreamingSession restore(StreamingModel model, byte[] snapshot) {
