@@ -7,6 +7,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -72,7 +73,12 @@ public final class Conversation {
 
     /** {@return a copy of the token history} */
     public int[] history() {
-        return guard.call(() -> Arrays.copyOf(history, historyLength));
+        guard.enter();
+        try {
+            return Arrays.copyOf(history, historyLength);
+        } finally {
+            guard.exit();
+        }
     }
 
     /** {@return how often a turn could not reuse the cache and the conversation was read again from the start} */
@@ -87,7 +93,12 @@ public final class Conversation {
 
     /** {@return what the cache holds now} */
     public CacheStats stats() {
-        return guard.call(session::cacheStats);
+        guard.enter();
+        try {
+            return session.cacheStats();
+        } finally {
+            guard.exit();
+        }
     }
 
     /**
@@ -133,16 +144,23 @@ public final class Conversation {
 
     /** Forgets the history and the cache. */
     public void reset() {
-        guard.run(() -> {
+        guard.enter();
+        try {
             session.reset();
             historyLength = 0;
-        });
+        } finally {
+            guard.exit();
+        }
     }
 
     /** {@return the whole state (history and cache), for {@link StreamingModel#restoreConversation(byte[])}} */
     public byte[] snapshot() {
-        return guard.call(() -> Snapshots.toBytes(Snapshots.Kind.CONVERSATION, model.info(), options,
-                this::writeHistoryAndCache));
+        guard.enter();
+        try {
+            return Snapshots.toBytes(Snapshots.Kind.CONVERSATION, model.info(), options, this::writeHistoryAndCache);
+        } finally {
+            guard.exit();
+        }
     }
 
     /**
@@ -152,8 +170,12 @@ public final class Conversation {
      * @throws java.io.UncheckedIOException when writing fails
      */
     public void writeSnapshot(OutputStream out) {
-        guard.run(() -> Snapshots.write(out, Snapshots.Kind.CONVERSATION, model.info(), options,
-                this::writeHistoryAndCache));
+        guard.enter();
+        try {
+            Snapshots.write(out, Snapshots.Kind.CONVERSATION, model.info(), options, this::writeHistoryAndCache);
+        } finally {
+            guard.exit();
+        }
     }
 
     private void writeHistoryAndCache(DataOutputStream out) throws IOException {

@@ -1,7 +1,6 @@
 package io.streamllm.api;
 
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 
 /**
  * Lets one thread at a time inside a session. A second thread gets a {@link SessionBusyException} at once
@@ -30,26 +29,6 @@ final class SingleThreadGuard {
     void exit() {
         if (--depth == 0) {
             owner.set(null);
-        }
-    }
-
-    /** {@code body}'s result, computed inside the guard (for the methods off the per-token path). */
-    <T> T call(Supplier<T> body) {
-        enter();
-        try {
-            return body.get();
-        } finally {
-            exit();
-        }
-    }
-
-    /** Runs {@code body} inside the guard (for the methods off the per-token path). */
-    void run(Runnable body) {
-        enter();
-        try {
-            body.run();
-        } finally {
-            exit();
         }
     }
 }

@@ -3,9 +3,9 @@ package io.streamllm.api;
 import io.streamllm.engine.Generator;
 import io.streamllm.engine.LogProbabilities;
 import io.streamllm.engine.Session;
-import io.streamllm.model.blocks.AttentionObserver;
 
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -99,11 +99,14 @@ public final class StreamingSession {
      * @param recorder receives the weights on the feeding thread; null stops recording
      */
     public void recordAttention(AttentionRecorder recorder) {
-        AttentionObserver observer = recorder == null ? null
-                : (layer, head, query, weights, offset, keyPositions, keys) -> recorder.record(new AttentionWeights(
-                        layer, head, query, Arrays.copyOf(keyPositions, keys),
-                        Arrays.copyOfRange(weights, offset, offset + keys)));
-        guard.run(() -> session.observeAttention(observer));
+        guard.enter();
+        try {
+            session.observeAttention(recorder == null ? null
+                    : (layer, head, query, weights, offset, keyPositions, keys) -> recorder.record(new AttentionWeights(
+                    layer, head, query, Arrays.copyOf(keyPositions, keys), Arrays.copyOfRange(weights, offset, offset + keys))));
+        } finally {
+            guard.exit();
+        }
     }
 
     /**
@@ -122,10 +125,13 @@ public final class StreamingSession {
      * @throws InvalidSettingException when a token is outside the vocabulary
      */
     public void append(int[] tokens) {
-        guard.run(() -> {
+        guard.enter();
+        try {
             model.checkTokens(tokens);
             session.feed(tokens);
-        });
+        } finally {
+            guard.exit();
+        }
     }
 
     /**
@@ -228,7 +234,12 @@ public final class StreamingSession {
 
     /** {@return what the cache holds now: a copy, read at this moment} */
     public CacheStats stats() {
-        return guard.call(session::cacheStats);
+        guard.enter();
+        try {
+            return session.cacheStats();
+        } finally {
+            guard.exit();
+        }
     }
 
     /**
@@ -253,17 +264,32 @@ public final class StreamingSession {
      * @param tokens tokens that must fit next
      */
     public void makeRoom(int tokens) {
-        guard.run(() -> session.makeRoom(Math.max(0, tokens)));
+        guard.enter();
+        try {
+            session.makeRoom(Math.max(0, tokens));
+        } finally {
+            guard.exit();
+        }
     }
 
     /** Starts over with an empty stream. */
     public void reset() {
-        guard.run(session::reset);
+        guard.enter();
+        try {
+            session.reset();
+        } finally {
+            guard.exit();
+        }
     }
 
     /** {@return the whole state of the stream, for {@link StreamingModel#restoreSession(byte[])}} */
     public byte[] snapshot() {
-        return guard.call(() -> Snapshots.toBytes(Snapshots.Kind.SESSION, model.info(), options, session::writeTo));
+        guard.enter();
+        try {
+            return Snapshots.toBytes(Snapshots.Kind.SESSION, model.info(), options, session::writeTo);
+        } finally {
+            guard.exit();
+        }
     }
 
     /**
@@ -273,7 +299,12 @@ public final class StreamingSession {
      * @throws java.io.UncheckedIOException when writing fails
      */
     public void writeSnapshot(OutputStream out) {
-        guard.run(() -> Snapshots.write(out, Snapshots.Kind.SESSION, model.info(), options, session::writeTo));
+        guard.enter();
+        try {
+            Snapshots.write(out, Snapshots.Kind.SESSION, model.info(), options, session::writeTo);
+        } finally {
+            guard.exit();
+        }
     }
 
     static StreamingSession restore(StreamingModel model, byte[] snapshot) {
