@@ -25,7 +25,7 @@ class TokenByTokenAllocationTest {
             session.negativeLogLikelihood(token);
             session.append(token);
             return 1;
-        }, 2_000, 2_000);
+        }, 20_000, 4_000); // a JVM of its own: long enough a warm-up for C2 to compile the kernels
         assertThat(bytes).isLessThan(16);
     }
 }
