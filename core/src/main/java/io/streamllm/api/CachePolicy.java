@@ -1,8 +1,10 @@
 package io.streamllm.api;
 
 import io.streamllm.kv.DensePolicy;
+import io.streamllm.kv.HeavyHitterPolicy;
 import io.streamllm.kv.RecomputePolicy;
 import io.streamllm.kv.SinkWindowPolicy;
+import io.streamllm.kv.SnapKvPolicy;
 import io.streamllm.kv.WindowPolicy;
 
 import java.util.OptionalInt;
@@ -63,7 +65,40 @@ public final class CachePolicy {
     }
 
     /**
-     * Parses the written form: {@code dense}, {@code window:W}, {@code sink:S:W} or {@code recompute:W}.
+     * H2O on a sink cache: the first {@code sinks} tokens, the {@code heavy} older tokens that have received the
+     * most attention (summed over layers, heads and queries), and the last {@code window} tokens. Kept tokens
+     * are scored at their positions inside the cache, as the sinks are.
+     *
+     * @param sinks  attention-sink tokens kept from the start of the stream
+     * @param heavy  heavy hitters kept, at least 1
+     * @param window most recent tokens kept, at least 1
+     * @return the h2o policy, written {@code h2o:S:H:W}
+     * @throws InvalidSettingException when a size is out of range
+     */
+    public static CachePolicy h2o(int sinks, int heavy, int window) {
+        return new CachePolicy(checked(() -> new HeavyHitterPolicy(sinks, heavy, window)));
+    }
+
+    /**
+     * SnapKV made to stream: the first {@code sinks} tokens, {@code kept} older tokens chosen in rounds by the
+     * attention of the last {@code observed} queries, and a window of at most {@code window} recent tokens; a
+     * round runs whenever the window overflows and lets its oldest {@code observed} tokens compete with the
+     * kept ones.
+     *
+     * @param sinks    attention-sink tokens kept from the start of the stream
+     * @param kept     tokens kept by attention, at least 1
+     * @param window   most recent tokens kept at most, at least 1
+     * @param observed the observation window: queries whose attention chooses, 1 to {@code window}
+     * @return the snapkv policy, written {@code snapkv:S:K:W:O}
+     * @throws InvalidSettingException when a size is out of range
+     */
+    public static CachePolicy snapKv(int sinks, int kept, int window, int observed) {
+        return new CachePolicy(checked(() -> new SnapKvPolicy(sinks, kept, window, observed)));
+    }
+
+    /**
+     * Parses the written form: {@code dense}, {@code window:W}, {@code sink:S:W}, {@code recompute:W},
+     * {@code h2o:S:H:W} or {@code snapkv:S:K:W[:O]} (O defaults to min(32, W)).
      *
      * @param spec the written form, as {@link #spec()} gives it
      * @return the policy it names
@@ -87,6 +122,11 @@ public final class CachePolicy {
     public OptionalInt windowTokens() {
         int window = policy.windowTokens();
         return window == io.streamllm.kv.CachePolicy.UNBOUNDED ? OptionalInt.empty() : OptionalInt.of(window);
+    }
+
+    /** {@return the older tokens kept for the attention they receive (h2o, snapkv); 0 for the other policies} */
+    public int keptTokens() {
+        return policy.keptTokens();
     }
 
     /** {@return whether the window is re-encoded from scratch before every prediction instead of being cached} */

@@ -117,7 +117,7 @@ public final class Session {
             recomputeWindow();
         } else {
             for (int done = 0; done < count; ) {
-                int n = Math.min(prefillChunk, count - done);
+                int n = Math.min(Math.min(prefillChunk, count - done), cache.batchLimit());
                 network.forward(tokens, offset + done, n, cache, state, logits, false);
                 done += n;
             }

@@ -23,6 +23,12 @@ public final class BatchPlan {
     private int count;
     private int ringStart;
     private int ringEnd;
+    // Tokens kept by attention (H2O, SnapKV), the same for the whole batch: the cache's own arrays, read only.
+    private int keptCount;
+    private int[] keptSlots;
+    private long[] keptPositions;
+    private int receivedStride;
+    private AttentionSelection selection;
 
     BatchPlan(int maxBatch) {
         positions = new long[maxBatch];
@@ -37,6 +43,16 @@ public final class BatchPlan {
         this.count = count;
         this.ringStart = ringStart;
         this.ringEnd = ringEnd;
+        this.keptCount = 0;
+        this.selection = null;
+    }
+
+    void kept(AttentionSelection selection) {
+        this.selection = selection;
+        this.keptCount = selection.count();
+        this.keptSlots = selection.slots();
+        this.keptPositions = selection.positions();
+        this.receivedStride = selection.rowStride();
     }
 
     void set(int i, long position, long cachePosition, int slot, int sinkCount, int windowCount, int windowFirstSlot) {
@@ -90,9 +106,53 @@ public final class BatchPlan {
         return slot < ringEnd ? slot : ringStart + (slot - ringEnd);
     }
 
-    /** Keys token i sees at most (no sliding window): its sinks and its window. */
+    /** Keys token i sees at most (no sliding window): its sinks, the kept tokens and its window. */
     public int keys(int i) {
-        return sinks[i] + windowKeys[i];
+        return sinks[i] + keptCount + windowKeys[i];
+    }
+
+    /**
+     * Tokens kept for the attention they received, between the sinks and the window (none unless the policy
+     * selects by attention). Kept token r sits at in-cache position {@code sinkEnd + r}.
+     */
+    public int keptCount() {
+        return keptCount;
+    }
+
+    /** The first kept token (by rank) token i sees with a sliding window of {@code window}. */
+    public int firstKept(int i, int window) {
+        return (int) Math.clamp(cachePositions[i] - window + 1 - sinks[i], 0, keptCount);
+    }
+
+    /** The slot of kept token r. */
+    public int keptSlot(int r) {
+        return keptSlots[r];
+    }
+
+    /** The stream position of kept token r. */
+    public long keptPosition(int r) {
+        return keptPositions[r];
+    }
+
+    /**
+     * Where token i's query is rotated to score kept token r at its in-cache distance: the key was rotated at
+     * its stream position, so the query goes there plus the in-cache distance.
+     */
+    public long keptQueryPosition(int i, int r) {
+        return keptPositions[r] + cachePositions[i] - (sinks[i] + r);
+    }
+
+    /**
+     * Rows that attention adds each query's weights to, one per query head ({@link #receivedStride} entries each,
+     * indexed by slot), when the cache selects by attention; null otherwise.
+     */
+    public double[] receivedRows(int heads) {
+        return selection == null ? null : selection.receivedRows(heads);
+    }
+
+    /** The stride of {@link #receivedRows}. */
+    public int receivedStride() {
+        return receivedStride;
     }
 
     /** The first slot of the ring (after the sinks' slots). */

@@ -48,6 +48,9 @@ public final class KvCache {
     private final int headDim;
     private final int sinks;
     private final int window;
+    /** Slots [sinks, ringStart) hold the tokens kept by attention ({@link CachePolicy#keptTokens}). */
+    private final int ringStart;
+    private final AttentionSelection selection; // null unless the policy keeps tokens by the attention they receive
     private final int evictChunk;
     private final int maxBatch;
     private final long bytesPerToken;
@@ -61,6 +64,8 @@ public final class KvCache {
 
     /** What the current batch attends to: rewritten by every {@link #beginBatch}. */
     private final BatchPlan plan;
+    /** One token's row in the store's encoding, for moving kept tokens between slots without allocating. */
+    private final ByteBuffer copyRow;
 
     public KvCache(KvShape shape, CachePolicy policy, int evictChunk, int maxBatch) {
         this(shape, policy, evictChunk, maxBatch, KvType.F32);
@@ -80,20 +85,27 @@ public final class KvCache {
         this.headDim = shape.headDim();
         this.sinks = policy.sinkTokens();
         this.window = policy.windowTokens();
+        this.ringStart = sinks + policy.keptTokens();
+        if (policy.selectsByAttention() && evictChunk != 1) {
+            throw new InvalidSettingException("cache policy " + policy.spec() + " evicts in its own rounds; the eviction"
+                    + " chunk must be 1, got " + evictChunk);
+        }
         this.evictChunk = evictChunk;
         this.maxBatch = maxBatch;
         this.plan = new BatchPlan(maxBatch);
+        this.copyRow = ByteBuffer.allocate(KvStore.create(type, kvHeads, headDim, 0).bytesPerSlot());
         this.type = type;
         this.bytesPerToken = (long) layers * KvStore.create(type, kvHeads, headDim, 0).bytesPerSlot();
         boolean unbounded = window == CachePolicy.UNBOUNDED;
         int slots = unbounded ? INITIAL_UNBOUNDED_SLOTS : window + maxBatch;
-        checkMemory((long) sinks + slots);
+        checkMemory((long) ringStart + slots);
         this.ringCapacity = slots;
         this.stores = new KvStore[layers];
         for (int l = 0; l < layers; l++) {
-            stores[l] = KvStore.create(type, kvHeads, headDim, sinks + slots);
+            stores[l] = KvStore.create(type, kvHeads, headDim, ringStart + slots);
         }
         this.windowStart = sinks;
+        this.selection = policy.selectsByAttention() ? new AttentionSelection(policy, ringStart + slots) : null;
     }
 
     private void checkMemory(long slots) {
@@ -132,9 +144,14 @@ public final class KvCache {
         return (int) Math.max(0, nextPosition - windowStart);
     }
 
-    /** Tokens currently held (sinks and window). */
+    /** Tokens kept by the attention they received (0 unless the policy selects by attention). */
+    public int keptCount() {
+        return selection == null ? 0 : selection.count();
+    }
+
+    /** Tokens currently held (sinks, kept and window). */
     public int size() {
-        return sinkCount() + windowCount();
+        return sinkCount() + keptCount() + windowCount();
     }
 
     /** Absolute position of the oldest window token kept. */
@@ -175,7 +192,19 @@ public final class KvCache {
         if (position < sinks) {
             return (int) position;
         }
-        return sinks + (int) ((position - sinks) % ringCapacity);
+        return ringStart + (int) ((position - sinks) % ringCapacity);
+    }
+
+    /**
+     * The most tokens the next batch may hold. A policy that selects by attention decides at the end of the
+     * token that fills its window, with the attention of every query before: that token must end its batch.
+     */
+    public int batchLimit() {
+        if (selection == null) {
+            return Integer.MAX_VALUE;
+        }
+        long sinksLeft = Math.max(0, sinks - nextPosition);
+        return (int) Math.min(Integer.MAX_VALUE, sinksLeft + selection.tokensToNextEvent(windowCount()));
     }
 
     /**
@@ -184,8 +213,9 @@ public final class KvCache {
      * token of the batch sees. The forward pass then writes the batch's keys and values at the plan's slots.
      */
     public BatchPlan beginBatch(int count) {
-        if (count < 1 || count > maxBatch) {
-            throw new IllegalArgumentException("batch of " + count + " tokens; this cache takes 1.." + maxBatch);
+        if (count < 1 || count > Math.min(maxBatch, batchLimit())) {
+            throw new IllegalArgumentException("batch of " + count + " tokens; this cache takes 1.."
+                    + Math.min(maxBatch, batchLimit()) + " now");
         }
         if (window == CachePolicy.UNBOUNDED) {
             long needed = nextPosition + count - sinks;
@@ -193,15 +223,22 @@ public final class KvCache {
                 grow((int) Math.min(Integer.MAX_VALUE - 16, Math.max(needed, 2L * ringCapacity)));
             }
         }
-        plan.begin(count, sinks, sinks + ringCapacity);
+        plan.begin(count, ringStart, ringStart + ringCapacity);
+        int kept = keptCount();
+        if (selection != null) {
+            plan.kept(selection);
+        }
         long start = windowStart;
         for (int i = 0; i < count; i++) {
             long position = nextPosition + i;
             long visibleStart = Math.max(start, sinks);
             int windowKeys = (int) Math.max(0, position - visibleStart + 1);
-            long cachePosition = position < sinks ? position : sinks + (position - visibleStart);
+            long cachePosition = position < sinks ? position : sinks + kept + (position - visibleStart);
             plan.set(i, position, cachePosition, slot(position), (int) Math.min(sinks, position + 1), windowKeys,
                     slot(visibleStart));
+            if (selection != null) {
+                selection.clearReceived(slot(position));
+            }
             start = trimmedWindowStart(start, position + 1);
         }
         return plan;
@@ -217,11 +254,40 @@ public final class KvCache {
         evictedTokens += start - windowStart;
         windowStart = start;
         nextPosition = newEnd;
+        if (selection != null) {
+            selectIfDue();
+        }
+    }
+
+    /**
+     * The selection round of a policy that keeps tokens by attention: when the window overflows, its oldest
+     * tokens and the kept ones compete for the kept places; the winners leaving the window move to kept slots.
+     */
+    private void selectIfDue() {
+        int windowTokens = windowCount();
+        if (windowTokens > window) {
+            int leaving = policy.roundTokens();
+            int evicted = selection.round(windowStart, leaving, this::slot, this::moveToSlot);
+            windowStart += leaving;
+            evictedTokens += evicted;
+            windowTokens -= leaving;
+        }
+        selection.afterToken(windowTokens);
+    }
+
+    /** Copies a token's keys and values, all layers, from one slot to another. */
+    private void moveToSlot(int from, int to) {
+        for (KvStore store : stores) {
+            copyRow.clear();
+            store.encode(from, copyRow);
+            copyRow.flip();
+            store.decode(to, copyRow);
+        }
     }
 
     /** Where the window starts once the tokens before {@code end} are in, given that it started at {@code start}. */
     private long trimmedWindowStart(long start, long end) {
-        if (window == CachePolicy.UNBOUNDED || end - start <= window) {
+        if (window == CachePolicy.UNBOUNDED || selection != null || end - start <= window) {
             return start;
         }
         long next = start + evictChunk;
@@ -233,8 +299,8 @@ public final class KvCache {
      * space" before a chat turn). A request larger than the window empties the window.
      */
     public void makeRoom(int tokens) {
-        if (window == CachePolicy.UNBOUNDED) {
-            return;
+        if (window == CachePolicy.UNBOUNDED || selection != null) {
+            return; // a policy that selects by attention decides which tokens leave, not the chat's turns
         }
         long keep = Math.max(0, window - (long) tokens);
         long start = Math.max(windowStart, nextPosition - keep);
@@ -255,9 +321,12 @@ public final class KvCache {
         if (window == CachePolicy.UNBOUNDED) {
             throw new IllegalStateException(policy.spec() + " keeps every token; it cannot skip positions");
         }
-        evictedTokens += Math.max(0, nextPosition - Math.max(windowStart, sinks));
+        evictedTokens += Math.max(0, nextPosition - Math.max(windowStart, sinks)) + keptCount();
         nextPosition = position;
         windowStart = position;
+        if (selection != null) {
+            selection.clear();
+        }
     }
 
     /**
@@ -266,6 +335,9 @@ public final class KvCache {
      * in the window and are not sinks; returns false, changing nothing, otherwise.
      */
     public boolean rollbackTo(long position) {
+        if (selection != null && position != nextPosition) {
+            return false; // the attention the forgotten tokens gave cannot be taken back from the kept tokens' sums
+        }
         if (position > nextPosition || position < windowStart || position < sinks) {
             return position == nextPosition;
         }
@@ -278,10 +350,17 @@ public final class KvCache {
         nextPosition = 0;
         windowStart = sinks;
         evictedTokens = 0;
+        if (selection != null) {
+            selection.clear();
+        }
     }
 
     private static final int SNAPSHOT_MAGIC = 0x534c4b56; // "SLKV"
-    /** Version 1: f32 rows only. Version 2 adds the KV type; rows are in that type's encoding ({@link KvStore#encode}). */
+    /**
+     * Version 1: f32 rows only. Version 2 adds the KV type; rows are in that type's encoding ({@link KvStore#encode}).
+     * A policy that selects by attention adds the kept tokens' positions before the rows and the attention every
+     * held token has received after them.
+     */
     private static final int SNAPSHOT_VERSION = 2;
 
     /** Writes the held keys and values, their type and the positions, so that {@link #readFrom} can resume the stream. */
@@ -295,13 +374,20 @@ public final class KvCache {
         out.writeLong(nextPosition);
         out.writeLong(windowStart);
         out.writeLong(evictedTokens);
+        if (selection != null) {
+            selection.writePositions(out);
+        }
         ByteBuffer row = ByteBuffer.allocate(stores[0].bytesPerSlot());
+        int[] held = heldSlots();
         for (KvStore store : stores) {
-            for (long p : heldPositions()) {
+            for (int slot : held) {
                 row.clear();
-                store.encode(slot(p), row);
+                store.encode(slot, row);
                 out.write(row.array());
             }
+        }
+        if (selection != null) {
+            selection.writeReceived(out, held);
         }
     }
 
@@ -345,8 +431,12 @@ public final class KvCache {
         if (next < 0 || start < sinks || start > Math.max(next, sinks) || evicted < 0 || !positionsFit) {
             throw new IOException("corrupt KV cache snapshot (positions " + start + ".." + next + ", " + evicted + " evicted)");
         }
+        int kept = 0;
+        if (selection != null) {
+            kept = selection.readPositions(in, sinks, start);
+        }
         // Before allocating: the rows the positions claim must be in the snapshot, when the stream knows how much is left.
-        long held = Math.min(sinks, next) + Math.max(0, next - start);
+        long held = Math.min(sinks, next) + kept + Math.max(0, next - start);
         int rowBytes = (converter != null ? converter : stores[0]).bytesPerSlot();
         long allRowBytes = (long) layers * rowBytes;
         int available = in.available();
@@ -367,32 +457,39 @@ public final class KvCache {
         ByteBuffer row = ByteBuffer.allocate(rowBytes);
         float[] k = new float[kvLength];
         float[] v = new float[kvLength];
+        int[] heldSlots = heldSlots();
         for (KvStore store : stores) {
-            for (long p : heldPositions()) {
+            for (int slot : heldSlots) {
                 in.readFully(row.array());
                 row.clear();
                 if (converter == null) {
-                    store.decode(slot(p), row);
+                    store.decode(slot, row);
                 } else {
                     converter.decode(0, row);
                     converter.load(0, k, v, 0);
-                    store.store(slot(p), k, v, 0);
+                    store.store(slot, k, v, 0);
                 }
             }
         }
+        if (selection != null) {
+            selection.readReceived(in, heldSlots);
+        }
     }
 
-    /** Positions of the tokens held: the sinks, then the window, in stream order. */
-    private long[] heldPositions() {
-        long[] positions = new long[size()];
+    /** Slots of the tokens held in stream order: the sinks, the tokens kept by attention, then the window. */
+    private int[] heldSlots() {
+        int[] slots = new int[size()];
         int i = 0;
         for (long p = 0; p < sinkCount(); p++) {
-            positions[i++] = p;
+            slots[i++] = slot(p);
+        }
+        for (int r = 0; r < keptCount(); r++) {
+            slots[i++] = selection.slots()[r];
         }
         for (long p = Math.max(windowStart, sinks); p < nextPosition; p++) {
-            positions[i++] = p;
+            slots[i++] = slot(p);
         }
-        return positions;
+        return slots;
     }
 
     /** Enlarges the ring (dense caches only: nothing is evicted, so slots keep their indices). */

@@ -12,7 +12,9 @@ import java.util.List;
 /**
  * StreamingLLM by its definition, in plain double-precision code: the cache stores keys before RoPE;
  * at every step all cached keys are rotated at their positions inside the cache (0..n-1, sinks first)
- * and the query at n. Slow and obviously right; the fast engine is tested against it.
+ * and the query at n. Slow and obviously right; the fast engine is tested against it. Which tokens are
+ * cached is a {@link Retention}: the paper's start-and-recent cache, or another policy's definition; it may
+ * differ per layer and KV head. Every token's raw key and value are kept, so a retention can hold any of them.
  * Covers the pre-norm Llama layout and what its relatives add when their file has it: q/k/v biases (Qwen2),
  * per-head q/k RMSNorm before RoPE (Qwen3), and sink logits joining each softmax's denominator (gpt-oss).
  */
@@ -37,22 +39,24 @@ public final class ReRotatingReference {
     private final double[] outputNorm;
     private final double[][] output;
     private final double[] frequencies;
-    private final int sinks;
-    private final int window;
-    private final int evictChunk;
+    private final Retention retention;
 
-    /** Per layer: the cached tokens' raw (un-rotated) keys and values, in stream order. */
+    /** Per layer: every token's raw (un-rotated) keys and values, by stream position. */
     private final List<List<double[]>> keys = new ArrayList<>();
     private final List<List<double[]>> values = new ArrayList<>();
     private long tokensSeen;
-    /** The last step's softmax weights: per layer and head, one per cached key in stream order. */
+    /** The last step's softmax weights and their keys' stream positions: per layer and head, in stream order. */
     private double[][][] lastAttention;
+    private long[][][] lastKeyPositions;
 
+    /** The paper's cache: the first {@code sinks} tokens and the last {@code window}, evicted {@code evictChunk} at a time. */
     public ReRotatingReference(ModelConfig config, TensorStore store, int sinks, int window, int evictChunk) {
+        this(config, store, new StartRecentRetention(sinks, window, evictChunk));
+    }
+
+    public ReRotatingReference(ModelConfig config, TensorStore store, Retention retention) {
         this.c = config;
-        this.sinks = sinks;
-        this.window = window;
-        this.evictChunk = evictChunk;
+        this.retention = retention;
         int layers = config.blockCount();
         embedding = matrix(store.get("token_embd.weight"));
         attentionNorm = new double[layers][];
@@ -118,16 +122,23 @@ public final class ReRotatingReference {
         int headDim = c.headDim();
         int group = c.headCount() / c.headCountKv();
         lastAttention = new double[c.blockCount()][c.headCount()][];
+        lastKeyPositions = new long[c.blockCount()][c.headCount()][];
         for (int l = 0; l < c.blockCount(); l++) {
             double[] h = rmsNorm(x, attentionNorm[l]);
             double[] q = headNorm(plus(multiply(wq[l], h), bq[l]), qNorm[l]);
             keys.get(l).add(headNorm(plus(multiply(wk[l], h), bk[l]), kNorm[l]));
             values.get(l).add(plus(multiply(wv[l], h), bv[l]));
-            List<double[]> cachedKeys = keys.get(l);
-            List<double[]> cachedValues = values.get(l);
-            int n = cachedKeys.size();
             double[] attention = new double[c.queryLength()];
             for (int head = 0; head < c.headCount(); head++) {
+                long[] visible = withCurrent(retention.held(l, head / group), tokensSeen);
+                lastKeyPositions[l][head] = visible;
+                List<double[]> cachedKeys = new ArrayList<>();
+                List<double[]> cachedValues = new ArrayList<>();
+                for (long p : visible) {
+                    cachedKeys.add(keys.get(l).get((int) p));
+                    cachedValues.add(values.get(l).get((int) p));
+                }
+                int n = cachedKeys.size();
                 int kvOffset = (head / group) * headDim;
                 double[] query = rotate(q, head * headDim, n - 1);
                 double[] scores = new double[n];
@@ -165,9 +176,15 @@ public final class ReRotatingReference {
             }
             add(x, multiply(down[l], g));
         }
+        retention.afterStep(tokensSeen, lastAttention, lastKeyPositions);
         tokensSeen++;
-        evict();
         return multiply(output, rmsNorm(x, outputNorm));
+    }
+
+    private static long[] withCurrent(long[] held, long position) {
+        long[] visible = java.util.Arrays.copyOf(held, held.length + 1);
+        visible[held.length] = position;
+        return visible;
     }
 
     /** The softmax weights of the last step's query in {@code layer} and {@code head}, over the cached keys in stream order. */
@@ -175,25 +192,14 @@ public final class ReRotatingReference {
         return lastAttention[layer][head].clone();
     }
 
-    /** The paper's StartRecentKVCache after each step: keep the first S and the last W (in chunks). */
-    private void evict() {
-        for (int l = 0; l < c.blockCount(); l++) {
-            List<double[]> k = keys.get(l);
-            List<double[]> v = values.get(l);
-            if (k.size() > sinks + window) {
-                int drop = Math.max(evictChunk, k.size() - sinks - window);
-                k.subList(sinks, sinks + drop).clear();
-                v.subList(sinks, sinks + drop).clear();
-            }
-        }
+    /** The stream positions of the keys of {@link #lastAttention}, the query's own last. */
+    public long[] lastKeyPositions(int layer, int head) {
+        return lastKeyPositions[layer][head].clone();
     }
 
-    /** Forgets the window and keeps the sinks, as a long stretch of evicted tokens would. */
+    /** Forgets everything but the sinks, as a long stretch of evicted tokens would. */
     public void dropWindow() {
-        for (int l = 0; l < c.blockCount(); l++) {
-            keys.get(l).subList(Math.min(sinks, keys.get(l).size()), keys.get(l).size()).clear();
-            values.get(l).subList(Math.min(sinks, values.get(l).size()), values.get(l).size()).clear();
-        }
+        retention.dropAllButSinks();
     }
 
     private double[] rotate(double[] vector, int offset, long position) {

@@ -62,6 +62,16 @@ public final class Attention {
             maxKeys = Math.max(maxKeys, plan.keys(i));
         }
         st.keysPerRow = maxKeys;
+        int kept = plan.keptCount();
+        if (kept > 0) {
+            st.keptBuffers(plan.count(), kept, pairs, config.queryLength());
+            for (int i = 0; rope != null && i < plan.count(); i++) {
+                for (int r = 0; r < kept; r++) {
+                    rope.angles(plan.keptQueryPosition(i, r), st.keptCos, st.keptSin, (i * kept + r) * pairs);
+                }
+            }
+        }
+        st.received = plan.receivedRows(config.headCount());
     }
 
     /**
@@ -78,6 +88,9 @@ public final class Attention {
         int pairs = rope == null ? 0 : rope.pairs();
         KvStore store = cache.layer(layer);
         for (int i = 0; i < count; i++) {
+            if (plan.keptCount() > 0) {
+                System.arraycopy(st.q, i * qLength, st.qRaw, i * qLength, qLength);
+            }
             if (rope != null) {
                 if (st.sinkRotated[i]) {
                     System.arraycopy(st.q, i * qLength, st.qSink, i * qLength, qLength);
@@ -120,16 +133,21 @@ public final class Attention {
         for (int i = 0; i < plan.count(); i++) {
             int firstSink = plan.firstSink(i, window);
             int sinks = plan.sinkEnd(i) - firstSink;
+            int firstKept = plan.firstKept(i, window);
+            int kept = plan.keptCount() - firstKept;
             int windowKeys = plan.windowKeys(i, window);
             for (int s = 0; s < sinks; s++) {
                 positions[s] = firstSink + s;
             }
+            for (int r = 0; r < kept; r++) {
+                positions[sinks + r] = plan.keptPosition(firstKept + r);
+            }
             for (int j = 0; j < windowKeys; j++) {
-                positions[sinks + j] = plan.position(i) - (windowKeys - 1 - j);
+                positions[sinks + kept + j] = plan.position(i) - (windowKeys - 1 - j);
             }
             for (int h = 0; h < config.headCount(); h++) {
                 st.observer.observe(layer, h, plan.position(i), st.observedWeights,
-                        (i * config.headCount() + h) * st.keysPerRow, positions, sinks + windowKeys);
+                        (i * config.headCount() + h) * st.keysPerRow, positions, sinks + kept + windowKeys);
             }
         }
     }
@@ -145,8 +163,9 @@ public final class Attention {
 
     /**
      * softmax(q . k * scale) . v for head {@code h} of batch token {@code i}. Its keys are the sinks (slots
-     * 0..), scored with the sink query, then its window: a run of slots that may wrap from the ring's end
-     * to its start. Scores are kept in that order.
+     * 0..), scored with the sink query, then the tokens kept by attention (each scored with the query rotated
+     * for its in-cache distance), then its window: a run of slots that may wrap from the ring's end to its
+     * start. Scores are kept in that order.
      */
     private void attendOneHead(int h, int i, ForwardState st, int scoresOffset) {
         BatchPlan plan = st.plan;
@@ -158,15 +177,30 @@ public final class Attention {
         int window = st.layerWindow;
         int firstSink = plan.firstSink(i, window);
         int sinks = plan.sinkEnd(i) - firstSink;
+        int firstKept = plan.firstKept(i, window);
+        int kept = plan.keptCount() - firstKept;
+        int keptOffset = scoresOffset + sinks;
         int windowKeys = plan.windowKeys(i, window);
         int first = plan.windowFirstSlot(i, window);
-        int n = sinks + windowKeys;
+        int n = sinks + kept + windowKeys;
         int beforeWrap = Math.min(windowKeys, plan.ringEnd() - first);
-        int windowOffset = scoresOffset + sinks;
+        int windowOffset = keptOffset + kept;
 
         if (sinks > 0) {
             store.keyScores(kvHead, st.sinkRotated[i] ? st.qSink : st.q, qOffset, scale, firstSink, sinks, scores,
                     scoresOffset);
+        }
+        for (int r = 0; r < kept; r++) {
+            int rank = firstKept + r;
+            float[] query = st.q;
+            int offset = qOffset;
+            if (rope != null) {
+                query = st.qKept;
+                offset = h * headDim;
+                System.arraycopy(st.qRaw, qOffset, query, offset, headDim);
+                rope.rotate(query, offset, 1, st.keptCos, st.keptSin, (i * plan.keptCount() + rank) * rope.pairs());
+            }
+            store.keyScores(kvHead, query, offset, scale, plan.keptSlot(rank), 1, scores, keptOffset + r);
         }
         store.keyScores(kvHead, st.q, qOffset, scale, first, beforeWrap, scores, windowOffset);
         if (beforeWrap < windowKeys) {
@@ -176,6 +210,7 @@ public final class Attention {
         if (alibi != null) {
             // In-cache distances: the sinks sit at cache positions firstSink.., the window runs up to the query.
             alibi.addToRun(scores, scoresOffset, sinks, h, plan.cachePosition(i) - firstSink);
+            alibi.addToRun(scores, keptOffset, kept, h, plan.cachePosition(i) - plan.sinkEnd(i) - firstKept);
             alibi.addToRun(scores, windowOffset, windowKeys, h, windowKeys - 1);
         }
         if (spec.logitSoftcap() > 0) {
@@ -187,13 +222,39 @@ public final class Attention {
             System.arraycopy(scores, scoresOffset, st.observedWeights, (i * config.headCount() + h) * st.keysPerRow, n);
         }
 
+        if (st.received != null) {
+            addReceived(st.received, h * plan.receivedStride(), scores, scoresOffset, plan, firstSink, sinks,
+                    firstKept, kept, first, beforeWrap, windowKeys);
+        }
+
         int out = i * config.queryLength() + h * headDim;
         Arrays.fill(st.attention, out, out + headDim, 0f);
         store.addValues(kvHead, scores, scoresOffset, firstSink, sinks, st.attention, out);
+        for (int r = 0; r < kept; r++) {
+            store.addValues(kvHead, scores, keptOffset + r, plan.keptSlot(firstKept + r), 1, st.attention, out);
+        }
         store.addValues(kvHead, scores, windowOffset, first, beforeWrap, st.attention, out);
         if (beforeWrap < windowKeys) {
             store.addValues(kvHead, scores, windowOffset + beforeWrap, plan.ringStart(), windowKeys - beforeWrap,
                     st.attention, out);
+        }
+    }
+
+    /** Adds one query's weights (sinks, kept, window, as scored) to its head's row of attention received, by slot. */
+    private static void addReceived(double[] received, int row, float[] weights, int offset, BatchPlan plan,
+                                    int firstSink, int sinks, int firstKept, int kept, int windowFirst,
+                                    int beforeWrap, int windowKeys) {
+        for (int s = 0; s < sinks; s++) {
+            received[row + firstSink + s] += weights[offset + s];
+        }
+        offset += sinks;
+        for (int r = 0; r < kept; r++) {
+            received[row + plan.keptSlot(firstKept + r)] += weights[offset + r];
+        }
+        offset += kept;
+        for (int j = 0; j < windowKeys; j++) {
+            int slot = j < beforeWrap ? windowFirst + j : plan.ringStart() + j - beforeWrap;
+            received[row + slot] += weights[offset + j];
         }
     }
 

@@ -26,6 +26,12 @@ public final class ForwardState {
     final float[] sin;
     final float[] sinkCos;  // RoPE angles at each token's in-cache position (for the sinks)
     final float[] sinkSin;
+    // Tokens kept by attention (H2O, SnapKV): allocated on the first batch that has some.
+    float[] qRaw = new float[0];     // the queries before RoPE, rotated again for each kept key
+    float[] qKept = new float[0];    // per head: the query rotated for the kept key being scored
+    float[] keptCos = new float[0];  // per batch token and kept key: the angles of that rotation
+    float[] keptSin = new float[0];
+    double[] received;               // the cache's rows of attention received, when it selects by attention
     float[] scores;          // attention scores: one row per head, as long as the cache
     final boolean[] sinkRotated; // per batch token: whether the sinks need the second query rotation
     public final float[] finalRows; // normalized last rows, for the logits
@@ -93,6 +99,18 @@ public final class ForwardState {
         }
         if (observedPositions == null || observedPositions.length < keys) {
             observedPositions = new long[keys];
+        }
+    }
+
+    /** Buffers for scoring {@code kept} kept keys from each of {@code count} tokens with {@code pairs} RoPE pairs. */
+    void keptBuffers(int count, int kept, int pairs, int queryLength) {
+        if (qRaw.length < maxBatch * queryLength) {
+            qRaw = new float[maxBatch * queryLength];
+            qKept = new float[queryLength];
+        }
+        if (keptCos.length < count * kept * pairs) {
+            keptCos = new float[count * kept * pairs];
+            keptSin = new float[count * kept * pairs];
         }
     }
 
