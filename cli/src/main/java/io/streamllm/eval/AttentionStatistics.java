@@ -131,6 +131,19 @@ public final class AttentionStatistics implements AttentionRecorder {
         return maps[index][query][key];
     }
 
+    /**
+     * Mean attention mass beyond the sinks and the local tokens (one minus both shares) of the queries at
+     * positions [from, tokens); {@code from} should be at least sinkTokens + localTokens, so that the two
+     * sets do not overlap. DuoAttention's retrieval heads are the ones where it is high.
+     */
+    public double meanBeyondSinksAndLocal(int layer, int head, int from) {
+        double sum = 0;
+        for (int p = from; p < tokens; p++) {
+            sum += Math.max(0, 1 - sinkShare[layer][head][p] - localShare[layer][head][p]);
+        }
+        return sum / (tokens - from);
+    }
+
     private double mean(double[] values, int from) {
         double sum = 0;
         for (int p = from; p < tokens; p++) {

@@ -75,4 +75,22 @@ class AttentionCommandTest {
         assertThat(run.exitCode()).isNotZero();
         assertThat(run.stderr()).contains("--layers 9 is outside 0..4");
     }
+
+    @Test
+    void duoCalibrateScoresEveryKvHeadAndMarksTheRetrievalHeads() throws IOException {
+        Path text = Files.writeString(dir.resolve("story.txt"), STORY.repeat(3));
+        Path out = dir.resolve("calibration.json");
+
+        CliRun run = CliRun.of("duo-calibrate", "-m", TestData.model("stories260K").toString(), "--text", text.toString(),
+                "--sink-tokens", "2", "--local-tokens", "8", "--share", "0.25", "--out", out.toString());
+
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        io.streamllm.api.DuoCalibration calibration = io.streamllm.api.DuoCalibration.load(out);
+        assertThat(calibration.retrievalScores()).hasDimensions(5, 4);
+        assertThat(calibration.sinkTokens()).isEqualTo(2);
+        assertThat(calibration.localTokens()).isEqualTo(8);
+        long marked = java.util.regex.Pattern.compile("\\d\\.\\d{3}R").matcher(run.stdout()).results().count();
+        assertThat(run.stdout()).contains("layer  0:", "layer  4:", "duo:S:W:0.25");
+        assertThat(marked).as(run.stdout()).isEqualTo(5); // a quarter of 20 heads
+    }
 }

@@ -1,6 +1,7 @@
 package io.streamllm.api;
 
 import io.streamllm.kv.DensePolicy;
+import io.streamllm.kv.DuoPolicy;
 import io.streamllm.kv.HeavyHitterPolicy;
 import io.streamllm.kv.RecomputePolicy;
 import io.streamllm.kv.SinkWindowPolicy;
@@ -97,8 +98,24 @@ public final class CachePolicy {
     }
 
     /**
+     * DuoAttention: the {@code retrievalShare} of KV heads that attend most beyond their sinks and recent tokens
+     * keep every token, like a dense cache; the others keep the first {@code sinks} tokens and the last
+     * {@code window}, like a sink cache. Which heads those are comes from the model's {@link DuoCalibration},
+     * found beside the model when a session is made.
+     *
+     * @param sinks          attention-sink tokens the streaming heads keep
+     * @param window         most recent tokens the streaming heads keep, at least 1
+     * @param retrievalShare the share of KV heads that keep every token, 0 to 1
+     * @return the duo policy, written {@code duo:S:W:R}
+     * @throws InvalidSettingException when a size is out of range
+     */
+    public static CachePolicy duo(int sinks, int window, double retrievalShare) {
+        return new CachePolicy(checked(() -> new DuoPolicy(sinks, window, retrievalShare)));
+    }
+
+    /**
      * Parses the written form: {@code dense}, {@code window:W}, {@code sink:S:W}, {@code recompute:W},
-     * {@code h2o:S:H:W} or {@code snapkv:S:K:W[:O]} (O defaults to min(32, W)).
+     * {@code h2o:S:H:W}, {@code snapkv:S:K:W[:O]} (O defaults to min(32, W)) or {@code duo:S:W:R}.
      *
      * @param spec the written form, as {@link #spec()} gives it
      * @return the policy it names

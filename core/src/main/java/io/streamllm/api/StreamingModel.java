@@ -8,6 +8,9 @@ import io.streamllm.model.ModelConfig;
 import io.streamllm.model.ModelLoader;
 import io.streamllm.tensor.Parallel;
 
+import io.streamllm.kv.DuoPolicy;
+
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -180,8 +183,27 @@ public final class StreamingModel implements AutoCloseable {
     }
 
     Session engineSession(SessionOptions options) {
-        return new Session(model.network(), options.policy().engine(), options.prefillChunk(), options.evictChunk(),
-                options.kvType());
+        return new Session(model.network(), withHeadSplit(options.policy().engine()), options.prefillChunk(),
+                options.evictChunk(), options.kvType());
+    }
+
+    /** A duo policy gets its retrieval heads from the model's calibration, saved beside the model. */
+    private io.streamllm.kv.CachePolicy withHeadSplit(io.streamllm.kv.CachePolicy policy) {
+        if (!(policy instanceof DuoPolicy duo) || duo.split() != null) {
+            return policy;
+        }
+        Path file = DuoCalibration.fileFor(info.source());
+        if (!Files.exists(file)) {
+            throw new InvalidSettingException("cache policy " + duo.spec() + " needs the model's retrieval heads, and"
+                    + " there is no duo calibration at " + file + " (make one with `streamllm duo-calibrate`)");
+        }
+        DuoCalibration calibration = DuoCalibration.load(file);
+        double[][] scores = calibration.retrievalScores();
+        if (scores.length != info.layers() || scores[0].length != info.kvHeads()) {
+            throw new InvalidSettingException("the duo calibration " + file + " is of " + scores.length + " layers x "
+                    + scores[0].length + " KV heads, but " + info.name() + " has " + info.layers() + " x " + info.kvHeads());
+        }
+        return duo.withSplit(calibration.split(duo.retrievalShare()));
     }
 
     void checkTokens(int[] tokens) {

@@ -29,6 +29,7 @@ public final class BatchPlan {
     private long[] keptPositions;
     private int receivedStride;
     private AttentionSelection selection;
+    private boolean splitsHeads;
 
     BatchPlan(int maxBatch) {
         positions = new long[maxBatch];
@@ -39,8 +40,9 @@ public final class BatchPlan {
         windowFirstSlots = new int[maxBatch];
     }
 
-    void begin(int count, int ringStart, int ringEnd) {
+    void begin(int count, int ringStart, int ringEnd, boolean splitsHeads) {
         this.count = count;
+        this.splitsHeads = splitsHeads;
         this.ringStart = ringStart;
         this.ringEnd = ringEnd;
         this.keptCount = 0;
@@ -104,6 +106,11 @@ public final class BatchPlan {
         int skipped = windowKeys[i] - windowKeys(i, window);
         int slot = windowFirstSlots[i] + skipped;
         return slot < ringEnd ? slot : ringStart + (slot - ringEnd);
+    }
+
+    /** Whether some KV heads keep every token at its stream position (duo's retrieval heads) instead of this plan's view. */
+    public boolean splitsHeads() {
+        return splitsHeads;
     }
 
     /** Keys token i sees at most (no sliding window): its sinks, the kept tokens and its window. */

@@ -9,7 +9,7 @@ import io.streamllm.api.InvalidSettingException;
  * for the contiguous window this equals the original positions.
  */
 public sealed interface CachePolicy permits DensePolicy, WindowPolicy, SinkWindowPolicy, RecomputePolicy,
-        HeavyHitterPolicy, SnapKvPolicy {
+        HeavyHitterPolicy, SnapKvPolicy, DuoPolicy {
 
     /** {@link #windowTokens()} of a policy that never evicts. */
     int UNBOUNDED = Integer.MAX_VALUE;
@@ -64,7 +64,7 @@ public sealed interface CachePolicy permits DensePolicy, WindowPolicy, SinkWindo
     }
 
     /** The forms {@link #parse} reads. */
-    String FORMS = "dense, window:W, sink:S:W, recompute:W, h2o:S:H:W or snapkv:S:K:W[:O]";
+    String FORMS = "dense, window:W, sink:S:W, recompute:W, h2o:S:H:W, snapkv:S:K:W[:O] or duo:S:W:R";
 
     /** Parses one of {@link #FORMS}. */
     static CachePolicy parse(String spec) {
@@ -95,6 +95,11 @@ public sealed interface CachePolicy permits DensePolicy, WindowPolicy, SinkWindo
                     int window = Integer.parseInt(parts[3]);
                     yield new SnapKvPolicy(Integer.parseInt(parts[1]), Integer.parseInt(parts[2]), window,
                             parts.length == 5 ? Integer.parseInt(parts[4]) : Math.min(SnapKvPolicy.DEFAULT_OBSERVED, window));
+                }
+                case "duo" -> {
+                    requireParts(spec, parts, 4, "duo:S:W:R (R: the share of retrieval heads, 0 to 1)");
+                    yield new DuoPolicy(Integer.parseInt(parts[1]), Integer.parseInt(parts[2]),
+                            Double.parseDouble(parts[3]));
                 }
                 case "recompute" -> {
                     requireParts(spec, parts, 2, "recompute:W");

@@ -51,6 +51,7 @@ public final class KvCache {
     /** Slots [sinks, ringStart) hold the tokens kept by attention ({@link CachePolicy#keptTokens}). */
     private final int ringStart;
     private final AttentionSelection selection; // null unless the policy keeps tokens by the attention they receive
+    private final RetrievalStores retrieval;    // null unless the policy splits the heads (DuoAttention)
     private final int evictChunk;
     private final int maxBatch;
     private final long bytesPerToken;
@@ -100,24 +101,43 @@ public final class KvCache {
         int slots = unbounded ? INITIAL_UNBOUNDED_SLOTS : window + maxBatch;
         checkMemory((long) ringStart + slots);
         this.ringCapacity = slots;
+        this.retrieval = policy instanceof DuoPolicy duo ? new RetrievalStores(checkedSplit(duo, shape), type, headDim) : null;
         this.stores = new KvStore[layers];
         for (int l = 0; l < layers; l++) {
-            stores[l] = KvStore.create(type, kvHeads, headDim, ringStart + slots);
+            int heads = retrieval == null ? kvHeads : retrieval.streamingHeads(l);
+            stores[l] = KvStore.create(type, heads, headDim, ringStart + slots);
         }
         this.windowStart = sinks;
         this.selection = policy.selectsByAttention() ? new AttentionSelection(policy, ringStart + slots) : null;
     }
 
+    private static HeadSplit checkedSplit(DuoPolicy duo, KvShape shape) {
+        HeadSplit split = duo.split();
+        if (split == null) {
+            throw new InvalidSettingException("cache policy " + duo.spec() + " needs the model's retrieval heads"
+                    + " (its duo calibration)");
+        }
+        if (split.layers() != shape.layers() || split.kvHeads() != shape.kvHeads()) {
+            throw new InvalidSettingException("the duo calibration is of " + split.layers() + " layers x " + split.kvHeads()
+                    + " KV heads, but the model has " + shape.layers() + " x " + shape.kvHeads());
+        }
+        return split;
+    }
+
     private void checkMemory(long slots) {
         long perLayerElements = (slots + KvKernels.SLOTS_PER_BLOCK) * kvLength;
         long bytes = slots * bytesPerToken;
-        Runtime rt = Runtime.getRuntime();
-        long available = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        long available = freeHeap();
         if (perLayerElements > Integer.MAX_VALUE - 16 || bytes > available) {
             throw new CacheFullException(String.format(
                     "cache policy %s needs %,d MiB of KV cache for %,d tokens but only %,d MiB of heap are free;"
                             + " use a smaller cache or a larger heap", policy.spec(), bytes >> 20, slots, available >> 20));
         }
+    }
+
+    private static long freeHeap() {
+        Runtime rt = Runtime.getRuntime();
+        return rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
     }
 
     public CachePolicy policy() {
@@ -170,7 +190,7 @@ public final class KvCache {
 
     /** Bytes allocated for keys and values. */
     public long allocatedBytes() {
-        long bytes = 0;
+        long bytes = retrieval == null ? 0 : retrieval.allocatedBytes();
         for (KvStore store : stores) {
             bytes += store.allocatedBytes();
         }
@@ -182,9 +202,33 @@ public final class KvCache {
         return bytesPerToken;
     }
 
-    /** The keys and values of one layer, by slot. */
+    /** The keys and values of one layer, by slot (under a duo policy: of its streaming heads). */
     public KvStore layer(int layer) {
         return stores[layer];
+    }
+
+    /** Writes one token's key and value rows (all KV heads) from {@code k[offset..]} and {@code v[offset..]}. */
+    public void write(int layer, int slot, long position, float[] k, float[] v, int offset) {
+        if (retrieval == null) {
+            stores[layer].store(slot, k, v, offset);
+        } else {
+            retrieval.write(layer, stores[layer], slot, position, k, v, offset);
+        }
+    }
+
+    /** Whether a KV head keeps every token at its stream position (a duo policy's retrieval head). */
+    public boolean isRetrievalHead(int layer, int kvHead) {
+        return retrieval != null && retrieval.isRetrieval(layer, kvHead);
+    }
+
+    /** The index of a KV head in the store that holds it: {@link #layer}, or {@link #retrievalLayer} for a retrieval head. */
+    public int indexInStore(int layer, int kvHead) {
+        return retrieval == null ? kvHead : retrieval.indexInStore(layer, kvHead);
+    }
+
+    /** The retrieval heads' keys and values of one layer, at slot = stream position (null unless a duo policy). */
+    public KvStore retrievalLayer(int layer) {
+        return retrieval == null ? null : retrieval.layer(layer);
     }
 
     /** The slot of the token at absolute position {@code position}. */
@@ -217,13 +261,16 @@ public final class KvCache {
             throw new IllegalArgumentException("batch of " + count + " tokens; this cache takes 1.."
                     + Math.min(maxBatch, batchLimit()) + " now");
         }
+        if (retrieval != null) {
+            retrieval.ensureSlots(nextPosition + count, freeHeap());
+        }
         if (window == CachePolicy.UNBOUNDED) {
             long needed = nextPosition + count - sinks;
             if (needed > ringCapacity) {
                 grow((int) Math.min(Integer.MAX_VALUE - 16, Math.max(needed, 2L * ringCapacity)));
             }
         }
-        plan.begin(count, ringStart, ringStart + ringCapacity);
+        plan.begin(count, ringStart, ringStart + ringCapacity, retrieval != null);
         int kept = keptCount();
         if (selection != null) {
             plan.kept(selection);
@@ -318,7 +365,7 @@ public final class KvCache {
         if (position < nextPosition || position < sinks) {
             throw new IllegalArgumentException("cannot fast-forward from " + nextPosition + " to " + position);
         }
-        if (window == CachePolicy.UNBOUNDED) {
+        if (window == CachePolicy.UNBOUNDED || (retrieval != null && retrieval.split().retrievalHeads() > 0)) {
             throw new IllegalStateException(policy.spec() + " keeps every token; it cannot skip positions");
         }
         evictedTokens += Math.max(0, nextPosition - Math.max(windowStart, sinks)) + keptCount();
@@ -377,9 +424,9 @@ public final class KvCache {
         if (selection != null) {
             selection.writePositions(out);
         }
-        ByteBuffer row = ByteBuffer.allocate(stores[0].bytesPerSlot());
         int[] held = heldSlots();
         for (KvStore store : stores) {
+            ByteBuffer row = ByteBuffer.allocate(store.bytesPerSlot());
             for (int slot : held) {
                 row.clear();
                 store.encode(slot, row);
@@ -388,6 +435,9 @@ public final class KvCache {
         }
         if (selection != null) {
             selection.writeReceived(out, held);
+        }
+        if (retrieval != null) {
+            retrieval.writeTo(out, nextPosition);
         }
     }
 
@@ -419,6 +469,9 @@ public final class KvCache {
         // Rows of another type go through a one-slot store of that type (created before anything changes: q8_0 may refuse the shape).
         KvStore converter;
         try {
+            if (snapshotType != type && retrieval != null) {
+                throw new IOException("a duo snapshot restores into its own KV type only (" + snapshotType + ", not " + type + ")");
+            }
             converter = snapshotType == type ? null : KvStore.create(snapshotType, kvHeads, headDim, 1);
         } catch (StreamllmException unsupported) {
             throw new IOException("cannot restore a " + snapshotType + " KV snapshot: " + unsupported.getMessage(), unsupported);
@@ -437,8 +490,10 @@ public final class KvCache {
         }
         // Before allocating: the rows the positions claim must be in the snapshot, when the stream knows how much is left.
         long held = Math.min(sinks, next) + kept + Math.max(0, next - start);
-        int rowBytes = (converter != null ? converter : stores[0]).bytesPerSlot();
-        long allRowBytes = (long) layers * rowBytes;
+        long allRowBytes = 0;
+        for (KvStore store : stores) {
+            allRowBytes += converter != null ? converter.bytesPerSlot() : store.bytesPerSlot();
+        }
         int available = in.available();
         if (held > Integer.MAX_VALUE - 16 || (available > 0 && available < Integer.MAX_VALUE && held > available / allRowBytes)) {
             throw new IOException("corrupt KV cache snapshot: " + held + " cached tokens of " + allRowBytes
@@ -454,11 +509,11 @@ public final class KvCache {
         nextPosition = next;
         windowStart = start;
         evictedTokens = evicted;
-        ByteBuffer row = ByteBuffer.allocate(rowBytes);
         float[] k = new float[kvLength];
         float[] v = new float[kvLength];
         int[] heldSlots = heldSlots();
         for (KvStore store : stores) {
+            ByteBuffer row = ByteBuffer.allocate((converter != null ? converter : store).bytesPerSlot());
             for (int slot : heldSlots) {
                 in.readFully(row.array());
                 row.clear();
@@ -473,6 +528,14 @@ public final class KvCache {
         }
         if (selection != null) {
             selection.readReceived(in, heldSlots);
+        }
+        if (retrieval != null) {
+            try {
+                retrieval.ensureSlots(next, freeHeap());
+            } catch (StreamllmException tooLarge) {
+                throw new IOException(tooLarge.getMessage(), tooLarge);
+            }
+            retrieval.readFrom(in, next);
         }
     }
 

@@ -60,6 +60,9 @@ public final class Attention {
                 }
             }
             maxKeys = Math.max(maxKeys, plan.keys(i));
+            if (plan.splitsHeads()) {
+                maxKeys = (int) Math.max(maxKeys, plan.position(i) + 1); // a retrieval head sees every token
+            }
         }
         st.keysPerRow = maxKeys;
         int kept = plan.keptCount();
@@ -99,13 +102,15 @@ public final class Attention {
                 rope.rotate(st.q, i * qLength, config.headCount(), st.cos, st.sin, i * pairs);
                 rope.rotate(st.k, i * kvLength, config.headCountKv(), st.cos, st.sin, i * pairs);
             }
-            store.store(plan.slot(i), st.k, st.v, i * kvLength);
+            cache.write(layer, plan.slot(i), plan.position(i), st.k, st.v, i * kvLength);
         }
         st.scores(config.headCount(), st.keysPerRow);
         if (st.observer != null) {
             st.observedBuffers(count * config.headCount(), st.keysPerRow);
         }
         st.attentionCall(this, store, spec.windowOf(layer), sinkLogits);
+        st.layerCache = cache;
+        st.layer = layer;
         try {
             long keys = 0;
             for (int i = 0; i < count; i++) {
@@ -118,6 +123,7 @@ public final class Attention {
             }
         } finally {
             st.attentionCall(null, null, 0, null);
+            st.layerCache = null;
         }
     }
 
@@ -131,25 +137,42 @@ public final class Attention {
         int window = st.layerWindow;
         long[] positions = st.observedPositions;
         for (int i = 0; i < plan.count(); i++) {
-            int firstSink = plan.firstSink(i, window);
-            int sinks = plan.sinkEnd(i) - firstSink;
-            int firstKept = plan.firstKept(i, window);
-            int kept = plan.keptCount() - firstKept;
-            int windowKeys = plan.windowKeys(i, window);
-            for (int s = 0; s < sinks; s++) {
-                positions[s] = firstSink + s;
-            }
-            for (int r = 0; r < kept; r++) {
-                positions[sinks + r] = plan.keptPosition(firstKept + r);
-            }
-            for (int j = 0; j < windowKeys; j++) {
-                positions[sinks + kept + j] = plan.position(i) - (windowKeys - 1 - j);
-            }
             for (int h = 0; h < config.headCount(); h++) {
+                int keys = st.layerCache.isRetrievalHead(layer, h / groupSize)
+                        ? everyTokenPositions(plan.position(i), window, positions)
+                        : cachedPositions(plan, i, window, positions);
                 st.observer.observe(layer, h, plan.position(i), st.observedWeights,
-                        (i * config.headCount() + h) * st.keysPerRow, positions, sinks + kept + windowKeys);
+                        (i * config.headCount() + h) * st.keysPerRow, positions, keys);
             }
         }
+    }
+
+    /** The stream positions of the keys token i sees in the cache: sinks, kept tokens, window. Returns how many. */
+    private static int cachedPositions(BatchPlan plan, int i, int window, long[] positions) {
+        int firstSink = plan.firstSink(i, window);
+        int sinks = plan.sinkEnd(i) - firstSink;
+        int firstKept = plan.firstKept(i, window);
+        int kept = plan.keptCount() - firstKept;
+        int windowKeys = plan.windowKeys(i, window);
+        for (int s = 0; s < sinks; s++) {
+            positions[s] = firstSink + s;
+        }
+        for (int r = 0; r < kept; r++) {
+            positions[sinks + r] = plan.keptPosition(firstKept + r);
+        }
+        for (int j = 0; j < windowKeys; j++) {
+            positions[sinks + kept + j] = plan.position(i) - (windowKeys - 1 - j);
+        }
+        return sinks + kept + windowKeys;
+    }
+
+    /** The stream positions a retrieval head sees from the query at {@code position}: every token in its window. */
+    private static int everyTokenPositions(long position, int window, long[] positions) {
+        int keys = (int) Math.min(position + 1, window);
+        for (int j = 0; j < keys; j++) {
+            positions[j] = position + 1 - keys + j;
+        }
+        return keys;
     }
 
     /** Heads [from, to) of every batch token; the call's inputs travel in the state (no allocation per call). */
@@ -173,7 +196,11 @@ public final class Attention {
         float[] scores = st.scores;
         float scale = spec.queryScale();
         int qOffset = i * config.queryLength() + h * headDim;
-        int kvHead = h / groupSize;
+        if (st.layerCache.isRetrievalHead(st.layer, h / groupSize)) {
+            attendEveryToken(h, i, st, scoresOffset);
+            return;
+        }
+        int kvHead = st.layerCache.indexInStore(st.layer, h / groupSize);
         int window = st.layerWindow;
         int firstSink = plan.firstSink(i, window);
         int sinks = plan.sinkEnd(i) - firstSink;
@@ -213,14 +240,7 @@ public final class Attention {
             alibi.addToRun(scores, keptOffset, kept, h, plan.cachePosition(i) - plan.sinkEnd(i) - firstKept);
             alibi.addToRun(scores, windowOffset, windowKeys, h, windowKeys - 1);
         }
-        if (spec.logitSoftcap() > 0) {
-            softcap(scores, scoresOffset, n, spec.logitSoftcap());
-        }
-        softmax(scores, scoresOffset, n, st.layerSinkLogits == null ? Float.NEGATIVE_INFINITY : st.layerSinkLogits[h]);
-        if (st.observer != null) {
-            // The scores row is reused by the batch's next token: keep a copy for the observer.
-            System.arraycopy(scores, scoresOffset, st.observedWeights, (i * config.headCount() + h) * st.keysPerRow, n);
-        }
+        normalize(h, i, st, scoresOffset, n);
 
         if (st.received != null) {
             addReceived(st.received, h * plan.receivedStride(), scores, scoresOffset, plan, firstSink, sinks,
@@ -237,6 +257,39 @@ public final class Attention {
         if (beforeWrap < windowKeys) {
             store.addValues(kvHead, scores, windowOffset + beforeWrap, plan.ringStart(), windowKeys - beforeWrap,
                     st.attention, out);
+        }
+    }
+
+    /**
+     * A retrieval head of a duo cache: softmax(q . k * scale) . v over every token in the layer's window, keys
+     * at their stream positions (slot = position), scored with the query at its own.
+     */
+    private void attendEveryToken(int h, int i, ForwardState st, int scoresOffset) {
+        KvStore store = st.layerCache.retrievalLayer(st.layer);
+        int head = st.layerCache.indexInStore(st.layer, h / groupSize);
+        int qOffset = i * config.queryLength() + h * headDim;
+        long position = st.plan.position(i);
+        int n = (int) Math.min(position + 1, st.layerWindow);
+        int from = (int) (position + 1 - n);
+        store.keyScores(head, st.q, qOffset, spec.queryScale(), from, n, st.scores, scoresOffset);
+        if (alibi != null) {
+            alibi.addToRun(st.scores, scoresOffset, n, h, n - 1);
+        }
+        normalize(h, i, st, scoresOffset, n);
+        int out = i * config.queryLength() + h * headDim;
+        Arrays.fill(st.attention, out, out + headDim, 0f);
+        store.addValues(head, st.scores, scoresOffset, from, n, st.attention, out);
+    }
+
+    /** Soft-caps the scores of head h of token i, turns them into weights, and keeps a copy for the observer. */
+    private void normalize(int h, int i, ForwardState st, int scoresOffset, int n) {
+        if (spec.logitSoftcap() > 0) {
+            softcap(st.scores, scoresOffset, n, spec.logitSoftcap());
+        }
+        softmax(st.scores, scoresOffset, n, st.layerSinkLogits == null ? Float.NEGATIVE_INFINITY : st.layerSinkLogits[h]);
+        if (st.observer != null) {
+            // The scores row is reused by the batch's next token: keep a copy for the observer.
+            System.arraycopy(st.scores, scoresOffset, st.observedWeights, (i * config.headCount() + h) * st.keysPerRow, n);
         }
     }
 

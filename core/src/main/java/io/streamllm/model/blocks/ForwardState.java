@@ -1,6 +1,7 @@
 package io.streamllm.model.blocks;
 
 import io.streamllm.kv.BatchPlan;
+import io.streamllm.kv.KvCache;
 import io.streamllm.kv.KvStore;
 import io.streamllm.model.ModelConfig;
 import io.streamllm.tensor.MatvecInput;
@@ -43,6 +44,8 @@ public final class ForwardState {
     int keysPerRow;         // the stride of a head's scores: the most keys any token of the batch attends to
     int layerWindow;
     float[] layerSinkLogits;
+    KvCache layerCache;     // the cache of the layer in progress: which store holds each KV head
+    int layer;
 
     // Attention recording: null (and nothing allocated) unless an observer is attached.
     AttentionObserver observer;
