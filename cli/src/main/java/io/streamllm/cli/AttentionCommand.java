@@ -32,7 +32,7 @@ final class AttentionCommand implements Callable<Integer> {
     StreamOptions streamOptions;
 
     @Option(names = "--cache", defaultValue = "dense", paramLabel = "POLICY",
-            description = "dense, window:W, sink:S:W or recompute:W (default: ${DEFAULT-VALUE})")
+            description = "dense, window:W, sink:S:W, recompute:W, h2o:S:H:W, snapkv:S:K:W[:O] or duo:S:W:R (default: ${DEFAULT-VALUE})")
     String cache;
 
     @Option(names = "--png", required = true, paramLabel = "OUT.png",

@@ -13,7 +13,7 @@ final class CacheOptions {
     static final int DEFAULT_SINKS = 4;
 
     @Option(names = "--cache", paramLabel = "POLICY",
-            description = "dense, window:W, sink:S:W or recompute:W (default: dense while the model's context suffices,"
+            description = "dense, window:W, sink:S:W, recompute:W, h2o:S:H:W, snapkv:S:K:W[:O] or duo:S:W:R (default: dense while the model's context suffices,"
                     + " else sink:4:W with 4+W just below the trained context)")
     String cache;
 

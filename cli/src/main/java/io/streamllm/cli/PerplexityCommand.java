@@ -30,7 +30,7 @@ final class PerplexityCommand implements Callable<Integer> {
     StreamOptions streamOptions;
 
     @Option(names = "--cache", required = true, paramLabel = "POLICY",
-            description = "dense, window:W, sink:S:W or recompute:W; repeat for several policies on the same stream")
+            description = "dense, window:W, sink:S:W, recompute:W, h2o:S:H:W, snapkv:S:K:W[:O] or duo:S:W:R; repeat for several policies on the same stream")
     List<String> caches;
 
     @Option(names = "--segment", defaultValue = "256", paramLabel = "N",

@@ -112,10 +112,10 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        if (cacheOptions.cache != null && CachePolicy.parse(cacheOptions.cache).windowTokens().isEmpty()) {
+        if (cacheOptions.cache != null && !CachePolicy.parse(cacheOptions.cache).bounded()) {
             // Checked again once the model is loaded (ServedModel); here it fails before the port opens.
             throw new StreamllmException("serve needs a bounded cache so that conversations never outgrow it:"
-                    + " use --cache sink:S:W (or window:W, recompute:W), not " + cacheOptions.cache);
+                    + " use --cache sink:S:W (or window:W, recompute:W, h2o:S:H:W, snapkv:S:K:W), not " + cacheOptions.cache);
         }
         String key = apiKey != null ? apiKey : System.getenv("STREAMLLM_API_KEY");
         ServerLimits limits = new ServerLimits(parseDuration("--read-timeout", readTimeout), maxConnections, maxTokensLimit,

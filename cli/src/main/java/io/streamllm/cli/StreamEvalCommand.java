@@ -32,7 +32,7 @@ final class StreamEvalCommand implements Callable<Integer> {
 
     @Option(names = "--cache", paramLabel = "POLICY",
             defaultValue = "dense,window:160,sink:4:156,recompute:160", split = ",",
-            description = "dense, window:W, sink:S:W or recompute:W; repeat for several (default: ${DEFAULT-VALUE})")
+            description = "dense, window:W, sink:S:W, recompute:W, h2o:S:H:W, snapkv:S:K:W[:O] or duo:S:W:R; repeat for several (default: ${DEFAULT-VALUE})")
     List<String> caches;
 
     @Option(names = "--lines", defaultValue = "48", paramLabel = "N",

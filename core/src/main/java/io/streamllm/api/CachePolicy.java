@@ -141,6 +141,11 @@ public final class CachePolicy {
         return window == io.streamllm.kv.CachePolicy.UNBOUNDED ? OptionalInt.empty() : OptionalInt.of(window);
     }
 
+    /** {@return whether the cache's memory stays constant however long the stream runs (false for dense, and for duo with retrieval heads)} */
+    public boolean bounded() {
+        return policy.bounded();
+    }
+
     /** {@return the older tokens kept for the attention they receive (h2o, snapkv); 0 for the other policies} */
     public int keptTokens() {
         return policy.keptTokens();

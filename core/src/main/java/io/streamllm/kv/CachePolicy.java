@@ -50,6 +50,11 @@ public sealed interface CachePolicy permits DensePolicy, WindowPolicy, SinkWindo
         return false;
     }
 
+    /** Whether the cache's memory stays constant however long the stream runs. */
+    default boolean bounded() {
+        return windowTokens() != UNBOUNDED;
+    }
+
     /** Whether the window is re-encoded from scratch before every prediction instead of being cached. */
     default boolean recomputes() {
         return false;

@@ -37,6 +37,12 @@ public record DuoPolicy(int sinks, int window, double retrievalShare, HeadSplit 
         return window;
     }
 
+    /** The retrieval heads keep every token: only a split without them stays constant in memory. */
+    @Override
+    public boolean bounded() {
+        return retrievalShare == 0;
+    }
+
     @Override
     public String spec() {
         return "duo:" + sinks + ":" + window + ":" + shareText(retrievalShare);

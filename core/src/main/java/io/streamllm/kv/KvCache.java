@@ -65,6 +65,9 @@ public final class KvCache {
 
     /** What the current batch attends to: rewritten by every {@link #beginBatch}. */
     private final BatchPlan plan;
+    // The selection round's callbacks, made once: a method reference per round would allocate per token.
+    private final java.util.function.LongToIntFunction slotOf = this::slot;
+    private final AttentionSelection.SlotMover slotMover = this::moveToSlot;
     /** One token's row in the store's encoding, for moving kept tokens between slots without allocating. */
     private final ByteBuffer copyRow;
 
@@ -314,7 +317,7 @@ public final class KvCache {
         int windowTokens = windowCount();
         if (windowTokens > window) {
             int leaving = policy.roundTokens();
-            int evicted = selection.round(windowStart, leaving, this::slot, this::moveToSlot);
+            int evicted = selection.round(windowStart, leaving, slotOf, slotMover);
             windowStart += leaving;
             evictedTokens += evicted;
             windowTokens -= leaving;

@@ -6,9 +6,13 @@ import io.streamllm.api.SessionOptions;
 import io.streamllm.api.StreamingModel;
 import io.streamllm.testing.SharedModel;
 import io.streamllm.kv.CachePolicy;
+import io.streamllm.kv.DuoPolicy;
+import io.streamllm.kv.HeadSplit;
 import io.streamllm.model.Model;
 import io.streamllm.testing.AllocationMeter;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.Arrays;
 import java.util.List;
@@ -27,16 +31,22 @@ class DecodeLoopAllocationTest {
 
     private static final Model model = SharedModel.stories260K();
 
-    @Test
-    void feedingTokensAllocatesNothing() {
-        Session session = new Session(model.network(), CachePolicy.parse("sink:4:60"));
+    /** Every bounded policy, selection rounds and head splits included (duo without retrieval heads: they grow). */
+    @ParameterizedTest
+    @ValueSource(strings = {"sink:4:60", "window:64", "h2o:4:16:44", "snapkv:4:16:44:8", "duo:4:60:0"})
+    void feedingTokensAllocatesNothing(String spec) {
+        CachePolicy policy = CachePolicy.parse(spec);
+        if (policy instanceof DuoPolicy duo) {
+            policy = duo.withSplit(HeadSplit.top(new double[model.config().blockCount()][model.config().headCountKv()], 0));
+        }
+        Session session = new Session(model.network(), policy);
         double perToken = AllocationMeter.bytesPerToken(() -> {
             for (int i = 0; i < 200; i++) {
                 session.feed(100 + i % 300);
             }
             return 200;
         }, 50, 50);
-        assertThat(perToken).isLessThan(MAX_BYTES_PER_TOKEN);
+        assertThat(perToken).as(spec).isLessThan(MAX_BYTES_PER_TOKEN);
     }
 
     @Test

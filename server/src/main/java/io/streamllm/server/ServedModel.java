@@ -43,9 +43,9 @@ public final class ServedModel implements AutoCloseable {
     /** As above, rendering chats with {@code template} instead of the model's own. */
     ServedModel(StreamingModel model, SessionOptions options, ChatTemplate template, boolean specialInContent) {
         CachePolicy policy = options.policy();
-        if (policy.windowTokens().isEmpty()) {
+        if (!policy.bounded()) {
             throw new StreamllmException("serve needs a bounded cache so that conversations never outgrow it: use --cache sink:S:W"
-                    + " (or window:W, recompute:W), not " + policy.spec());
+                    + " (or window:W, recompute:W, h2o:S:H:W, snapkv:S:K:W), not " + policy.spec());
         }
         this.model = model;
         this.template = template;
