@@ -273,7 +273,7 @@ public final class KvCache {
                 grow((int) Math.min(Integer.MAX_VALUE - 16, Math.max(needed, 2L * ringCapacity)));
             }
         }
-        plan.begin(count, ringStart, ringStart + ringCapacity, retrieval != null);
+        plan.begin(count, ringStart, ringStart + ringCapacity, retrieval != null && retrieval.split().retrievalHeads() > 0);
         int kept = keptCount();
         if (selection != null) {
             plan.kept(selection);

@@ -120,7 +120,8 @@ public final class ForwardState {
     /** A scores buffer for {@code rows} rows of {@code keys} entries. */
     float[] scores(int rows, int keys) {
         if (scores.length < rows * keys) {
-            scores = new float[rows * keys];
+            // Doubling: under a cache that grows (dense, duo's retrieval heads) rows lengthen by a key per token.
+            scores = new float[(int) Math.min(Integer.MAX_VALUE - 16, Math.max((long) rows * keys, 2L * scores.length))];
         }
         return scores;
     }
