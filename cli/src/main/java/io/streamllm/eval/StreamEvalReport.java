@@ -18,10 +18,13 @@ public final class StreamEvalReport {
         this.results = results;
     }
 
-    /** Tokens the policy keeps, or "unbounded" for a dense cache. */
+    /** Tokens the policy keeps, or "unbounded" for a dense cache (duo: its streaming heads' budget + retrieval heads). */
     static String budget(CachePolicy policy) {
-        return policy.windowTokens().isPresent()
-                ? Integer.toString(policy.sinkTokens() + policy.windowTokens().getAsInt()) : "unbounded";
+        if (policy.capacity().isPresent()) {
+            return Integer.toString(policy.capacity().getAsInt());
+        }
+        return policy.windowTokens().isPresent() // duo: the streaming heads are bounded, the retrieval heads not
+                ? (policy.sinkTokens() + policy.windowTokens().getAsInt()) + " + retrieval heads" : "unbounded";
     }
 
     public void writeCsv(Path file) {

@@ -141,6 +141,15 @@ public final class CachePolicy {
         return window == io.streamllm.kv.CachePolicy.UNBOUNDED ? OptionalInt.empty() : OptionalInt.of(window);
     }
 
+    /**
+     * {@return the tokens the cache holds at most, sinks, kept tokens and window together; empty when it grows without
+     * bound (dense, and duo with retrieval heads, whose streaming heads hold its sinks and window)}
+     */
+    public OptionalInt capacity() {
+        return policy.bounded() && policy.windowTokens() != io.streamllm.kv.CachePolicy.UNBOUNDED
+                ? OptionalInt.of(policy.capacity()) : OptionalInt.empty();
+    }
+
     /** {@return whether the cache's memory stays constant however long the stream runs (false for dense, and for duo with retrieval heads)} */
     public boolean bounded() {
         return policy.bounded();
