@@ -42,27 +42,22 @@ class DuoCacheEquivalenceTest {
             "tinystories-656k, 4, 16, 0.5, 5",
     })
     void fastCacheEqualsTheDefinition(String modelName, int sinks, int window, double share, long seed) {
-        int[] stream = References.ints(References.json(modelName + "-stream-seed0.json").get("tokens"));
-        try (Model model = ModelLoader.load(path(modelName), TestPool.shared())) {
+        int[] stream = References.referenceStream(modelName);
+        try (Model model = ModelLoader.load(References.shippedModel(modelName), TestPool.shared())) {
             HeadSplit split = randomSplit(model, share, seed);
             Session fast = new Session(model.network(), new DuoPolicy(sinks, window, share).withSplit(split), 8, 1);
             ReRotatingReference reference = new ReRotatingReference(model.config(), model.store(),
                     new DuoRetention(sinks, window, split::isRetrieval));
             for (int t = 0; t < STEPS; t++) {
                 float[] logits = fast.feed(stream[t]);
-                double[] expected = reference.step(stream[t]);
-                double maxError = 0;
-                for (int i = 0; i < expected.length; i++) {
-                    maxError = Math.max(maxError, Math.abs(logits[i] - expected[i]));
-                }
-                assertThat(maxError).as("max |fast - definition| of the logits at step %d", t).isLessThan(TOLERANCE);
+                assertThat(References.maxDifference(logits, reference.step(stream[t]))).as("max |fast - definition| of the logits at step %d", t).isLessThan(TOLERANCE);
             }
         }
     }
 
     @Test
     void aBatchedPrefillAndASnapshotGiveWhatTokenByTokenGives() throws IOException {
-        int[] stream = References.ints(References.json("stories260K-stream-seed0.json").get("tokens"));
+        int[] stream = References.referenceStream("stories260K");
         try (Model model = ModelLoader.load(References.stories260K(), TestPool.shared())) {
             DuoPolicy policy = new DuoPolicy(4, 12, 0.5).withSplit(randomSplit(model, 0.5, 7));
             Session single = new Session(model.network(), policy, 1, 1);
@@ -86,7 +81,7 @@ class DuoCacheEquivalenceTest {
     @Test
     void theRetrievalHeadsAloneGrow() {
         try (Model model = ModelLoader.load(References.stories260K(), TestPool.shared())) {
-            int[] stream = References.ints(References.json("stories260K-stream-seed0.json").get("tokens"));
+            int[] stream = References.referenceStream("stories260K");
             long[] bytes = new long[3];
             double[] shares = {0, 0.5, 1};
             for (int s = 0; s < shares.length; s++) {
@@ -130,7 +125,4 @@ class DuoCacheEquivalenceTest {
         return max;
     }
 
-    private static Path path(String modelName) {
-        return modelName.equals("stories260K") ? References.stories260K() : References.tinystories656k();
-    }
 }

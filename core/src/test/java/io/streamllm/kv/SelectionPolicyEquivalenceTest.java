@@ -41,9 +41,9 @@ class SelectionPolicyEquivalenceTest {
             "tinystories-656k, snapkv:4:8:16:5, 0",
     })
     void fastCacheEqualsTheDefinition(String modelName, String spec, long jumpTo) {
-        int[] stream = stream(modelName);
+        int[] stream = References.referenceStream(modelName);
         CachePolicy policy = CachePolicy.parse(spec);
-        try (Model model = ModelLoader.load(path(modelName), TestPool.shared())) {
+        try (Model model = ModelLoader.load(References.shippedModel(modelName), TestPool.shared())) {
             Session fast = new Session(model.network(), policy, 8, 1);
             List<long[]> heldByFast = new ArrayList<>();
             fast.observeAttention((layer, head, query, weights, offset, keyPositions, keys) -> {
@@ -77,7 +77,7 @@ class SelectionPolicyEquivalenceTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource({"h2o:4:6:10", "snapkv:4:6:10:4"})
     void chunkedPrefillEqualsTokenByToken(String spec) {
-        int[] stream = stream("stories260K");
+        int[] stream = References.referenceStream("stories260K");
         try (Model model = ModelLoader.load(References.stories260K(), TestPool.shared())) {
             Session single = new Session(model.network(), CachePolicy.parse(spec), 1, 1);
             Session chunked = new Session(model.network(), CachePolicy.parse(spec), 16, 1);
@@ -100,7 +100,7 @@ class SelectionPolicyEquivalenceTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource({"h2o:4:6:10", "snapkv:4:6:10:4"})
     void aRestoredSnapshotContinuesTheStream(String spec) throws java.io.IOException {
-        int[] stream = stream("stories260K");
+        int[] stream = References.referenceStream("stories260K");
         try (Model model = ModelLoader.load(References.stories260K(), TestPool.shared())) {
             Session original = new Session(model.network(), CachePolicy.parse(spec), 8, 1);
             original.feed(stream, 0, 47);
@@ -122,19 +122,9 @@ class SelectionPolicyEquivalenceTest {
         };
     }
 
-    private static int[] stream(String modelName) {
-        return References.ints(References.json(modelName + "-stream-seed0.json").get("tokens"));
-    }
 
-    private static Path path(String modelName) {
-        return modelName.equals("stories260K") ? References.stories260K() : References.tinystories656k();
-    }
 
     private static void assertSameLogits(float[] fast, double[] reference, String where) {
-        double maxError = 0;
-        for (int i = 0; i < reference.length; i++) {
-            maxError = Math.max(maxError, Math.abs(fast[i] - reference[i]));
-        }
-        assertThat(maxError).as("max |fast - definition| of the logits at %s", where).isLessThan(TOLERANCE);
+        assertThat(References.maxDifference(fast, reference)).as("max |fast - definition| of the logits at %s", where).isLessThan(TOLERANCE);
     }
 }

@@ -35,8 +35,8 @@ class SinkCacheEquivalenceTest {
             "tinystories-656k, 2, 30, 3, 4000000000",
     })
     void fastCacheEqualsReRotatingEverything(String modelName, int sinks, int window, int evictChunk, long jumpTo) {
-        int[] stream = References.ints(References.json(modelName + "-stream-seed0.json").get("tokens"));
-        Path path = modelName.equals("stories260K") ? References.stories260K() : References.tinystories656k();
+        int[] stream = References.referenceStream(modelName);
+        Path path = References.shippedModel(modelName);
         try (Model model = ModelLoader.load(path, TestPool.shared())) {
             Session fast = new Session(model.network(), new SinkWindowPolicy(sinks, window), 8, evictChunk);
             ReRotatingReference reference = new ReRotatingReference(model.config(), model.store(), sinks, window, evictChunk);
@@ -59,8 +59,8 @@ class SinkCacheEquivalenceTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource({"stories260K", "tinystories-656k"})
     void aStreamAtPosition10To7BehavesAsAtPosition10To3(String modelName) {
-        int[] stream = References.ints(References.json(modelName + "-stream-seed0.json").get("tokens"));
-        Path path = modelName.equals("stories260K") ? References.stories260K() : References.tinystories656k();
+        int[] stream = References.referenceStream(modelName);
+        Path path = References.shippedModel(modelName);
         try (Model model = ModelLoader.load(path, TestPool.shared())) {
             float[][] near = runWithJump(model, stream, 1_000);
             float[][] far = runWithJump(model, stream, 10_000_000);
@@ -88,10 +88,6 @@ class SinkCacheEquivalenceTest {
     }
 
     private static void assertSameLogits(float[] fast, double[] reference, String where) {
-        double maxError = 0;
-        for (int i = 0; i < reference.length; i++) {
-            maxError = Math.max(maxError, Math.abs(fast[i] - reference[i]));
-        }
-        assertThat(maxError).as("max |fast - definition| of the logits at %s", where).isLessThan(TOLERANCE);
+        assertThat(References.maxDifference(fast, reference)).as("max |fast - definition| of the logits at %s", where).isLessThan(TOLERANCE);
     }
 }

@@ -82,6 +82,25 @@ public final class References {
         return repositoryRoot().resolve("models/tinystories-656k");
     }
 
+    /** A shipped model by name: {@code stories260K} (GGUF) or {@code tinystories-656k} (Hugging Face). */
+    public static Path shippedModel(String name) {
+        return name.equals("stories260K") ? stories260K() : tinystories656k();
+    }
+
+    /** The reference token stream of a shipped model, {@code <name>-stream-seed0.json}. */
+    public static int[] referenceStream(String name) {
+        return ints(json(name + "-stream-seed0.json").get("tokens"));
+    }
+
+    /** The largest |fast - reference| over a row of logits. */
+    public static double maxDifference(float[] fast, double[] reference) {
+        double max = 0;
+        for (int i = 0; i < reference.length; i++) {
+            max = Math.max(max, Math.abs(fast[i] - reference[i]));
+        }
+        return max;
+    }
+
     /**
      * The mean NLL of {@code tokens[1..]} from reference logits (a JSON array of rows, one per position):
      * the mean over t of -log softmax(row t-1)[tokens[t]], in double precision.
