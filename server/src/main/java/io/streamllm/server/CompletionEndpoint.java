@@ -61,7 +61,7 @@ final class CompletionEndpoint {
         long start = System.nanoTime();
         ModelService loaded = service.get();
         requireJson(ctx.contentType());
-        CompletionRequest request = RequestParser.parse(readBody(ctx, options.maxBodyBytes()), kind);
+        CompletionRequest request = RequestParser.parse(readBody(ctx, options.maxBodyBytes(), options, metrics), kind);
         ServedModel model = loaded.model();
         if (!request.model().equals(model.id())) {
             throw ApiError.notFound("the model '" + request.model() + "' does not exist; this server serves '" + model.id() + "'",
@@ -162,7 +162,7 @@ final class CompletionEndpoint {
      * A client that closes its connection, or goes quiet for the read timeout, before the body is complete
      * made a client error: one line in the log, answered (if anyone listens) with 400 or 408.
      */
-    private byte[] readBody(Context ctx, long limit) {
+    static byte[] readBody(Context ctx, long limit, ServerOptions options, ServerMetrics metrics) {
         long declared = ctx.req().getContentLengthLong();
         if (declared > limit) {
             throw ApiError.tooLarge(limit);

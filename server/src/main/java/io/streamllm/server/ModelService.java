@@ -13,6 +13,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * The loaded model at work: runs the turns of requests in their sessions, one model step at a time
@@ -109,12 +110,22 @@ final class ModelService implements AutoCloseable {
      */
     Outcome run(CompletionRequest request, RenderedChat prompt, int[] tokens, SessionStore.Lease lease, long startNanos,
                 BooleanSupplier clientGone, Consumer<String> onText) throws IOException {
+        return run(request, UnaryOperator.identity(), prompt, tokens, lease, startNanos, clientGone, onText);
+    }
+
+    /**
+     * As above, with {@code adjust} applied to the request's sampling: for APIs whose requests set more than
+     * OpenAI's fields do (Ollama's top_k, min_p, repeat_penalty).
+     */
+    Outcome run(CompletionRequest request, UnaryOperator<Sampling> adjust, RenderedChat prompt, int[] tokens,
+                SessionStore.Lease lease, long startNanos, BooleanSupplier clientGone, Consumer<String> onText)
+            throws IOException {
         int maxTokens = request.maxTokens() != null ? request.maxTokens() : defaultMaxTokens;
         // Conversation reserves room in the window for the whole budget before the turn (evict for space).
         // Up to half the window that costs little context; a larger budget would evict most of the conversation
         // up front, so such answers are cut by counting instead and evict as they go, like any StreamingLLM stream.
         boolean reserve = maxTokens <= model.windowTokens() / 2;
-        Sampling sampling = sampling(request, reserve ? maxTokens : -1, model.stopStrings(request));
+        Sampling sampling = adjust.apply(sampling(request, reserve ? maxTokens : -1, model.stopStrings(request)));
         Steps steps = new Steps(reserve ? Integer.MAX_VALUE : maxTokens, clientGone);
         // The answer is kept here: the generator keeps no text of a generation without a token limit.
         StringBuilder answer = new StringBuilder();

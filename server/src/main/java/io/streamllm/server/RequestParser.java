@@ -198,7 +198,7 @@ public final class RequestParser {
     }
 
     /** JSON escapes can smuggle in lone UTF-16 surrogates, which are no text; refuse them. */
-    private static String wellFormed(String text, String param) {
+    static String wellFormed(String text, String param) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
@@ -212,7 +212,7 @@ public final class RequestParser {
     }
 
     /** Typed access to the optional scalar fields of one JSON object. */
-    private record Fields(JsonNode node, String prefix) {
+    record Fields(JsonNode node, String prefix) {
         Fields(JsonNode node) {
             this(node, "");
         }

@@ -336,6 +336,31 @@ final class SessionStore {
         return stats;
     }
 
+    /** A session clients named, as {@code GET /slots} shows it. */
+    record Slot(String id, boolean busy, Transcript transcript) {
+    }
+
+    /** The sessions in memory that clients named (not the temporary ones), least recently used first. */
+    synchronized List<Slot> slots() {
+        List<Slot> slots = new ArrayList<>(live.size());
+        for (ChatSession session : live.values()) {
+            if (!session.temporary()) {
+                slots.add(new Slot(session.id(), session.busy, session.transcript()));
+            }
+        }
+        return slots;
+    }
+
+    /** Whether session {@code id} exists, in memory or in the state directory. */
+    boolean exists(String id) {
+        synchronized (this) {
+            if (live.containsKey(id)) {
+                return true;
+            }
+        }
+        return state != null && state.has(id);
+    }
+
     /** Requests waiting for their busy session. */
     synchronized int waitingCount() {
         return waiting;
@@ -404,6 +429,20 @@ final class SessionStore {
             }
             session.transcript(transcript);
             return transcript;
+        }
+
+        /**
+         * Puts {@code restored} in place of the session's conversation (llama-server's slot restore) and commits
+         * it as a turn of its own, so that a state directory keeps it; the history's text is not known.
+         */
+        Transcript replace(Conversation restored) throws IOException {
+            Transcript previous = session.transcript();
+            SessionStats base = previous != null ? previous.stats() : SessionStats.empty(model.cacheCapacity());
+            SessionStats counted = new SessionStats(base.turns() + 1, 0, 0, base.cacheCapacity(), 0, 0, 0, 0,
+                    base.promptTokens(), base.reusedTokens(), base.prefilledTokens(), base.completionTokens(), 0, null, 0);
+            session.conversation(restored);
+            session.historyText(null);
+            return commit(counted.withCacheOf(restored), null);
         }
 
         /** Marks the session's conversation as no longer trustworthy (a turn failed half-way). */

@@ -25,6 +25,8 @@ final class SnapshotFile {
     private static final int VERSION = 2;
     private static final int HEADER_BYTES = 8;
     private static final int TRAILER_BYTES = 12;
+    /** No CRC-32C is negative: the file's own recorded checksum is the only one to match. */
+    private static final long ANY_CHECKSUM = -1;
 
     private SnapshotFile() {
     }
@@ -63,6 +65,14 @@ final class SnapshotFile {
         }
     }
 
+    /**
+     * The conversation of {@code model} in {@code file}, a file written by {@link #write} that no transcript names
+     * (llama-server's slot files): checked against the checksum it records itself.
+     */
+    static Conversation read(Path file, StreamingModel model) throws IOException {
+        return read(file, ANY_CHECKSUM, model);
+    }
+
     /** Reads the file, checking header, length and checksum; returns the payload. */
     private static byte[] verifiedPayload(Path file, long expectedCrc32c) throws IOException {
         long size = Files.size(file);
@@ -88,7 +98,8 @@ final class SnapshotFile {
             crc.update(payload);
             long recordedLength = in.readLong();
             long recordedCrc = in.readInt() & 0xffffffffL;
-            if (recordedLength != payloadLength || recordedCrc != crc.getValue() || crc.getValue() != expectedCrc32c) {
+            if (recordedLength != payloadLength || recordedCrc != crc.getValue()
+                    || (expectedCrc32c != ANY_CHECKSUM && crc.getValue() != expectedCrc32c)) {
                 throw new IOException("snapshot " + file.getFileName() + " fails its checksum");
             }
             return payload;

@@ -28,6 +28,16 @@ final class SseChannel implements AutoCloseable {
         events.add(("data: " + json + "\n\n").getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Queues {@code event: <name>} then {@code data: <json>} (the Responses API names its events). */
+    void send(String event, String json) {
+        events.add(("event: " + event + "\ndata: " + json + "\n\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Queues {@code <json>} and a newline: one line of an NDJSON stream (Ollama's), over the same writer. */
+    void sendLine(String json) {
+        events.add((json + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
     /** Queues OpenAI's end-of-stream marker. */
     void sendDone() {
         events.add("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));

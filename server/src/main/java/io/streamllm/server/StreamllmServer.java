@@ -138,6 +138,8 @@ public final class StreamllmServer implements AutoCloseable {
         }
 
         config.routes.before("/v1/*", this::authenticate);
+        config.routes.before("/api/*", this::authenticate);
+        LlamaServerExtras.PATHS.forEach(path -> config.routes.before(path, this::authenticate));
         config.staticFiles.add(StreamllmServer::webPage);
         config.routes.get("/health", this::health);
         config.routes.get("/metrics", ctx -> {
@@ -158,6 +160,9 @@ public final class StreamllmServer implements AutoCloseable {
             CompletionEndpoint endpoint = new CompletionEndpoint(kind, this::ready, options, inFlight, metrics);
             config.routes.post(kind.path(), endpoint::handle);
         }
+        new ResponsesEndpoint(this::ready, options, inFlight, metrics).register(config);
+        new OllamaApi(this::ready, options, inFlight, metrics, startedSeconds).register(config);
+        new LlamaServerExtras(this::ready, options, metrics).register(config);
         config.routes.get("/v1/sessions/{id}", this::describeSession);
         config.routes.delete("/v1/sessions/{id}", this::deleteSession);
 
@@ -165,15 +170,20 @@ public final class StreamllmServer implements AutoCloseable {
             if (error.retryAfterSeconds() > 0) {
                 ctx.header("Retry-After", Long.toString(error.retryAfterSeconds()));
             }
-            json(ctx.status(error.status()), OpenAiJson.error(error));
+            json(ctx.status(error.status()), errorBody(ctx, error));
         });
         config.routes.exception(Exception.class, (error, ctx) -> {
             LOG.error("request " + ctx.method() + " " + ctx.path() + " failed", error);
-            json(ctx.status(500), OpenAiJson.error(CompletionEndpoint.internalError(error)));
+            json(ctx.status(500), errorBody(ctx, CompletionEndpoint.internalError(error)));
         });
         // Javalin's own refusals (no such route, wrong method, ...) in OpenAI's error format too.
         config.routes.exception(HttpResponseException.class, (error, ctx) -> json(ctx.status(error.getStatus()),
-                OpenAiJson.error(routingError(error, ctx))));
+                errorBody(ctx, routingError(error, ctx))));
+    }
+
+    /** An error in the style of the API asked: Ollama's {"error": "..."} under /api/, OpenAI's everywhere else. */
+    private static com.fasterxml.jackson.databind.JsonNode errorBody(Context ctx, ApiError error) {
+        return ctx.path().startsWith(OllamaApi.PREFIX) ? OllamaJson.error(error) : OpenAiJson.error(error);
     }
 
     private static ApiError routingError(HttpResponseException error, Context ctx) {
@@ -267,6 +277,15 @@ public final class StreamllmServer implements AutoCloseable {
         }
         if (path.startsWith("/v1/models/")) {
             return "/v1/models/{model}";
+        }
+        if (path.equals(ResponsesEndpoint.PATH) || OllamaApi.ROUTES.contains(path) || LlamaServerExtras.PATHS.contains(path)) {
+            return path;
+        }
+        if (path.startsWith(ResponsesEndpoint.PATH + "/")) {
+            return ResponsesEndpoint.PATH + "/{id}";
+        }
+        if (path.startsWith("/slots/")) {
+            return "/slots/{id}";
         }
         return "other";
     }
