@@ -211,6 +211,11 @@ final class CompletionEndpoint {
      * made a client error: one line in the log, answered (if anyone listens) with 400 or 408.
      */
     private byte[] readBody(Context ctx, long limit) {
+        return readBody(ctx, limit, options, metrics);
+    }
+
+    /** As {@link #readBody(Context, long)}, for the other JSON endpoints. */
+    static byte[] readBody(Context ctx, long limit, ServerOptions options, ServerMetrics metrics) {
         long declared = ctx.req().getContentLengthLong();
         if (declared > limit) {
             throw ApiError.tooLarge(limit);
