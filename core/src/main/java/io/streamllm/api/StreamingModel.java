@@ -247,6 +247,9 @@ public final class StreamingModel implements AutoCloseable {
     }
 
     void checkBias(Sampling sampling) {
+        if (sampling.logitBias().isEmpty()) {
+            return;
+        }
         for (int token : sampling.logitBias().keySet()) {
             int vocabulary = info.vocabularySize();
             if (token >= vocabulary) {

@@ -148,7 +148,7 @@ final class ModelService implements AutoCloseable {
         boolean reserve = maxTokens <= model.windowTokens() / 2;
         Sampling sampling = sampling(request, reserve ? maxTokens : -1, model.stopStrings(request));
         int n = request.n();
-        ChoiceCollector choices = new ChoiceCollector(n, reserve ? Integer.MAX_VALUE : maxTokens, clientGone, startNanos, sink);
+        ChoiceCollector choices = new ChoiceCollector(n, request.wantsLogprobs(), reserve ? Integer.MAX_VALUE : maxTokens, clientGone, startNanos, sink);
 
         Conversation conversation = lease.conversation();
         int[] history = conversation.history();
@@ -159,28 +159,33 @@ final class ModelService implements AutoCloseable {
         SessionStats stats = before != null ? before.stats() : SessionStats.empty(model.cacheCapacity());
         long evictedBefore = conversation.stats().evictedTokens();
         activeGenerations.incrementAndGet();
-        List<Conversation.Turn> turns;
+        boolean plain = n == 1 && !request.wantsLogprobs();
+        Conversation.Turn single = null; // a plain turn's (the path the allocation test measures: no lists)
+        List<Conversation.Turn> turns = null;
         try {
-            turns = scheduler.exclusive(() -> n == 1 && !request.wantsLogprobs()
-                    ? List.of(conversation.reply(promptTokens, sampling, choices.firstChoiceText, choices.steps[0]))
-                    : conversation.reply(promptTokens, sampling, n, choices));
+            if (plain) {
+                single = scheduler.exclusive(() -> conversation.reply(promptTokens, sampling, choices.firstChoiceText, choices.steps[0]));
+            } else {
+                turns = scheduler.exclusive(() -> conversation.reply(promptTokens, sampling, n, choices));
+            }
         } catch (RuntimeException | Error e) {
             lease.markBroken();
             throw e;
         } finally {
             activeGenerations.decrementAndGet();
         }
-        Conversation.Turn turn = turns.getFirst();
-        List<Choice> answers = new ArrayList<>(n);
+        Conversation.Turn turn = plain ? single : turns.getFirst();
+        Choice[] answerArray = new Choice[n];
         int generatedInAll = 0;
         for (int i = 0; i < n; i++) {
-            Generation generation = turns.get(i).generation();
+            Generation generation = (plain ? single : turns.get(i)).generation();
             Steps steps = choices.steps[i];
             metrics.generated(generation.generatedTokens() - steps.counted);
             generatedInAll += generation.generatedTokens();
-            answers.add(new Choice(i, choices.texts[i].toString(), finishReason(generation.stopReason(), steps.cut),
-                    generation.generatedTokens(), choices.logprobs(i), choices.unsent(i)));
+            answerArray[i] = new Choice(i, choices.texts[i].toString(), finishReason(generation.stopReason(), steps.cut),
+                    generation.generatedTokens(), choices.logprobs(i), choices.unsent(i));
         }
+        List<Choice> answers = List.of(answerArray);
         String finishReason = answers.getFirst().finishReason();
         long evictedAfter = conversation.stats().evictedTokens();
         metrics.turn(turn.reusedTokens(), turn.prefilledTokens(), generatedInAll, finishReason,
@@ -212,6 +217,7 @@ final class ModelService implements AutoCloseable {
     private final class ChoiceCollector implements ChoiceListener {
         final Steps[] steps;
         final StringBuilder[] texts;
+        // Only when log-probabilities were asked for: a plain turn allocates as little as it did before choices.
         private final List<List<TokenLogprob>> all;
         private final List<List<TokenLogprob>> pending;
         private final long startNanos;
@@ -220,16 +226,18 @@ final class ModelService implements AutoCloseable {
         /** Choice 0's text, for the plain path without choices or log-probabilities. */
         final Consumer<String> firstChoiceText = text -> text(0, text);
 
-        ChoiceCollector(int n, int limit, BooleanSupplier clientGone, long startNanos, ChoiceSink sink) {
+        ChoiceCollector(int n, boolean logprobs, int limit, BooleanSupplier clientGone, long startNanos, ChoiceSink sink) {
             this.steps = new Steps[n];
             this.texts = new StringBuilder[n];
-            this.all = new ArrayList<>(n);
-            this.pending = new ArrayList<>(n);
+            this.all = logprobs ? new ArrayList<>(n) : null;
+            this.pending = logprobs ? new ArrayList<>(n) : null;
             for (int i = 0; i < n; i++) {
                 steps[i] = new Steps(limit, clientGone);
                 texts[i] = new StringBuilder();
-                all.add(new ArrayList<>());
-                pending.add(new ArrayList<>());
+                if (logprobs) {
+                    all.add(new ArrayList<>());
+                    pending.add(new ArrayList<>());
+                }
             }
             this.startNanos = startNanos;
             this.sink = sink;
@@ -242,9 +250,11 @@ final class ModelService implements AutoCloseable {
                 metrics.firstToken(System.nanoTime() - startNanos);
             }
             texts[choice].append(text);
-            List<TokenLogprob> waiting = pending.get(choice);
-            List<TokenLogprob> tokens = waiting.isEmpty() ? List.of() : List.copyOf(waiting);
-            waiting.clear();
+            List<TokenLogprob> tokens = List.of();
+            if (pending != null && !pending.get(choice).isEmpty()) {
+                tokens = List.copyOf(pending.get(choice));
+                pending.get(choice).clear();
+            }
             sink.text(choice, text, tokens);
         }
 
@@ -260,11 +270,11 @@ final class ModelService implements AutoCloseable {
         }
 
         List<TokenLogprob> logprobs(int choice) {
-            return List.copyOf(all.get(choice));
+            return all == null ? List.of() : List.copyOf(all.get(choice));
         }
 
         List<TokenLogprob> unsent(int choice) {
-            return List.copyOf(pending.get(choice));
+            return pending == null ? List.of() : List.copyOf(pending.get(choice));
         }
     }
 
