@@ -6,6 +6,7 @@ import io.streamllm.engine.SamplerSettings;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -55,7 +56,7 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
     public Sampling {
         stopStrings = List.copyOf(stopStrings);
         logitBias = Map.copyOf(logitBias);
-        for (Map.Entry<Integer, Float> bias : logitBias.entrySet()) {
+        for (Map.Entry<Integer, Float> bias : logitBias.isEmpty() ? Set.<Map.Entry<Integer, Float>>of() : logitBias.entrySet()) {
             if (bias.getKey() < 0) {
                 throw new IllegalArgumentException("logit bias: token id " + bias.getKey() + " is negative");
             }

@@ -33,6 +33,13 @@ final class ModelService implements AutoCloseable {
      */
     record Outcome(String text, String finishReason, int promptTokens, int reusedTokens, int completionTokens,
                    String sessionId, SessionStats stats, List<Choice> choices) {
+
+        /** Every choice; a plain turn's one choice is made here, when asked for. */
+        @Override
+        public List<Choice> choices() {
+            return choices != null ? choices
+                    : List.of(new Choice(0, text, finishReason, completionTokens, List.of(), List.of()));
+        }
     }
 
     /**
@@ -131,7 +138,8 @@ final class ModelService implements AutoCloseable {
      */
     Outcome run(CompletionRequest request, RenderedChat prompt, int[] tokens, SessionStore.Lease lease, long startNanos,
                 BooleanSupplier clientGone, Consumer<String> onText) throws IOException {
-        return run(request, prompt, tokens, lease, startNanos, clientGone, (choice, text, logprobs) -> onText.accept(text));
+        return run(request, prompt, tokens, lease, startNanos, clientGone, (choice, text, logprobs) -> onText.accept(text),
+                onText);
     }
 
     /**
@@ -141,14 +149,42 @@ final class ModelService implements AutoCloseable {
      */
     Outcome run(CompletionRequest request, RenderedChat prompt, int[] tokens, SessionStore.Lease lease, long startNanos,
                 BooleanSupplier clientGone, ChoiceSink sink) throws IOException {
+        return run(request, prompt, tokens, lease, startNanos, clientGone, sink, text -> sink.text(0, text, List.of()));
+    }
+
+    /**
+     * {@code plainText}: where the text of a plain turn (one choice, no log-probabilities) goes. A plain turn runs
+     * as before choices existed, building no per-choice state: the allocation test measures this path.
+     */
+    private Outcome run(CompletionRequest request, RenderedChat prompt, int[] tokens, SessionStore.Lease lease,
+                        long startNanos, BooleanSupplier clientGone, ChoiceSink sink, Consumer<String> plainText)
+            throws IOException {
         int maxTokens = request.maxTokens() != null ? request.maxTokens() : defaultMaxTokens;
         // Conversation reserves room in the window for the whole budget before the turn (evict for space).
         // Up to half the window that costs little context; a larger budget would evict most of the conversation
         // up front, so such answers are cut by counting instead and evict as they go, like any StreamingLLM stream.
         boolean reserve = maxTokens <= model.windowTokens() / 2;
         Sampling sampling = sampling(request, reserve ? maxTokens : -1, model.stopStrings(request));
+        int limit = reserve ? Integer.MAX_VALUE : maxTokens;
         int n = request.n();
-        ChoiceCollector choices = new ChoiceCollector(n, request.wantsLogprobs(), reserve ? Integer.MAX_VALUE : maxTokens, clientGone, startNanos, sink);
+        boolean plain = n == 1 && !request.wantsLogprobs();
+        Steps steps = plain ? new Steps(limit, clientGone) : null;
+        // The answer is kept here: the generator keeps no text of a generation without a token limit.
+        StringBuilder answerText = plain ? new StringBuilder() : null;
+        Consumer<String> firstTextTimed = plain ? new Consumer<>() {
+            private boolean first = true;
+
+            @Override
+            public void accept(String text) {
+                if (first) {
+                    first = false;
+                    metrics.firstToken(System.nanoTime() - startNanos);
+                }
+                answerText.append(text);
+                plainText.accept(text);
+            }
+        } : null;
+        ChoiceCollector choices = plain ? null : new ChoiceCollector(n, request.wantsLogprobs(), limit, clientGone, startNanos, sink);
 
         Conversation conversation = lease.conversation();
         int[] history = conversation.history();
@@ -159,14 +195,14 @@ final class ModelService implements AutoCloseable {
         SessionStats stats = before != null ? before.stats() : SessionStats.empty(model.cacheCapacity());
         long evictedBefore = conversation.stats().evictedTokens();
         activeGenerations.incrementAndGet();
-        boolean plain = n == 1 && !request.wantsLogprobs();
-        Conversation.Turn single = null; // a plain turn's (the path the allocation test measures: no lists)
+        Conversation.Turn turn;
         List<Conversation.Turn> turns = null;
         try {
             if (plain) {
-                single = scheduler.exclusive(() -> conversation.reply(promptTokens, sampling, choices.firstChoiceText, choices.steps[0]));
+                turn = scheduler.exclusive(() -> conversation.reply(promptTokens, sampling, firstTextTimed, steps));
             } else {
                 turns = scheduler.exclusive(() -> conversation.reply(promptTokens, sampling, n, choices));
+                turn = turns.getFirst();
             }
         } catch (RuntimeException | Error e) {
             lease.markBroken();
@@ -174,25 +210,35 @@ final class ModelService implements AutoCloseable {
         } finally {
             activeGenerations.decrementAndGet();
         }
-        Conversation.Turn turn = plain ? single : turns.getFirst();
-        Choice[] answerArray = new Choice[n];
-        int generatedInAll = 0;
-        for (int i = 0; i < n; i++) {
-            Generation generation = (plain ? single : turns.get(i)).generation();
-            Steps steps = choices.steps[i];
-            metrics.generated(generation.generatedTokens() - steps.counted);
-            generatedInAll += generation.generatedTokens();
-            answerArray[i] = new Choice(i, choices.texts[i].toString(), finishReason(generation.stopReason(), steps.cut),
-                    generation.generatedTokens(), choices.logprobs(i), choices.unsent(i));
+        String answer;
+        String finishReason;
+        int generatedInAll;
+        List<Choice> answers = null; // a plain turn's single choice is made when asked for (Outcome.choices)
+        if (plain) {
+            int generated = turn.generation().generatedTokens();
+            metrics.generated(generated - steps.counted);
+            generatedInAll = generated;
+            finishReason = finishReason(turn.generation().stopReason(), steps.cut);
+            answer = answerText.toString();
+        } else {
+            answers = new ArrayList<>(n);
+            generatedInAll = 0;
+            for (int i = 0; i < n; i++) {
+                Generation generation = turns.get(i).generation();
+                Steps choiceSteps = choices.steps[i];
+                metrics.generated(generation.generatedTokens() - choiceSteps.counted);
+                generatedInAll += generation.generatedTokens();
+                answers.add(new Choice(i, choices.texts[i].toString(), finishReason(generation.stopReason(), choiceSteps.cut),
+                        generation.generatedTokens(), choices.logprobs(i), choices.unsent(i)));
+            }
+            answer = answers.getFirst().text();
+            finishReason = answers.getFirst().finishReason();
         }
-        List<Choice> answers = List.of(answerArray);
-        String finishReason = answers.getFirst().finishReason();
         long evictedAfter = conversation.stats().evictedTokens();
         metrics.turn(turn.reusedTokens(), turn.prefilledTokens(), generatedInAll, finishReason,
                 turn.restarted() ? evictedAfter : evictedAfter - evictedBefore, turn.restarted());
 
         SessionStats after = stats.after(conversation, turn);
-        String answer = answers.getFirst().text();
         Transcript committed = lease.commit(after, request.kind() == CompletionRequest.Kind.CHAT
                 ? Transcript.withAnswer(request.messages(), answer) : null);
         lease.historyText(HistoryText.after(prompt.text(), promptTokens.length, committed.tokens(), model.model().tokenizer()));
@@ -223,9 +269,6 @@ final class ModelService implements AutoCloseable {
         private final long startNanos;
         private final ChoiceSink sink;
         private boolean first = true;
-        /** Choice 0's text, for the plain path without choices or log-probabilities. */
-        final Consumer<String> firstChoiceText = text -> text(0, text);
-
         ChoiceCollector(int n, boolean logprobs, int limit, BooleanSupplier clientGone, long startNanos, ChoiceSink sink) {
             this.steps = new Steps[n];
             this.texts = new StringBuilder[n];
