@@ -8,7 +8,9 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -118,6 +120,7 @@ public final class Conversation {
         guard.enter();
         try {
             model.checkTokens(conversation);
+            model.checkBias(sampling);
             int common = commonPrefix(conversation);
             if (common == conversation.length && common > 0) {
                 // Everything was fed already (a retried request): the answer needs the logits after the
@@ -137,6 +140,72 @@ public final class Conversation {
             session.makeRoom(newTokens.length + Math.max(0, settings.maxTokens()));
             Generation result = generator.generate(newTokens, settings, onText, cancelled, this::append);
             return new Turn(result, common, newTokens.length, restarted);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /**
+     * Runs one turn with {@code n} answers to the same prompt (OpenAI's {@code n}): the prompt is prefilled once;
+     * choice 0 is generated in this conversation's session with {@code sampling}'s seed and joins the history,
+     * as {@link #reply(int[], Sampling, Consumer, BooleanSupplier)} would; choice i &gt; 0 is generated from a copy
+     * of the prefilled cache with seed {@code seed + i} and then dropped. Each choice is thus what a single
+     * {@code reply} with its seed gives. With {@link Sampling#logprobs()} of 0 or more, {@code listener} also
+     * gets each generated token's log-probability.
+     *
+     * @param conversation the whole conversation as tokens, ending with the prompt for the answer
+     * @param sampling     how the answers' tokens are chosen (seed: choice 0's) and when they stop
+     * @param n            how many answers, 1 or more
+     * @param listener     receives each choice's text and tokens, choice 0 first; polled for cancellation
+     * @return one turn per choice, in order (the reused and prefilled counts are the shared prefill's)
+     * @throws InvalidSettingException when a token (or a biased token) is outside the vocabulary, or n is below 1
+     * @throws SessionBusyException    when another thread is inside this conversation
+     */
+    public List<Turn> reply(int[] conversation, Sampling sampling, int n, ChoiceListener listener) {
+        guard.enter();
+        try {
+            if (n < 1) {
+                throw new InvalidSettingException("n must be at least 1, got " + n);
+            }
+            model.checkTokens(conversation);
+            model.checkBias(sampling);
+            int common = commonPrefix(conversation);
+            if (common == conversation.length && common > 0) {
+                common--; // as in reply: the answer needs the logits after the last prompt token
+            }
+            boolean restarted = false;
+            if (common < historyLength && !session.rollbackTo(common)) {
+                session.reset();
+                common = 0;
+                restarted = true;
+                restarts++;
+            }
+            historyLength = common;
+            int[] newTokens = Arrays.copyOfRange(conversation, common, conversation.length);
+            Generator.Settings settings = sampling.engineSettings();
+            session.makeRoom(newTokens.length + Math.max(0, settings.maxTokens()));
+            long start = System.nanoTime();
+            session.feed(newTokens);
+            for (int token : newTokens) {
+                append(token);
+            }
+            long prefillNanos = System.nanoTime() - start;
+            Session prefilled = n > 1 ? session.copy() : null;
+            List<Turn> turns = new ArrayList<>(n);
+            for (int choice = 0; choice < n; choice++) {
+                int index = choice;
+                Generator runner = generator;
+                if (choice > 0) {
+                    // The last choice may use the prefilled copy itself; the others copy it again.
+                    runner = new Generator(choice == n - 1 ? prefilled : prefilled.copy(), model.tokenizer());
+                }
+                Generation result = runner.generateAfter(newTokens, prefillNanos,
+                        choice == 0 ? settings : settings.withSeed(sampling.seed() + choice),
+                        text -> listener.text(index, text), token -> listener.token(index, token),
+                        () -> listener.cancelled(index), choice == 0 ? this::append : token -> { });
+                turns.add(new Turn(result, common, newTokens.length, restarted));
+            }
+            return turns;
         } finally {
             guard.exit();
         }

@@ -1,9 +1,14 @@
 package io.streamllm.api;
 
 import io.streamllm.engine.Generator;
+import io.streamllm.engine.LogitBias;
 import io.streamllm.engine.SamplerSettings;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * How tokens are chosen and when generation stops. Immutable: every {@code with}-style method returns a
@@ -28,10 +33,21 @@ import java.util.List;
  * @param maxTokens         tokens to generate at most; negative for no limit
  * @param stopStrings       texts that end the generation (not included in the output)
  * @param ignoreEndTokens   never sample end-of-generation tokens (benchmarks, endless streams)
+ * @param logitBias         OpenAI's {@code logit_bias}: token id to a value in [-100, 100] added to its logit before
+ *                          sampling (before the penalties, temperature and the top-k/top-p/min-p cut); -100 bans the
+ *                          token at any temperature, 100 all but forces it; empty for none
+ * @param logprobs          -1 for no log-probabilities (nothing computed or allocated for them); k &gt;= 0 to have
+ *                          each generated token's {@link TokenLogprob} with its k most likely alternatives sent to
+ *                          the token listener of {@link StreamingSession#generate(int[], Sampling, Consumer, Consumer,
+ *                          BooleanSupplier)} or {@link Conversation#reply(int[], Sampling, int, ChoiceListener)}
  */
 public record Sampling(float temperature, int topK, float topP, float minP, float repetitionPenalty,
                        int repetitionWindow, float frequencyPenalty, float presencePenalty, long seed,
-                       int maxTokens, List<String> stopStrings, boolean ignoreEndTokens) {
+                       int maxTokens, List<String> stopStrings, boolean ignoreEndTokens,
+                       Map<Integer, Float> logitBias, int logprobs) {
+
+    /** The most alternatives a token's log-probability can list. */
+    public static final int MAX_LOGPROBS = 1024;
 
     /** The default token budget: enough for a paragraph, never endless by accident. */
     public static final int DEFAULT_MAX_TOKENS = 256;
@@ -39,8 +55,45 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
     /** Checks every setting; a bad one throws {@link IllegalArgumentException} naming it. */
     public Sampling {
         stopStrings = List.copyOf(stopStrings);
+        logitBias = Map.copyOf(logitBias);
+        for (Map.Entry<Integer, Float> bias : logitBias.isEmpty() ? Set.<Map.Entry<Integer, Float>>of() : logitBias.entrySet()) {
+            if (bias.getKey() < 0) {
+                throw new IllegalArgumentException("logit bias: token id " + bias.getKey() + " is negative");
+            }
+            if (!(Math.abs(bias.getValue()) <= 100)) {
+                throw new IllegalArgumentException("logit bias of token " + bias.getKey() + " must be in [-100, 100], got "
+                        + bias.getValue());
+            }
+        }
+        if (logprobs < -1 || logprobs > MAX_LOGPROBS) {
+            throw new IllegalArgumentException("logprobs must be -1 (off) or 0 to " + MAX_LOGPROBS + " alternatives, got "
+                    + logprobs);
+        }
         engineSampler(temperature, topK, topP, minP, repetitionPenalty, repetitionWindow, seed, frequencyPenalty,
                 presencePenalty);
+    }
+
+    /**
+     * Settings without logit bias or log-probabilities.
+     *
+     * @param temperature       0 for greedy; otherwise logits are divided by it
+     * @param topK              keep the K most likely tokens (0 = all)
+     * @param topP              keep the smallest set of tokens whose probabilities sum to P (1 = all)
+     * @param minP              drop tokens less likely than minP times the most likely one (0 = none)
+     * @param repetitionPenalty divide positive logits (multiply negative ones) of recent tokens by this (1 = off)
+     * @param repetitionWindow  how many recent tokens the repetition penalty looks at
+     * @param frequencyPenalty  OpenAI's {@code frequency_penalty}, in [-2, 2] (0 = off)
+     * @param presencePenalty   OpenAI's {@code presence_penalty}, in [-2, 2] (0 = off)
+     * @param seed              random seed of the sampler
+     * @param maxTokens         tokens to generate at most; negative for no limit
+     * @param stopStrings       texts that end the generation (not included in the output)
+     * @param ignoreEndTokens   never sample end-of-generation tokens (benchmarks, endless streams)
+     */
+    public Sampling(float temperature, int topK, float topP, float minP, float repetitionPenalty,
+                    int repetitionWindow, float frequencyPenalty, float presencePenalty, long seed,
+                    int maxTokens, List<String> stopStrings, boolean ignoreEndTokens) {
+        this(temperature, topK, topP, minP, repetitionPenalty, repetitionWindow, frequencyPenalty, presencePenalty,
+                seed, maxTokens, stopStrings, ignoreEndTokens, Map.of(), -1);
     }
 
     /** {@return settings that always pick the most likely token: reproducible, the choice for tests and scoring} */
@@ -62,7 +115,7 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
      */
     public Sampling temperature(float value) {
         return new Sampling(value, topK, topP, minP, repetitionPenalty, repetitionWindow, frequencyPenalty,
-                presencePenalty, seed, maxTokens, stopStrings, ignoreEndTokens);
+                presencePenalty, seed, maxTokens, stopStrings, ignoreEndTokens, logitBias, logprobs);
     }
 
     /**
@@ -73,7 +126,7 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
      */
     public Sampling topK(int value) {
         return new Sampling(temperature, value, topP, minP, repetitionPenalty, repetitionWindow, frequencyPenalty,
-                presencePenalty, seed, maxTokens, stopStrings, ignoreEndTokens);
+                presencePenalty, seed, maxTokens, stopStrings, ignoreEndTokens, logitBias, logprobs);
     }
 
     /**
@@ -84,7 +137,7 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
      */
     public Sampling topP(float value) {
         return new Sampling(temperature, topK, value, minP, repetitionPenalty, repetitionWindow, frequencyPenalty,
-                presencePenalty, seed, maxTokens, stopStrings, ignoreEndTokens);
+                presencePenalty, seed, maxTokens, stopStrings, ignoreEndTokens, logitBias, logprobs);
     }
 
     /**
@@ -95,7 +148,7 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
      */
     public Sampling minP(float value) {
         return new Sampling(temperature, topK, topP, value, repetitionPenalty, repetitionWindow, frequencyPenalty,
-                presencePenalty, seed, maxTokens, stopStrings, ignoreEndTokens);
+                presencePenalty, seed, maxTokens, stopStrings, ignoreEndTokens, logitBias, logprobs);
     }
 
     /**
@@ -107,7 +160,7 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
      */
     public Sampling repetitionPenalty(float penalty, int window) {
         return new Sampling(temperature, topK, topP, minP, penalty, window, frequencyPenalty, presencePenalty, seed,
-                maxTokens, stopStrings, ignoreEndTokens);
+                maxTokens, stopStrings, ignoreEndTokens, logitBias, logprobs);
     }
 
     /**
@@ -119,7 +172,7 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
      */
     public Sampling penalties(float frequency, float presence) {
         return new Sampling(temperature, topK, topP, minP, repetitionPenalty, repetitionWindow, frequency, presence,
-                seed, maxTokens, stopStrings, ignoreEndTokens);
+                seed, maxTokens, stopStrings, ignoreEndTokens, logitBias, logprobs);
     }
 
     /**
@@ -130,7 +183,7 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
      */
     public Sampling seed(long value) {
         return new Sampling(temperature, topK, topP, minP, repetitionPenalty, repetitionWindow, frequencyPenalty,
-                presencePenalty, value, maxTokens, stopStrings, ignoreEndTokens);
+                presencePenalty, value, maxTokens, stopStrings, ignoreEndTokens, logitBias, logprobs);
     }
 
     /**
@@ -141,7 +194,7 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
      */
     public Sampling maxTokens(int value) {
         return new Sampling(temperature, topK, topP, minP, repetitionPenalty, repetitionWindow, frequencyPenalty,
-                presencePenalty, seed, value, stopStrings, ignoreEndTokens);
+                presencePenalty, seed, value, stopStrings, ignoreEndTokens, logitBias, logprobs);
     }
 
     /**
@@ -152,7 +205,7 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
      */
     public Sampling stopStrings(List<String> value) {
         return new Sampling(temperature, topK, topP, minP, repetitionPenalty, repetitionWindow, frequencyPenalty,
-                presencePenalty, seed, maxTokens, value, ignoreEndTokens);
+                presencePenalty, seed, maxTokens, value, ignoreEndTokens, logitBias, logprobs);
     }
 
     /**
@@ -163,7 +216,30 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
      */
     public Sampling ignoreEndTokens(boolean value) {
         return new Sampling(temperature, topK, topP, minP, repetitionPenalty, repetitionWindow, frequencyPenalty,
-                presencePenalty, seed, maxTokens, stopStrings, value);
+                presencePenalty, seed, maxTokens, stopStrings, value, logitBias, logprobs);
+    }
+
+    /**
+     * A copy with OpenAI's logit bias.
+     *
+     * @param value token id to a bias in [-100, 100], added to its logit before sampling (-100 bans the token)
+     * @return the copy
+     */
+    public Sampling logitBias(Map<Integer, Float> value) {
+        return new Sampling(temperature, topK, topP, minP, repetitionPenalty, repetitionWindow, frequencyPenalty,
+                presencePenalty, seed, maxTokens, stopStrings, ignoreEndTokens, value, logprobs);
+    }
+
+    /**
+     * A copy that reports (or stops reporting) each generated token's log-probability.
+     *
+     * @param alternatives -1 for none; 0 or more: the log-probability of each generated token with this many of the
+     *                     most likely alternatives (see {@link TokenLogprob})
+     * @return the copy
+     */
+    public Sampling logprobs(int alternatives) {
+        return new Sampling(temperature, topK, topP, minP, repetitionPenalty, repetitionWindow, frequencyPenalty,
+                presencePenalty, seed, maxTokens, stopStrings, ignoreEndTokens, logitBias, alternatives);
     }
 
     /** {@return whether this always picks the most likely token} */
@@ -173,7 +249,8 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
 
     Generator.Settings engineSettings() {
         return new Generator.Settings(maxTokens, engineSampler(temperature, topK, topP, minP, repetitionPenalty,
-                repetitionWindow, seed, frequencyPenalty, presencePenalty), stopStrings, ignoreEndTokens);
+                repetitionWindow, seed, frequencyPenalty, presencePenalty), stopStrings, ignoreEndTokens,
+                LogitBias.of(logitBias), logprobs);
     }
 
     private static SamplerSettings engineSampler(float temperature, int topK, float topP, float minP,

@@ -1,5 +1,6 @@
 package io.streamllm.api;
 
+import io.streamllm.engine.Embedder;
 import io.streamllm.engine.Session;
 import io.streamllm.format.TensorStore;
 import io.streamllm.format.TensorView;
@@ -167,6 +168,61 @@ public final class StreamingModel implements AutoCloseable {
         return Conversation.restore(this, snapshot);
     }
 
+    /**
+     * How {@link #embed(int[])} pools hidden states: as the GGUF file declares ({@code <arch>.pooling_type}
+     * 1 mean, 2 cls, 3 last), else (no declaration, or type 0, none) {@link Pooling#MEAN}.
+     *
+     * @return the pooling
+     * @throws InvalidSettingException when the file declares a pooling that is no embedding (4, rank) or unknown
+     */
+    public Pooling pooling() {
+        return switch (model.poolingType()) {
+            case Model.NO_POOLING_TYPE, 0, 1 -> Pooling.MEAN;
+            case 2 -> Pooling.CLS;
+            case 3 -> Pooling.LAST;
+            default -> throw new InvalidSettingException("the model declares pooling type " + model.poolingType()
+                    + (model.poolingType() == 4 ? " (rank: a reranker)" : "") + ", which gives no embedding");
+        };
+    }
+
+    /**
+     * A text embedding: the last hidden states of the text's tokens (after the final norm, before the LM head),
+     * pooled as {@link #pooling()} says and scaled to unit Euclidean length. The text runs through a cache of its
+     * own (no session is touched): dense up to the model's context, a sink cache (4 sinks) beyond it.
+     * Thread-safe, as opening a session is.
+     *
+     * @param tokens the text's token ids (with BOS first if the model wants one), at least one
+     * @return the embedding, {@link ModelInfo#embeddingLength()} floats of norm 1
+     * @throws InvalidSettingException when there are no tokens or one is outside the vocabulary
+     */
+    public float[] embed(int[] tokens) {
+        checkTokens(tokens);
+        if (tokens.length == 0) {
+            throw new InvalidSettingException("nothing to embed: the input has no tokens");
+        }
+        return Embedder.embed(model.network(), tokens, embedderPooling(), Session.DEFAULT_PREFILL_CHUNK);
+    }
+
+    /**
+     * A text embedding as {@link #embed(int[])}, of {@code text} tokenized with the model's BOS token first
+     * (when it has one).
+     *
+     * @param text plain text; special-token text in it stays text
+     * @return the embedding, of norm 1
+     * @throws InvalidSettingException when the text gives no tokens
+     */
+    public float[] embed(String text) {
+        return embed(tokenizer().encode(text, true, false));
+    }
+
+    private Embedder.Pooling embedderPooling() {
+        return switch (pooling()) {
+            case MEAN -> Embedder.Pooling.MEAN;
+            case CLS -> Embedder.Pooling.FIRST;
+            case LAST -> Embedder.Pooling.LAST;
+        };
+    }
+
     /** Unmaps the weights and stops the thread pool. */
     @Override
     public void close() {
@@ -209,6 +265,19 @@ public final class StreamingModel implements AutoCloseable {
     void checkTokens(int[] tokens) {
         for (int token : tokens) {
             checkToken(token);
+        }
+    }
+
+    void checkBias(Sampling sampling) {
+        if (sampling.logitBias().isEmpty()) {
+            return;
+        }
+        for (int token : sampling.logitBias().keySet()) {
+            int vocabulary = info.vocabularySize();
+            if (token >= vocabulary) {
+                throw new InvalidSettingException("logit bias: token id " + token + " is outside the vocabulary (0.."
+                        + (vocabulary - 1) + ")");
+            }
         }
     }
 

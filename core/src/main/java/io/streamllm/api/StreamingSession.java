@@ -3,6 +3,7 @@ package io.streamllm.api;
 import io.streamllm.engine.Generator;
 import io.streamllm.engine.LogProbabilities;
 import io.streamllm.engine.Session;
+import io.streamllm.engine.TokenScores;
 
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -28,9 +29,13 @@ public final class StreamingSession {
     private final SingleThreadGuard guard = new SingleThreadGuard();
 
     StreamingSession(StreamingModel model, SessionOptions options) {
+        this(model, options, model.engineSession(options));
+    }
+
+    private StreamingSession(StreamingModel model, SessionOptions options, Session session) {
         this.model = model;
         this.options = options;
-        this.session = model.engineSession(options);
+        this.session = session;
         this.generator = new Generator(session, model.tokenizer());
     }
 
@@ -75,16 +80,36 @@ public final class StreamingSession {
      */
     public Generation generate(int[] promptTokens, Sampling sampling, Consumer<String> onText,
                                BooleanSupplier cancelled) {
+        return generate(promptTokens, sampling, onText, null, cancelled);
+    }
+
+    /**
+     * As {@link #generate(int[], Sampling, Consumer, BooleanSupplier)}, also sending each generated token's
+     * log-probability to {@code onToken} (before its text) when {@link Sampling#logprobs()} is 0 or more. An end
+     * token that stops the generation is not reported, nor counted.
+     *
+     * @param promptTokens token ids to feed first; may be empty when the session has just fed or generated
+     * @param sampling     how tokens are chosen and when generation stops
+     * @param onText       receives the generated text as it is completed
+     * @param onToken      receives each generated token's {@link TokenLogprob}; null for none
+     * @param cancelled    polled before every token; true stops the generation there
+     * @return the text (under a token limit), the token counts, why it stopped and the timings
+     * @throws InvalidSettingException when a token (or a biased token) is outside the vocabulary, or there is
+     *                                 nothing to generate from
+     */
+    public Generation generate(int[] promptTokens, Sampling sampling, Consumer<String> onText,
+                               Consumer<TokenLogprob> onToken, BooleanSupplier cancelled) {
         guard.enter();
         try {
             model.checkTokens(promptTokens);
+            model.checkBias(sampling);
             if (promptTokens.length == 0 && !session.logitsCurrent()) {
                 throw new InvalidSettingException(session.tokensSeen() == 0
                         ? "nothing to generate from: the prompt is empty and so is the session"
                         : "after a rollback or a restore, generation needs at least one prompt token: the"
                         + " prediction after the last token kept is not stored");
             }
-            return generator.generate(promptTokens, sampling.engineSettings(), onText, cancelled);
+            return generator.generate(promptTokens, sampling.engineSettings(), onText, onToken, cancelled, token -> { });
         } finally {
             guard.exit();
         }
@@ -217,6 +242,61 @@ public final class StreamingSession {
                 logits = session.feed(tokens[i]);
             }
             return scored == 0 ? Double.NaN : sum / scored;
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /**
+     * As {@link #score(int[], DoubleConsumer)}, reporting each scored token as a {@link TokenLogprob} with the
+     * {@code alternatives} most likely tokens at its place (the prompt log-probabilities of OpenAI's {@code echo}).
+     * The first token of an empty session, or after a rollback or a restore, is fed without a report: nothing
+     * predicted it.
+     *
+     * @param tokens       token ids to feed and score
+     * @param alternatives how many of the most likely tokens to list per token (0 or more)
+     * @param perToken     receives each scored token's log-probability, in order
+     * @return how many tokens were scored (the tokens fed, or one fewer)
+     * @throws InvalidSettingException when a token is outside the vocabulary, or alternatives is negative
+     */
+    public int scoreTokens(int[] tokens, int alternatives, Consumer<TokenLogprob> perToken) {
+        guard.enter();
+        try {
+            model.checkTokens(tokens);
+            if (alternatives < 0) {
+                throw new InvalidSettingException("alternatives must be 0 or more, got " + alternatives);
+            }
+            TokenScores scores = new TokenScores();
+            int i = 0;
+            float[] logits = session.logits();
+            if (!session.logitsCurrent() && tokens.length > 0) {
+                logits = session.feed(tokens[0]);
+                i = 1;
+            }
+            int scored = 0;
+            for (; i < tokens.length; i++) {
+                perToken.accept(scores.describe(logits, tokens[i], alternatives));
+                scored++;
+                logits = session.feed(tokens[i]);
+            }
+            return scored;
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /**
+     * A copy of this session that goes on on its own: the same cache, stream position and next-token prediction,
+     * under the same options. Generating in both from here, with the same sampling, gives the same text; OpenAI's
+     * {@code n} samples its choices this way from one prefilled prompt (seeds seed, seed + 1, ...). The cache is
+     * copied whole (as a snapshot would be).
+     *
+     * @return the copy, a new session
+     */
+    public StreamingSession fork() {
+        guard.enter();
+        try {
+            return new StreamingSession(model, options, session.copy());
         } finally {
             guard.exit();
         }

@@ -2,6 +2,7 @@ package io.streamllm.engine;
 
 import io.streamllm.api.Generation;
 import io.streamllm.api.StopReason;
+import io.streamllm.api.TokenLogprob;
 
 import io.streamllm.tokenizer.TokenDecoder;
 import io.streamllm.api.Tokenizer;
@@ -22,14 +23,29 @@ public final class Generator {
      * @param maxTokens      tokens to generate at most; negative for no limit
      * @param stopStrings    texts that end the generation (not included in the output)
      * @param ignoreEndTokens never sample end-of-generation tokens (benchmarks, endless streams)
+     * @param bias           added to the logits before sampling
+     * @param logprobs       -1: no log-probabilities; k >= 0: each generated token's, with its k best alternatives
      */
-    public record Settings(int maxTokens, SamplerSettings sampler, List<String> stopStrings, boolean ignoreEndTokens) {
+    public record Settings(int maxTokens, SamplerSettings sampler, List<String> stopStrings, boolean ignoreEndTokens,
+                           LogitBias bias, int logprobs) {
         public Settings {
             stopStrings = List.copyOf(stopStrings);
         }
 
+        public Settings(int maxTokens, SamplerSettings sampler, List<String> stopStrings, boolean ignoreEndTokens) {
+            this(maxTokens, sampler, stopStrings, ignoreEndTokens, LogitBias.NONE, -1);
+        }
+
         public Settings(int maxTokens, SamplerSettings sampler, List<String> stopStrings) {
             this(maxTokens, sampler, stopStrings, false);
+        }
+
+        /** These settings with another seed (the choices of one request after the first). */
+        public Settings withSeed(long seed) {
+            SamplerSettings s = sampler;
+            return new Settings(maxTokens, new SamplerSettings(s.temperature(), s.topK(), s.topP(), s.minP(),
+                    s.repetitionPenalty(), s.repetitionWindow(), seed, s.frequencyPenalty(), s.presencePenalty()),
+                    stopStrings, ignoreEndTokens, bias, logprobs);
         }
     }
 
@@ -37,6 +53,8 @@ public final class Generator {
     private final Tokenizer tokenizer;
     private final int[] endTokens;
     private Sampler sampler; // reused by later generations: its buffers are the size of the vocabulary
+    private float[] rawLogits; // the logits before any sampling transform, kept only when logprobs are asked for
+    private TokenScores scores;
 
     public Generator(Session session, Tokenizer tokenizer) {
         this.session = session;
@@ -64,12 +82,39 @@ public final class Generator {
      */
     public Generation generate(int[] prompt, Settings settings, Consumer<String> onText, BooleanSupplier cancelled,
                            IntConsumer fed) {
+        return generate(prompt, settings, onText, null, cancelled, fed);
+    }
+
+    /**
+     * As {@link #generate(int[], Settings, Consumer, BooleanSupplier, IntConsumer)}, also telling {@code onToken}
+     * (when not null and {@link Settings#logprobs()} is 0 or more) each generated token's log-probability, before
+     * its text.
+     */
+    public Generation generate(int[] prompt, Settings settings, Consumer<String> onText,
+                               Consumer<TokenLogprob> onToken, BooleanSupplier cancelled, IntConsumer fed) {
         long start = System.nanoTime();
-        float[] logits = session.feed(prompt);
+        session.feed(prompt);
         for (int token : prompt) {
             fed.accept(token);
         }
+        return generateAfter(prompt, System.nanoTime() - start, settings, onText, onToken, cancelled, fed);
+    }
+
+    /**
+     * Generates from a session that was already fed {@code prompt} (its logits are those after it): the second
+     * half of {@link #generate}, which a copy of a prefilled session runs on its own.
+     *
+     * @param prefillNanos what feeding the prompt took, for the timings
+     */
+    public Generation generateAfter(int[] prompt, long prefillNanos, Settings settings, Consumer<String> onText,
+                                    Consumer<TokenLogprob> onToken, BooleanSupplier cancelled, IntConsumer fed) {
         long prefillEnd = System.nanoTime();
+        float[] logits = session.logits();
+        boolean reporting = onToken != null && settings.logprobs() >= 0;
+        if (reporting && rawLogits == null) {
+            rawLogits = new float[logits.length];
+            scores = new TokenScores();
+        }
 
         if (sampler == null) {
             sampler = new Sampler(settings.sampler(), logits.length);
@@ -99,6 +144,12 @@ public final class Generator {
                 reason = StopReason.CANCELLED;
                 break;
             }
+            if (reporting) {
+                System.arraycopy(logits, 0, rawLogits, 0, logits.length);
+            }
+            if (!settings.bias().isEmpty()) {
+                settings.bias().apply(logits);
+            }
             if (settings.ignoreEndTokens()) {
                 for (int end : endTokens) {
                     logits[end] = Float.NEGATIVE_INFINITY;
@@ -111,6 +162,9 @@ public final class Generator {
             }
             generated++;
             sampler.accept(token);
+            if (reporting) {
+                onToken.accept(scores.describe(rawLogits, token, settings.logprobs()));
+            }
             emit.accept(stops.accept(decoder.append(token)));
             if (stops.stopped()) {
                 reason = StopReason.STOP_STRING;
@@ -123,7 +177,7 @@ public final class Generator {
             emit.accept(stops.accept(decoder.flush()));
             emit.accept(stops.flush());
         }
-        return new Generation(text.toString(), prompt.length, generated, reason, prefillEnd - start,
+        return new Generation(text.toString(), prompt.length, generated, reason, prefillNanos,
                 System.nanoTime() - prefillEnd);
     }
 

@@ -10,9 +10,12 @@ import io.streamllm.model.blocks.AttentionObserver;
 import io.streamllm.model.blocks.ForwardState;
 import io.streamllm.model.Transformer;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 
 /**
  * One stream of tokens through a model under a cache policy: feed tokens, read next-token logits.
@@ -29,6 +32,8 @@ public final class Session {
     private final ForwardState state;
     private final float[] logits;
     private final int prefillChunk;
+    private final int evictChunk;
+    private final KvType kvType;
     private final TokenWindow recent; // only for the recompute policy
     private final int[] windowTokens; // the recompute policy's window, re-encoded before each prediction
     private long tokensSeen;
@@ -52,6 +57,8 @@ public final class Session {
         this.network = network;
         this.policy = policy;
         this.prefillChunk = prefillChunk;
+        this.evictChunk = evictChunk;
+        this.kvType = kvType;
         // Recomputation re-encodes its window from an empty cache every time; the cache only needs that window.
         CachePolicy cachePolicy = policy.recomputes() ? new WindowPolicy(policy.windowTokens()) : policy;
         this.cache = new KvCache(network.config().kvShape(), cachePolicy, evictChunk, prefillChunk, kvType);
@@ -173,6 +180,26 @@ public final class Session {
                 }
             }
         });
+    }
+
+    /**
+     * A copy of this stream that goes on independently: the same cache, positions and next-token logits (so that
+     * it can generate at once when this one could). The cache is copied through its snapshot form.
+     */
+    public Session copy() {
+        Session copy = new Session(network, policy, prefillChunk, evictChunk, kvType);
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (DataOutputStream out = new DataOutputStream(bytes)) {
+                writeTo(out);
+            }
+            copy.readFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+        } catch (IOException e) {
+            throw new UncheckedIOException("copying a session in memory failed", e);
+        }
+        System.arraycopy(logits, 0, copy.logits, 0, logits.length);
+        copy.logitsCurrent = logitsCurrent;
+        return copy;
     }
 
     /** Starts over with an empty stream. */

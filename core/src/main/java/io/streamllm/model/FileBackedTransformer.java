@@ -47,6 +47,17 @@ final class FileBackedTransformer implements Transformer {
     }
 
     @Override
+    public void forwardHidden(int[] tokens, int offset, int count, KvCache cache, ForwardState state) {
+        store.checkUnchanged();
+        try {
+            network.forwardHidden(tokens, offset, count, cache, state);
+        } catch (InternalError fault) {
+            store.checkUnchanged();
+            throw fault;
+        }
+    }
+
+    @Override
     public long weightBytes() {
         return network.weightBytes();
     }

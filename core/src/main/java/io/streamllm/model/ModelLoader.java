@@ -64,7 +64,8 @@ public final class ModelLoader {
             Tokenizer tokenizer = Tokenizers.fromGguf(meta);
             String name = meta.findString("general.name").orElse(path.getFileName().toString());
             String template = meta.findString("tokenizer.chat_template").orElse(null);
-            return new Model(name, path, config, network, tokenizer, template, store);
+            int pooling = meta.getInt(config.architecture() + ".pooling_type", Model.NO_POOLING_TYPE);
+            return new Model(name, path, config, network, tokenizer, template, store, pooling);
         } catch (RuntimeException e) {
             file.close();
             throw e;

@@ -20,6 +20,13 @@ public interface Transformer {
      */
     void forward(int[] tokens, int offset, int count, KvCache cache, ForwardState state, float[] logits, boolean allLogits);
 
+    /**
+     * Runs {@code count} tokens through the layers and the final norm as {@link #forward} does, without the LM
+     * head: the normalized last hidden state of token i of the batch is left in row i of
+     * {@code state.finalRows} (width {@code embeddingLength}), valid until the next pass.
+     */
+    void forwardHidden(int[] tokens, int offset, int count, KvCache cache, ForwardState state);
+
     /** Bytes of weights read per token. */
     long weightBytes();
 }

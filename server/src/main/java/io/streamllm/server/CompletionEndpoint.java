@@ -3,6 +3,7 @@ package io.streamllm.server;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
+import io.streamllm.api.TokenLogprob;
 import io.streamllm.chat.RenderedChat;
 import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
@@ -10,6 +11,8 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
@@ -72,6 +75,13 @@ final class CompletionEndpoint {
             throw ApiError.invalid("max_tokens", "max_tokens is " + request.maxTokens() + ", above this server's limit of "
                     + maxTokensLimit + " (serve --max-tokens-limit)");
         }
+        int vocabulary = model.model().info().vocabularySize();
+        for (int token : request.logitBias().keySet()) {
+            if (token >= vocabulary) {
+                throw ApiError.invalid("logit_bias", "logit_bias names token " + token + ", outside the vocabulary (0.."
+                        + (vocabulary - 1) + ")");
+            }
+        }
         String sessionId = sessionId(ctx.header(SESSION_HEADER), options.sessionFromUser() ? request.user() : null);
         RenderedChat prompt = model.render(request);
         int[] tokens = model.encode(prompt);
@@ -81,26 +91,43 @@ final class CompletionEndpoint {
         }
         OpenAiJson.Answer answer = new OpenAiJson.Answer(kind, kind.idPrefix + randomId(), System.currentTimeMillis() / 1000,
                 model.id());
+        OpenAiJson.Extras extras = extras(loaded, request, tokens);
         SessionStore.Lease lease = loaded.sessions().acquire(sessionId);
         try {
             if (sessionId != null) {
                 ctx.header(SESSION_HEADER, sessionId);
             }
             if (request.stream()) {
-                stream(ctx.res(), loaded, request, prompt, tokens, lease, answer, start);
+                stream(ctx.res(), loaded, request, prompt, tokens, lease, answer, extras, start);
             } else {
                 BooleanSupplier clientGone = ClientConnection.of(ctx.req(), () -> ctx.header("Connection", "close"));
-                ModelService.Outcome outcome = loaded.run(request, prompt, tokens, lease, start, clientGone, text -> { });
+                ModelService.Outcome outcome = loaded.run(request, prompt, tokens, lease, start, clientGone,
+                        (choice, text, logprobs) -> { });
                 lease.close();
-                ctx.contentType("application/json").result(json(OpenAiJson.completion(answer, outcome)));
+                ctx.contentType("application/json").result(json(OpenAiJson.completion(answer, outcome, extras)));
             }
         } finally {
             lease.close();
         }
     }
 
+    /** The request's log-probability format and echo; an echo with log-probabilities scores the prompt first. */
+    private static OpenAiJson.Extras extras(ModelService loaded, CompletionRequest request, int[] tokens) {
+        if (!request.wantsLogprobs() && !request.echo()) {
+            return OpenAiJson.Extras.NONE;
+        }
+        LogprobJson format = request.wantsLogprobs() ? new LogprobJson(loaded.model().model().tokenizer()) : null;
+        List<TokenLogprob> promptLogprobs = new ArrayList<>();
+        if (request.echo() && format != null) {
+            promptLogprobs.add(new TokenLogprob(tokens[0], Double.NaN, List.of())); // nothing predicted it
+            promptLogprobs.addAll(loaded.promptLogprobs(tokens, request.logprobs()));
+        }
+        return new OpenAiJson.Extras(format, request.echo(), request.prompt(), promptLogprobs);
+    }
+
     private static void stream(HttpServletResponse response, ModelService loaded, CompletionRequest request,
-                               RenderedChat prompt, int[] tokens, SessionStore.Lease lease, OpenAiJson.Answer answer, long start) throws IOException {
+                               RenderedChat prompt, int[] tokens, SessionStore.Lease lease, OpenAiJson.Answer answer,
+                               OpenAiJson.Extras extras, long start) throws IOException {
         response.setStatus(200);
         response.setContentType("text/event-stream");
         response.setCharacterEncoding("utf-8");
@@ -108,15 +135,28 @@ final class CompletionEndpoint {
         response.setHeader("X-Accel-Buffering", "no"); // proxies: do not buffer the stream
         try (SseChannel events = new SseChannel(response.getOutputStream())) {
             boolean chat = answer.kind() == CompletionRequest.Kind.CHAT;
-            if (chat) {
-                events.send(json(OpenAiJson.textChunk(answer, "", true))); // the role, at once
+            int n = request.n();
+            LogprobJson logprobs = extras.logprobs();
+            int[][] offsets = new int[n][];
+            for (int i = 0; i < n; i++) {
+                offsets[i] = extras.completionOffset();
+                if (chat) {
+                    events.send(json(OpenAiJson.textChunk(answer, i, "", true, null))); // the role, at once
+                } else if (extras.echo()) {
+                    events.send(json(OpenAiJson.textChunk(answer, i, extras.prompt(), false, logprobs == null ? null
+                            : logprobs.appendLegacy(LogprobJson.legacy(), extras.promptLogprobs(), new int[]{0}))));
+                }
             }
             try {
                 ModelService.Outcome outcome = loaded.run(request, prompt, tokens, lease, start, events::clientGone,
-                        text -> events.send(json(OpenAiJson.textChunk(answer, text, false))));
+                        (choice, text, tokenLogprobs) -> events.send(json(OpenAiJson.textChunk(answer, choice, text, false,
+                                logprobsNode(chat, logprobs, tokenLogprobs, offsets[choice])))));
                 // The turn is committed: free the session before the client hears it is done and sends the next one.
                 lease.close();
-                events.send(json(OpenAiJson.finishChunk(answer, outcome)));
+                for (ModelService.Choice choice : outcome.choices()) {
+                    events.send(json(OpenAiJson.finishChunk(answer, outcome, choice,
+                            choice.unsent().isEmpty() ? null : logprobsNode(chat, logprobs, choice.unsent(), offsets[choice.index()]))));
+                }
                 if (request.includeUsage()) {
                     events.send(json(OpenAiJson.usageChunk(answer, outcome)));
                 }
@@ -128,6 +168,14 @@ final class CompletionEndpoint {
                 events.send(json(OpenAiJson.error(internalError(e))));
             }
         }
+    }
+
+    /** The log-probabilities of a chunk's tokens in the endpoint's shape; null when none were asked for. */
+    private static JsonNode logprobsNode(boolean chat, LogprobJson format, List<TokenLogprob> tokens, int[] offset) {
+        if (format == null) {
+            return null;
+        }
+        return chat ? format.chat(tokens) : format.appendLegacy(LogprobJson.legacy(), tokens, offset);
     }
 
     static ApiError internalError(Exception e) {

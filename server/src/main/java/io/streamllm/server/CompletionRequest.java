@@ -3,6 +3,7 @@ package io.streamllm.server;
 import io.streamllm.chat.ChatMessage;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * A validated request to {@code /v1/chat/completions} or {@code /v1/completions}.
@@ -14,10 +15,24 @@ import java.util.List;
  * @param user         OpenAI's end-user id; names the session when no X-Session-Id header does
  * @param frequencyPenalty OpenAI's frequency_penalty (-2..2, 0 = off)
  * @param presencePenalty  OpenAI's presence_penalty (-2..2, 0 = off)
+ * @param n                how many choices to answer with (1 or more)
+ * @param logprobs         -1: no log-probabilities; k >= 0: each token's, with its k most likely alternatives
+ *                         (chat: logprobs true and top_logprobs k; completions: logprobs k)
+ * @param logitBias        OpenAI's logit_bias: token id to a bias in [-100, 100]
+ * @param echo             completions: answer with the prompt before the completion
  */
 public record CompletionRequest(Kind kind, String model, List<ChatMessage> messages, String prompt, Integer maxTokens,
                                 float temperature, float topP, List<String> stop, Long seed, boolean stream,
-                                boolean includeUsage, String user, float frequencyPenalty, float presencePenalty) {
+                                boolean includeUsage, String user, float frequencyPenalty, float presencePenalty,
+                                int n, int logprobs, Map<Integer, Float> logitBias, boolean echo) {
+
+    /** A request of one choice, without log-probabilities, logit bias or echo. */
+    public CompletionRequest(Kind kind, String model, List<ChatMessage> messages, String prompt, Integer maxTokens,
+                             float temperature, float topP, List<String> stop, Long seed, boolean stream,
+                             boolean includeUsage, String user, float frequencyPenalty, float presencePenalty) {
+        this(kind, model, messages, prompt, maxTokens, temperature, topP, stop, seed, stream, includeUsage, user,
+                frequencyPenalty, presencePenalty, 1, -1, Map.of(), false);
+    }
 
     /** A request without frequency or presence penalty. */
     public CompletionRequest(Kind kind, String model, List<ChatMessage> messages, String prompt, Integer maxTokens,
@@ -51,5 +66,11 @@ public record CompletionRequest(Kind kind, String model, List<ChatMessage> messa
     public CompletionRequest {
         messages = messages == null ? null : List.copyOf(messages);
         stop = List.copyOf(stop);
+        logitBias = Map.copyOf(logitBias);
+    }
+
+    /** Whether the answer carries log-probabilities. */
+    public boolean wantsLogprobs() {
+        return logprobs >= 0;
     }
 }

@@ -1,13 +1,17 @@
 package io.streamllm.server;
 
+import io.streamllm.api.ChoiceListener;
 import io.streamllm.api.Conversation;
+import io.streamllm.api.Generation;
 import io.streamllm.api.Sampling;
 import io.streamllm.api.StopReason;
 import io.streamllm.api.StreamllmException;
+import io.streamllm.api.TokenLogprob;
 import io.streamllm.chat.RenderedChat;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,9 +28,34 @@ final class ModelService implements AutoCloseable {
     /** How often sessions past their time to live, or beyond the state directory's size, are looked for at most. */
     private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(5);
 
-    /** What a turn produced. */
+    /**
+     * What a turn produced: choice 0's text and finish reason (the answer that joins the session), the usage
+     * (completion tokens of all choices together) and every choice.
+     */
     record Outcome(String text, String finishReason, int promptTokens, int reusedTokens, int completionTokens,
-                   String sessionId, SessionStats stats) {
+                   String sessionId, SessionStats stats, List<Choice> choices) {
+
+        /** Every choice; a plain turn's one choice is made here, when asked for. */
+        @Override
+        public List<Choice> choices() {
+            return choices != null ? choices
+                    : List.of(new Choice(0, text, finishReason, completionTokens, List.of(), List.of()));
+        }
+    }
+
+    /**
+     * One answer of a turn.
+     *
+     * @param logprobs the log-probabilities of all its generated tokens (empty when not asked for)
+     * @param unsent   those not yet streamed with a text (the tokens of held-back text, such as a stop string)
+     */
+    record Choice(int index, String text, String finishReason, int completionTokens, List<TokenLogprob> logprobs,
+                  List<TokenLogprob> unsent) {
+    }
+
+    /** Receives a streamed answer: text of a choice, with the log-probabilities of its tokens since its last text. */
+    interface ChoiceSink {
+        void text(int choice, String text, List<TokenLogprob> tokens);
     }
 
     private final ServedModel model;
@@ -120,16 +149,42 @@ final class ModelService implements AutoCloseable {
     Outcome run(CompletionRequest request, UnaryOperator<Sampling> adjust, RenderedChat prompt, int[] tokens,
                 SessionStore.Lease lease, long startNanos, BooleanSupplier clientGone, Consumer<String> onText)
             throws IOException {
+        return run(request, adjust, prompt, tokens, lease, startNanos, clientGone,
+                (choice, text, logprobs) -> onText.accept(text), onText);
+    }
+
+    /**
+     * As {@link #run(CompletionRequest, RenderedChat, int[], SessionStore.Lease, long, BooleanSupplier, Consumer)},
+     * for every choice of the request (OpenAI's {@code n}; its prompt is prefilled once), with the log-probabilities
+     * of their tokens when asked for. Choice 0 is the answer that joins the session.
+     */
+    Outcome run(CompletionRequest request, RenderedChat prompt, int[] tokens, SessionStore.Lease lease, long startNanos,
+                BooleanSupplier clientGone, ChoiceSink sink) throws IOException {
+        return run(request, UnaryOperator.identity(), prompt, tokens, lease, startNanos, clientGone, sink,
+                text -> sink.text(0, text, List.of()));
+    }
+
+    /**
+     * {@code plainText}: where the text of a plain turn (one choice, no log-probabilities) goes. A plain turn runs
+     * as before choices existed, building no per-choice state: the allocation test measures this path.
+     */
+    private Outcome run(CompletionRequest request, UnaryOperator<Sampling> adjust, RenderedChat prompt, int[] tokens,
+                        SessionStore.Lease lease, long startNanos, BooleanSupplier clientGone, ChoiceSink sink,
+                        Consumer<String> plainText)
+            throws IOException {
         int maxTokens = request.maxTokens() != null ? request.maxTokens() : defaultMaxTokens;
         // Conversation reserves room in the window for the whole budget before the turn (evict for space).
         // Up to half the window that costs little context; a larger budget would evict most of the conversation
         // up front, so such answers are cut by counting instead and evict as they go, like any StreamingLLM stream.
         boolean reserve = maxTokens <= model.windowTokens() / 2;
         Sampling sampling = adjust.apply(sampling(request, reserve ? maxTokens : -1, model.stopStrings(request)));
-        Steps steps = new Steps(reserve ? Integer.MAX_VALUE : maxTokens, clientGone);
+        int limit = reserve ? Integer.MAX_VALUE : maxTokens;
+        int n = request.n();
+        boolean plain = n == 1 && !request.wantsLogprobs();
+        Steps steps = plain ? new Steps(limit, clientGone) : null;
         // The answer is kept here: the generator keeps no text of a generation without a token limit.
-        StringBuilder answer = new StringBuilder();
-        Consumer<String> firstTextTimed = new Consumer<>() {
+        StringBuilder answerText = plain ? new StringBuilder() : null;
+        Consumer<String> firstTextTimed = plain ? new Consumer<>() {
             private boolean first = true;
 
             @Override
@@ -138,10 +193,11 @@ final class ModelService implements AutoCloseable {
                     first = false;
                     metrics.firstToken(System.nanoTime() - startNanos);
                 }
-                answer.append(text);
-                onText.accept(text);
+                answerText.append(text);
+                plainText.accept(text);
             }
-        };
+        } : null;
+        ChoiceCollector choices = plain ? null : new ChoiceCollector(n, request.wantsLogprobs(), limit, clientGone, startNanos, sink);
 
         Conversation conversation = lease.conversation();
         int[] history = conversation.history();
@@ -153,27 +209,129 @@ final class ModelService implements AutoCloseable {
         long evictedBefore = conversation.stats().evictedTokens();
         activeGenerations.incrementAndGet();
         Conversation.Turn turn;
+        List<Conversation.Turn> turns = null;
         try {
-            turn = scheduler.exclusive(() -> conversation.reply(promptTokens, sampling, firstTextTimed, steps));
+            if (plain) {
+                turn = scheduler.exclusive(() -> conversation.reply(promptTokens, sampling, firstTextTimed, steps));
+            } else {
+                turns = scheduler.exclusive(() -> conversation.reply(promptTokens, sampling, n, choices));
+                turn = turns.getFirst();
+            }
         } catch (RuntimeException | Error e) {
             lease.markBroken();
             throw e;
         } finally {
             activeGenerations.decrementAndGet();
         }
-        int generated = turn.generation().generatedTokens();
-        metrics.generated(generated - steps.counted);
-        String finishReason = finishReason(turn.generation().stopReason(), steps.cut);
+        String answer;
+        String finishReason;
+        int generatedInAll;
+        List<Choice> answers = null; // a plain turn's single choice is made when asked for (Outcome.choices)
+        if (plain) {
+            int generated = turn.generation().generatedTokens();
+            metrics.generated(generated - steps.counted);
+            generatedInAll = generated;
+            finishReason = finishReason(turn.generation().stopReason(), steps.cut);
+            answer = answerText.toString();
+        } else {
+            answers = new ArrayList<>(n);
+            generatedInAll = 0;
+            for (int i = 0; i < n; i++) {
+                Generation generation = turns.get(i).generation();
+                Steps choiceSteps = choices.steps[i];
+                metrics.generated(generation.generatedTokens() - choiceSteps.counted);
+                generatedInAll += generation.generatedTokens();
+                answers.add(new Choice(i, choices.texts[i].toString(), finishReason(generation.stopReason(), choiceSteps.cut),
+                        generation.generatedTokens(), choices.logprobs(i), choices.unsent(i)));
+            }
+            answer = answers.getFirst().text();
+            finishReason = answers.getFirst().finishReason();
+        }
         long evictedAfter = conversation.stats().evictedTokens();
-        metrics.turn(turn.reusedTokens(), turn.prefilledTokens(), generated, finishReason,
+        metrics.turn(turn.reusedTokens(), turn.prefilledTokens(), generatedInAll, finishReason,
                 turn.restarted() ? evictedAfter : evictedAfter - evictedBefore, turn.restarted());
 
         SessionStats after = stats.after(conversation, turn);
         Transcript committed = lease.commit(after, request.kind() == CompletionRequest.Kind.CHAT
-                ? Transcript.withAnswer(request.messages(), answer.toString()) : null);
+                ? Transcript.withAnswer(request.messages(), answer) : null);
         lease.historyText(HistoryText.after(prompt.text(), promptTokens.length, committed.tokens(), model.model().tokenizer()));
-        return new Outcome(answer.toString(), finishReason, promptTokens.length, turn.reusedTokens(), generated,
-                lease.sessionId(), after);
+        return new Outcome(answer, finishReason, promptTokens.length, turn.reusedTokens(), generatedInAll,
+                lease.sessionId(), after, answers);
+    }
+
+    /**
+     * The log-probabilities of a prompt's tokens after the first (OpenAI's echo with logprobs), each with
+     * {@code alternatives} of the most likely tokens: read in a session of their own, the served cache policy's.
+     */
+    List<TokenLogprob> promptLogprobs(int[] tokens, int alternatives) {
+        List<TokenLogprob> scored = new ArrayList<>(tokens.length);
+        scheduler.exclusive(() -> model.model().newSession(model.sessionOptions()).scoreTokens(tokens, alternatives, scored::add));
+        return scored;
+    }
+
+    /**
+     * Gathers the choices of a turn as they are generated: their text, their tokens' log-probabilities (all, and
+     * those not yet sent with a text), their token counts; passes text on to the sink.
+     */
+    private final class ChoiceCollector implements ChoiceListener {
+        final Steps[] steps;
+        final StringBuilder[] texts;
+        // Only when log-probabilities were asked for: a plain turn allocates as little as it did before choices.
+        private final List<List<TokenLogprob>> all;
+        private final List<List<TokenLogprob>> pending;
+        private final long startNanos;
+        private final ChoiceSink sink;
+        private boolean first = true;
+        ChoiceCollector(int n, boolean logprobs, int limit, BooleanSupplier clientGone, long startNanos, ChoiceSink sink) {
+            this.steps = new Steps[n];
+            this.texts = new StringBuilder[n];
+            this.all = logprobs ? new ArrayList<>(n) : null;
+            this.pending = logprobs ? new ArrayList<>(n) : null;
+            for (int i = 0; i < n; i++) {
+                steps[i] = new Steps(limit, clientGone);
+                texts[i] = new StringBuilder();
+                if (logprobs) {
+                    all.add(new ArrayList<>());
+                    pending.add(new ArrayList<>());
+                }
+            }
+            this.startNanos = startNanos;
+            this.sink = sink;
+        }
+
+        @Override
+        public void text(int choice, String text) {
+            if (first) {
+                first = false;
+                metrics.firstToken(System.nanoTime() - startNanos);
+            }
+            texts[choice].append(text);
+            List<TokenLogprob> tokens = List.of();
+            if (pending != null && !pending.get(choice).isEmpty()) {
+                tokens = List.copyOf(pending.get(choice));
+                pending.get(choice).clear();
+            }
+            sink.text(choice, text, tokens);
+        }
+
+        @Override
+        public void token(int choice, TokenLogprob token) {
+            all.get(choice).add(token);
+            pending.get(choice).add(token);
+        }
+
+        @Override
+        public boolean cancelled(int choice) {
+            return steps[choice].getAsBoolean();
+        }
+
+        List<TokenLogprob> logprobs(int choice) {
+            return all == null ? List.of() : List.copyOf(all.get(choice));
+        }
+
+        List<TokenLogprob> unsent(int choice) {
+            return pending == null ? List.of() : List.copyOf(pending.get(choice));
+        }
     }
 
     /** The request's sampling, generating at most {@code maxTokens} (negative: no limit) and stopping at {@code stops}. */
@@ -181,7 +339,7 @@ final class ModelService implements AutoCloseable {
         long seed = request.seed() != null ? request.seed() : ThreadLocalRandom.current().nextLong();
         // One record, not a chain of copies: the allocation test counts what a turn allocates besides its tokens.
         return new Sampling(request.temperature(), 0, request.topP(), 0f, 1f, 64, request.frequencyPenalty(),
-                request.presencePenalty(), seed, maxTokens, stops, false);
+                request.presencePenalty(), seed, maxTokens, stops, false, request.logitBias(), request.logprobs());
     }
 
     private static String finishReason(StopReason reason, boolean cutByCount) {

@@ -1,8 +1,12 @@
 package io.streamllm.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamllm.api.TokenLogprob;
+
+import java.util.List;
 
 /**
  * The JSON the server answers with, in OpenAI's shapes: completions, streamed chunks, usage, errors,
@@ -28,21 +32,55 @@ final class OpenAiJson {
         }
     }
 
+    /**
+     * What the choices of an answer carry besides their text.
+     *
+     * @param logprobs       formats the tokens' log-probabilities; null when the request asked for none
+     * @param echo           completions: the prompt comes before each choice's text
+     * @param prompt         the request's prompt (completions), for echo and the text offsets
+     * @param promptLogprobs the echoed prompt's tokens: the first with a NaN log-probability (nothing predicted it)
+     */
+    record Extras(LogprobJson logprobs, boolean echo, String prompt, List<TokenLogprob> promptLogprobs) {
+        static final Extras NONE = new Extras(null, false, "", List.of());
+
+        /** Where the text offsets of the completion's tokens start: after the prompt, echoed or not (as OpenAI). */
+        int[] completionOffset() {
+            return new int[]{prompt == null ? 0 : prompt.length()};
+        }
+    }
+
     /** The whole answer of a request without streaming. */
     static ObjectNode completion(Answer answer, ModelService.Outcome outcome) {
+        return completion(answer, outcome, Extras.NONE);
+    }
+
+    /** The whole answer of a request without streaming: every choice, with its log-probabilities if asked for. */
+    static ObjectNode completion(Answer answer, ModelService.Outcome outcome, Extras extras) {
         ObjectNode node = answer.header(answer.kind().object);
-        ObjectNode choice = node.putArray("choices").addObject();
-        choice.put("index", 0);
-        if (answer.kind() == CompletionRequest.Kind.CHAT) {
-            ObjectNode message = choice.putObject("message");
-            message.put("role", "assistant");
-            message.put("content", outcome.text());
-            message.putNull("refusal");
-        } else {
-            choice.put("text", outcome.text());
+        ArrayNode choices = node.putArray("choices");
+        for (ModelService.Choice result : outcome.choices()) {
+            ObjectNode choice = choices.addObject();
+            choice.put("index", result.index());
+            if (answer.kind() == CompletionRequest.Kind.CHAT) {
+                ObjectNode message = choice.putObject("message");
+                message.put("role", "assistant");
+                message.put("content", result.text());
+                message.putNull("refusal");
+                choice.set("logprobs", extras.logprobs() == null ? NODES.nullNode() : extras.logprobs().chat(result.logprobs()));
+            } else {
+                choice.put("text", extras.echo() ? extras.prompt() + result.text() : result.text());
+                if (extras.logprobs() == null) {
+                    choice.putNull("logprobs");
+                } else {
+                    ObjectNode logprobs = LogprobJson.legacy();
+                    if (extras.echo()) {
+                        extras.logprobs().appendLegacy(logprobs, extras.promptLogprobs(), new int[]{0});
+                    }
+                    choice.set("logprobs", extras.logprobs().appendLegacy(logprobs, result.logprobs(), extras.completionOffset()));
+                }
+            }
+            choice.put("finish_reason", result.finishReason());
         }
-        choice.putNull("logprobs");
-        choice.put("finish_reason", outcome.finishReason());
         node.set("usage", usage(outcome));
         node.set("streamllm", extension(outcome));
         return node;
@@ -50,21 +88,34 @@ final class OpenAiJson {
 
     /** A streamed chunk carrying {@code text} (for chat, the first chunk also says the role). */
     static ObjectNode textChunk(Answer answer, String text, boolean first) {
-        return chunk(answer, text, first, null);
+        return chunk(answer, 0, text, first, null, null);
+    }
+
+    /** A streamed chunk of choice {@code index} carrying {@code text} and its tokens' log-probabilities (null: none). */
+    static ObjectNode textChunk(Answer answer, int index, String text, boolean first, JsonNode logprobs) {
+        return chunk(answer, index, text, first, null, logprobs);
     }
 
     /** The last chunk of a streamed answer's choice: why it ended, and the session's stats. */
     static ObjectNode finishChunk(Answer answer, ModelService.Outcome outcome) {
-        ObjectNode node = chunk(answer, null, false, outcome.finishReason());
+        ObjectNode node = chunk(answer, 0, null, false, outcome.finishReason(), null);
+        node.set("streamllm", extension(outcome));
+        return node;
+    }
+
+    /** The last chunk of one choice of a streamed answer, with the log-probabilities not sent yet (null: none). */
+    static ObjectNode finishChunk(Answer answer, ModelService.Outcome outcome, ModelService.Choice choice, JsonNode logprobs) {
+        ObjectNode node = chunk(answer, choice.index(), null, false, choice.finishReason(), logprobs);
         node.set("streamllm", extension(outcome));
         return node;
     }
 
     /** A chunk with one choice: {@code text} (null: none) and the finish reason (null while going on). */
-    private static ObjectNode chunk(Answer answer, String text, boolean withRole, String finishReason) {
+    private static ObjectNode chunk(Answer answer, int index, String text, boolean withRole, String finishReason,
+                                    JsonNode logprobs) {
         ObjectNode node = answer.header(answer.kind().chunkObject);
         ObjectNode choice = node.putArray("choices").addObject();
-        choice.put("index", 0);
+        choice.put("index", index);
         if (answer.kind() == CompletionRequest.Kind.CHAT) {
             ObjectNode delta = choice.putObject("delta");
             if (withRole) {
@@ -76,7 +127,7 @@ final class OpenAiJson {
         } else {
             choice.put("text", text == null ? "" : text);
         }
-        choice.putNull("logprobs");
+        choice.set("logprobs", logprobs == null ? NODES.nullNode() : logprobs);
         choice.put("finish_reason", finishReason);
         return node;
     }

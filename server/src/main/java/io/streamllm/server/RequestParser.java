@@ -12,6 +12,8 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 
@@ -22,6 +24,11 @@ import java.util.Set;
  */
 public final class RequestParser {
     static final int MAX_STOP_STRINGS = 16;
+    /** OpenAI's limits: n up to 128 is theirs; a local server answers fewer at once. */
+    static final int MAX_CHOICES = 16;
+    static final int MAX_TOP_LOGPROBS = 20;
+    static final int MAX_COMPLETION_LOGPROBS = 5;
+    static final int MAX_LOGIT_BIAS = 1024;
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
 
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -34,12 +41,14 @@ public final class RequestParser {
     public static CompletionRequest parse(byte[] body, CompletionRequest.Kind kind) {
         JsonNode root = readObject(body);
         Fields fields = new Fields(root);
-        fields.requireAbsentOrEqual("n", 1);
+        int n = fields.intInRange("n", 1, 1, MAX_CHOICES);
         fields.refuseIfSet("tools", "tool calls are not supported");
         fields.refuseIfSet("functions", "function calls are not supported");
 
         List<ChatMessage> messages = null;
         String prompt = null;
+        int logprobs;
+        boolean echo = false;
         Integer maxTokens = fields.positiveInt("max_tokens");
         if (kind == CompletionRequest.Kind.CHAT) {
             messages = messages(root.get("messages"));
@@ -47,12 +56,17 @@ public final class RequestParser {
             if (completionLimit != null) {
                 maxTokens = completionLimit;
             }
-            fields.refuseIfTrue("logprobs", "logprobs are not supported");
+            boolean wanted = fields.bool("logprobs");
+            JsonNode top = fields.present("top_logprobs");
+            if (top != null && !wanted) {
+                throw ApiError.invalid("top_logprobs", "top_logprobs needs logprobs set to true");
+            }
+            logprobs = wanted ? fields.intInRange("top_logprobs", 0, 0, MAX_TOP_LOGPROBS) : -1;
         } else {
             prompt = prompt(root.get("prompt"));
-            fields.refuseIfTrue("echo", "echo is not supported");
+            echo = fields.bool("echo");
             fields.refuseIfSet("suffix", "suffix (insertion) is not supported");
-            fields.refuseIfSet("logprobs", "logprobs are not supported");
+            logprobs = fields.intInRange("logprobs", -1, 0, MAX_COMPLETION_LOGPROBS);
             fields.requireAbsentOrEqual("best_of", 1);
         }
         String model = fields.string("model");
@@ -72,7 +86,42 @@ public final class RequestParser {
         }
         return new CompletionRequest(kind, model, messages, prompt, maxTokens, temperature, topP,
                 stop(root.get("stop")), fields.integer("seed"), stream, includeUsage, fields.string("user"),
-                fields.number("frequency_penalty", 0f, -2f, 2f), fields.number("presence_penalty", 0f, -2f, 2f));
+                fields.number("frequency_penalty", 0f, -2f, 2f), fields.number("presence_penalty", 0f, -2f, 2f),
+                n, logprobs, logitBias(root.get("logit_bias")), echo);
+    }
+
+    /** OpenAI's logit_bias: an object of token ids (as strings) to numbers in [-100, 100]. */
+    private static Map<Integer, Float> logitBias(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return Map.of();
+        }
+        if (!node.isObject()) {
+            throw ApiError.invalid("logit_bias", "logit_bias must be an object of token ids to biases in [-100, 100]");
+        }
+        if (node.size() > MAX_LOGIT_BIAS) {
+            throw ApiError.invalid("logit_bias", "logit_bias may bias at most " + MAX_LOGIT_BIAS + " tokens, got " + node.size());
+        }
+        Map<Integer, Float> bias = new HashMap<>();
+        for (Map.Entry<String, JsonNode> entry : node.properties()) {
+            String key = entry.getKey();
+            int token;
+            try {
+                token = key.matches("[0-9]{1,10}") ? Integer.parseInt(key) : -1;
+            } catch (NumberFormatException e) {
+                token = -1;
+            }
+            if (token < 0) {
+                throw ApiError.invalid("logit_bias", "logit_bias keys must be token ids (whole numbers 0 or more, as strings), got "
+                        + ServerJson.quoted(key.length() > 40 ? key.substring(0, 40) + "..." : key));
+            }
+            JsonNode value = entry.getValue();
+            if (!value.isNumber() || !(Math.abs(value.asDouble()) <= 100)) {
+                throw ApiError.invalid("logit_bias", "logit_bias values must be numbers in [-100, 100], got " + value
+                        + " for token " + token);
+            }
+            bias.put(token, (float) value.asDouble());
+        }
+        return bias;
     }
 
     /** Parses any JSON object body (also for the tests and the load command). */
@@ -215,6 +264,18 @@ public final class RequestParser {
     record Fields(JsonNode node, String prefix) {
         Fields(JsonNode node) {
             this(node, "");
+        }
+
+        /** A whole number in [min, max], or {@code absent} when the field is missing or null. */
+        int intInRange(String name, int absent, int min, int max) {
+            Long value = integer(name);
+            if (value == null) {
+                return absent;
+            }
+            if (value < min || value > max) {
+                throw ApiError.invalid(prefix + name, prefix + name + " must be between " + min + " and " + max + ", got " + value);
+            }
+            return value.intValue();
         }
 
         private JsonNode present(String name) {

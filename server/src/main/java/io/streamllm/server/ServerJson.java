@@ -14,4 +14,13 @@ final class ServerJson {
 
     private ServerJson() {
     }
+
+    /** {@code text} as a JSON string literal, for error messages that quote what a client sent. */
+    static String quoted(String text) {
+        try {
+            return MAPPER.writeValueAsString(text);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot write a JSON string", e);
+        }
+    }
 }

@@ -54,7 +54,7 @@ public final class StreamllmServer implements AutoCloseable {
     private static final Duration LAST_EVENTS = Duration.ofSeconds(5);
     private static final String WEB_DIRECTORY = "/web";
     private static final Set<String> ROUTES = Set.of("/", "/health", "/metrics", "/v1/models",
-            CompletionRequest.Kind.CHAT.path(), CompletionRequest.Kind.COMPLETION.path());
+            CompletionRequest.Kind.CHAT.path(), CompletionRequest.Kind.COMPLETION.path(), "/v1/embeddings");
 
     private final ServerOptions options;
     private final ServerMetrics metrics = new ServerMetrics();
@@ -160,6 +160,7 @@ public final class StreamllmServer implements AutoCloseable {
             CompletionEndpoint endpoint = new CompletionEndpoint(kind, this::ready, options, inFlight, metrics);
             config.routes.post(kind.path(), endpoint::handle);
         }
+        config.routes.post("/v1/embeddings", new EmbeddingEndpoint(this::ready, options, inFlight, metrics)::handle);
         new ResponsesEndpoint(this::ready, options, inFlight, metrics).register(config);
         new OllamaApi(this::ready, options, inFlight, metrics, startedSeconds).register(config);
         new LlamaServerExtras(this::ready, options, metrics).register(config);

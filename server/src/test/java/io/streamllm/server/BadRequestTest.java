@@ -68,7 +68,13 @@ class BadRequestTest {
             stop a number          | "messages":[{"role":"user","content":"x"}],"stop":3          | stop | string
             empty stop             | "messages":[{"role":"user","content":"x"}],"stop":[""]       | stop | must not be empty
             seed a fraction        | "messages":[{"role":"user","content":"x"}],"seed":1.5        | seed | whole number
-            two answers            | "messages":[{"role":"user","content":"x"}],"n":2             | n | must be 1
+            too many answers       | "messages":[{"role":"user","content":"x"}],"n":17            | n | between 1 and 16
+            no answer              | "messages":[{"role":"user","content":"x"}],"n":0             | n | between 1 and 16
+            top_logprobs alone     | "messages":[{"role":"user","content":"x"}],"top_logprobs":2  | top_logprobs | needs logprobs
+            top_logprobs too many  | "messages":[{"role":"user","content":"x"}],"logprobs":true,"top_logprobs":21 | top_logprobs | between 0 and 20
+            logit_bias not object  | "messages":[{"role":"user","content":"x"}],"logit_bias":[1]  | logit_bias | must be an object
+            logit_bias bad key     | "messages":[{"role":"user","content":"x"}],"logit_bias":{"a":1} | logit_bias | token ids
+            logit_bias too strong  | "messages":[{"role":"user","content":"x"}],"logit_bias":{"5":101} | logit_bias | [-100, 100]
             lone surrogate         | "messages":[{"role":"user","content":"a\\ud800b"}]           | messages[0].content | surrogate
             """)
     void invalidChatFields(String name, String fields, String param, String messagePart) {
@@ -79,7 +85,10 @@ class BadRequestTest {
     void invalidCompletionFields() {
         assertError(TestServers.post(server, COMPLETIONS, chat("")), 400, "prompt", "you must provide a prompt");
         assertError(TestServers.post(server, COMPLETIONS, chat("\"prompt\":[\"a\",\"b\"]")), 400, "prompt", "exactly one");
-        assertError(TestServers.post(server, COMPLETIONS, chat("\"prompt\":\"x\",\"echo\":true")), 400, "echo", "not supported");
+        assertError(TestServers.post(server, COMPLETIONS, chat("\"prompt\":\"x\",\"echo\":1")), 400, "echo", "true or false");
+        assertError(TestServers.post(server, COMPLETIONS, chat("\"prompt\":\"x\",\"logprobs\":6")), 400, "logprobs", "between 0 and 5");
+        assertError(TestServers.post(server, COMPLETIONS, chat("\"prompt\":\"x\",\"logit_bias\":{\"512\":1}")), 400,
+                "logit_bias", "outside the vocabulary");
         assertError(TestServers.post(server, COMPLETIONS, "{\"prompt\":\"x\"}"), 400, "model", "you must provide a model");
     }
 
@@ -109,7 +118,8 @@ class BadRequestTest {
 
     @Test
     void unknownEndpointsAndMethods() {
-        assertError(TestServers.get(server, "/v1/embeddings"), 404, null, "unknown endpoint GET /v1/embeddings");
+        assertError(TestServers.get(server, "/v1/audio/speech"), 404, null, "unknown endpoint GET /v1/audio/speech");
+        assertError(TestServers.get(server, "/v1/embeddings"), 405, null, "method GET is not allowed");
         assertError(TestServers.get(server, CHAT), 405, null, "method GET is not allowed");
         assertError(TestServers.send(server, "PUT", "/v1/models"), 405, null, "is not allowed");
         assertError(TestServers.get(server, "/v1/sessions/nobody"), 404, "id", "no session 'nobody'");

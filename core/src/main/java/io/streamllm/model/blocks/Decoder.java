@@ -58,6 +58,30 @@ public abstract class Decoder implements Transformer {
     @Override
     public final void forward(int[] tokens, int offset, int count, KvCache cache, ForwardState st, float[] logits,
                               boolean allLogits) {
+        runLayers(tokens, offset, count, cache, st);
+        int dim = config.embeddingLength();
+        LayoutSpec layout = config.layout();
+        int rows = allLogits ? count : 1;
+        if (allLogits) {
+            outputNorm.apply(st.finalRows, st.x, count);
+        } else {
+            System.arraycopy(st.x, (count - 1) * dim, st.finalRows, 0, dim);
+            outputNorm.apply(st.finalRows, st.finalRows, 1);
+        }
+        output.matmul(st.finalRows, rows, logits, pool);
+        if (layout.finalLogitSoftcap() > 0) {
+            Attention.softcap(logits, 0, rows * config.vocabularySize(), layout.finalLogitSoftcap());
+        }
+    }
+
+    @Override
+    public final void forwardHidden(int[] tokens, int offset, int count, KvCache cache, ForwardState st) {
+        runLayers(tokens, offset, count, cache, st);
+        outputNorm.apply(st.finalRows, st.x, count);
+    }
+
+    /** Embeds the tokens and runs every layer: the residual stream of the batch ends in {@code st.x}. */
+    private void runLayers(int[] tokens, int offset, int count, KvCache cache, ForwardState st) {
         int dim = config.embeddingLength();
         LayoutSpec layout = config.layout();
         BatchPlan plan = cache.beginBatch(count);
@@ -74,18 +98,6 @@ public abstract class Decoder implements Transformer {
             layer(l, cache, st, count);
         }
         cache.endBatch(count);
-
-        int rows = allLogits ? count : 1;
-        if (allLogits) {
-            outputNorm.apply(st.finalRows, st.x, count);
-        } else {
-            System.arraycopy(st.x, (count - 1) * dim, st.finalRows, 0, dim);
-            outputNorm.apply(st.finalRows, st.finalRows, 1);
-        }
-        output.matmul(st.finalRows, rows, logits, pool);
-        if (layout.finalLogitSoftcap() > 0) {
-            Attention.softcap(logits, 0, rows * config.vocabularySize(), layout.finalLogitSoftcap());
-        }
     }
 
     private int checkToken(int token) {
