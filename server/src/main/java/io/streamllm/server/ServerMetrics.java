@@ -78,7 +78,7 @@ final class ServerMetrics {
             double[] totals = cacheTotals();
             return totals[1] == 0 ? 0 : totals[0] / totals[1];
         });
-        gauge("streamllm_session_waiting_requests", "Requests waiting for their session to finish another one",
+        gauge("streamllm_session_waiting_requests", "Requests waiting for their session to finish another one (on this server, or on another replica sharing the state directory)",
                 () -> service != null ? service.sessions().waitingCount() : 0);
         gauge("streamllm_state_dir_bytes", "Bytes of session files in the state directory, as last swept",
                 () -> stateDirectoryBytes);

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -52,6 +53,8 @@ final class SessionStore {
     private final LinkedHashMap<String, ChatSession> live = new LinkedHashMap<>(16, 0.75f, true);
     private final AtomicLong temporaryCount = new AtomicLong();
     private int waiting;
+    /** Requests waiting for their session's lock, held by another replica. */
+    private final AtomicInteger waitingForLock = new AtomicInteger();
 
     SessionStore(ServedModel model, int maxSessions, ServerLimits limits, StateDirectory state, ModelScheduler scheduler,
                  ServerMetrics metrics) {
@@ -116,7 +119,10 @@ final class SessionStore {
                     }
                     return held.get();
                 }
-                waited = true;
+                if (!waited) {
+                    waited = true;
+                    waitingForLock.incrementAndGet();
+                }
                 if (System.nanoTime() - deadline >= 0) {
                     metrics.sessionLockRefused();
                     throw ApiError.conflict("session '" + id + "' is answering a request on another server replica ("
@@ -131,6 +137,10 @@ final class SessionStore {
         } catch (IOException e) {
             throw ApiError.unavailable("the lock file of session '" + id + "' cannot be used: " + e.getMessage(),
                     "session_unavailable");
+        } finally {
+            if (waited) {
+                waitingForLock.decrementAndGet();
+            }
         }
     }
 
@@ -447,9 +457,9 @@ final class SessionStore {
         return stats;
     }
 
-    /** Requests waiting for their busy session. */
+    /** Requests waiting for their busy session (here, or on another replica sharing the state directory). */
     synchronized int waitingCount() {
-        return waiting;
+        return waiting + waitingForLock.get();
     }
 
     synchronized int liveCount() {
