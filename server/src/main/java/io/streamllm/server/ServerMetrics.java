@@ -51,6 +51,10 @@ final class ServerMetrics {
             .help("Sessions deleted in memory and on disk: unused for longer than --session-ttl ('ttl'), or the least"
                     + " recently used while the state directory was above --state-max-bytes ('size')")
             .labelNames("reason").register(registry);
+    private final Counter sessionLocks = Counter.builder().name("streamllm_session_lock_conflicts")
+            .help("Requests that found their session locked by another server replica sharing the state directory:"
+                    + " 'waited' got it once that replica was done, 'refused' got 409 after --session-wait")
+            .labelNames("outcome").register(registry);
     private final Counter clientAborts = Counter.builder().name("streamllm_client_aborts")
             .help("Requests whose client closed the connection or stopped sending before its body was read")
             .register(registry);
@@ -74,7 +78,7 @@ final class ServerMetrics {
             double[] totals = cacheTotals();
             return totals[1] == 0 ? 0 : totals[0] / totals[1];
         });
-        gauge("streamllm_session_waiting_requests", "Requests waiting for their session to finish another one",
+        gauge("streamllm_session_waiting_requests", "Requests waiting for their session to finish another one (on this server, or on another replica sharing the state directory)",
                 () -> service != null ? service.sessions().waitingCount() : 0);
         gauge("streamllm_state_dir_bytes", "Bytes of session files in the state directory, as last swept",
                 () -> stateDirectoryBytes);
@@ -149,6 +153,16 @@ final class ServerMetrics {
 
     void sessionRestored(String from) {
         sessionRestores.labelValues(from).inc();
+    }
+
+    /** A request found its session locked by another replica and got it after waiting. */
+    void sessionLockWaited() {
+        sessionLocks.labelValues("waited").inc();
+    }
+
+    /** A request found its session locked by another replica for longer than it may wait. */
+    void sessionLockRefused() {
+        sessionLocks.labelValues("refused").inc();
     }
 
     void sessionExpired(String reason) {

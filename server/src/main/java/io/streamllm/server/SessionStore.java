@@ -15,8 +15,10 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -26,21 +28,33 @@ import java.util.concurrent.atomic.AtomicLong;
  * memory (evicted, or the server restarted) is restored from disk when it is next named, and every
  * turn is saved before the client is told it is done. {@link #sweep()} deletes sessions unused for
  * longer than their time to live, and the least recently used ones while the state directory is too big.
+ *
+ * <p>Server replicas may share one state directory. A request then also holds its session's lock file
+ * ({@link SessionLocks}) from before the session is opened until its turn is saved: a request for a session another
+ * replica is answering waits for it up to {@code --session-wait}, then gets 409 with Retry-After. A session kept
+ * in memory is used only while its saved turn is still the last one on disk; when another replica has saved a
+ * turn since, it is restored from that one.
  */
 final class SessionStore {
     private static final Logger LOG = LoggerFactory.getLogger(SessionStore.class);
     /** Prefix of temporary sessions' internal ids: clients cannot name them (control characters are refused). */
     private static final String TEMPORARY = "\u0000temporary-";
+    /** How often a request waiting for another replica's session tries its lock again. */
+    private static final long LOCK_POLL_MILLIS = 20;
 
     private final ServedModel model;
     private final int maxSessions;
     private final ServerLimits limits;
     private final StateDirectory state;
+    /** The sessions' lock files, with a state directory (null without). */
+    private final SessionLocks locks;
     private final ModelScheduler scheduler;
     private final ServerMetrics metrics;
     private final LinkedHashMap<String, ChatSession> live = new LinkedHashMap<>(16, 0.75f, true);
     private final AtomicLong temporaryCount = new AtomicLong();
     private int waiting;
+    /** Requests waiting for their session's lock, held by another replica. */
+    private final AtomicInteger waitingForLock = new AtomicInteger();
 
     SessionStore(ServedModel model, int maxSessions, ServerLimits limits, StateDirectory state, ModelScheduler scheduler,
                  ServerMetrics metrics) {
@@ -48,6 +62,7 @@ final class SessionStore {
         this.maxSessions = maxSessions;
         this.limits = limits;
         this.state = state;
+        this.locks = state == null ? null : state.locks();
         this.scheduler = scheduler;
         this.metrics = metrics;
     }
@@ -59,14 +74,103 @@ final class SessionStore {
     /** Takes session {@code id} (null: a new temporary one) for one request; close the lease when done. */
     Lease acquire(String id) {
         ChatSession session = claim(id);
+        SessionLocks.Held lock;
         try {
+            lock = persistent(session) ? lockAcross(session.id()) : null;
+        } catch (RuntimeException | Error e) {
+            release(session, false); // what it holds in memory is still good
+            throw e;
+        }
+        try {
+            if (session.conversation() != null && lock != null && !savedTurnIsLast(session)) {
+                session.conversation(null);
+                session.transcript(null);
+                session.historyText(null);
+            }
             if (session.conversation() == null) {
                 open(session);
             }
-            return new Lease(session);
+            return new Lease(session, lock);
         } catch (RuntimeException | Error e) {
+            closeQuietly(lock);
             release(session, true);
             throw e;
+        }
+    }
+
+    private boolean persistent(ChatSession session) {
+        return state != null && !session.temporary();
+    }
+
+    /**
+     * Takes the session's lock file, waiting up to {@code --session-wait} while another replica holds it; 409 with
+     * Retry-After naming the holder when it stays held.
+     */
+    private SessionLocks.Held lockAcross(String id) {
+        String stem = StateDirectory.stem(id);
+        long deadline = System.nanoTime() + limits.sessionWait().toNanos();
+        boolean waited = false;
+        try {
+            while (true) {
+                Optional<SessionLocks.Held> held = locks.tryLock(stem);
+                if (held.isPresent()) {
+                    if (waited) {
+                        metrics.sessionLockWaited();
+                    }
+                    return held.get();
+                }
+                if (!waited) {
+                    waited = true;
+                    waitingForLock.incrementAndGet();
+                }
+                if (System.nanoTime() - deadline >= 0) {
+                    metrics.sessionLockRefused();
+                    throw ApiError.conflict("session '" + id + "' is answering a request on another server replica ("
+                            + locks.holder(stem) + "); retry when it is done", 1 + limits.sessionWait().toSeconds());
+                }
+                Thread.sleep(LOCK_POLL_MILLIS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiError.conflict("session '" + id + "' is locked by another server replica; retry when it is done",
+                    1 + limits.sessionWait().toSeconds());
+        } catch (IOException e) {
+            throw ApiError.unavailable("the lock file of session '" + id + "' cannot be used: " + e.getMessage(),
+                    "session_unavailable");
+        } finally {
+            if (waited) {
+                waitingForLock.decrementAndGet();
+            }
+        }
+    }
+
+    /**
+     * Whether the turn the session holds in memory is still the last one saved (under its lock: no one saves
+     * meanwhile). Another replica may have answered it since; then it must be restored from that replica's turn.
+     */
+    private boolean savedTurnIsLast(ChatSession session) {
+        Transcript inMemory = session.transcript();
+        Optional<Transcript> onDisk;
+        try {
+            onDisk = state.transcript(session.id());
+        } catch (IOException | RuntimeException e) {
+            return false; // open() sets it aside and starts afresh, as after a restart
+        }
+        if (inMemory == null || onDisk.isEmpty()) {
+            return inMemory == null && onDisk.isEmpty();
+        }
+        Transcript saved = onDisk.get();
+        return Objects.equals(saved.snapshot(), inMemory.snapshot()) && saved.snapshotCrc32c() == inMemory.snapshotCrc32c()
+                && Objects.equals(saved.updated(), inMemory.updated());
+    }
+
+    private static void closeQuietly(SessionLocks.Held lock) {
+        if (lock != null) {
+            try {
+                lock.close();
+            } catch (IOException e) {
+                LOG.warn("cannot release a session lock: " + e.getMessage());
+            }
         }
     }
 
@@ -251,8 +355,17 @@ final class SessionStore {
             existed = live.remove(id) != null;
         }
         if (state != null) {
-            existed |= state.has(id);
-            state.delete(id);
+            Optional<SessionLocks.Held> lock = locks.tryLock(StateDirectory.stem(id));
+            if (lock.isEmpty()) {
+                throw ApiError.conflict("session '" + id + "' is answering a request (" + locks.holder(StateDirectory.stem(id))
+                        + "); delete it when that is done");
+            }
+            try {
+                existed |= state.has(id);
+                state.delete(id);
+            } finally {
+                lock.get().deleteAndClose();
+            }
         }
         return existed;
     }
@@ -316,7 +429,15 @@ final class SessionStore {
             }
         }
         try {
-            state.deleteStem(stored.stem());
+            Optional<SessionLocks.Held> lock = locks.tryLock(stored.stem());
+            if (lock.isEmpty()) {
+                return false; // another replica answers it: it is in use
+            }
+            try {
+                state.deleteStem(stored.stem());
+            } finally {
+                lock.get().deleteAndClose();
+            }
             return true;
         } catch (IOException e) {
             LOG.warn("cannot delete session files " + stored.stem() + ".* from " + state.directory() + ": " + firstLine(e));
@@ -361,9 +482,9 @@ final class SessionStore {
         return state != null && state.has(id);
     }
 
-    /** Requests waiting for their busy session. */
+    /** Requests waiting for their busy session (here, or on another replica sharing the state directory). */
     synchronized int waitingCount() {
-        return waiting;
+        return waiting + waitingForLock.get();
     }
 
     synchronized int liveCount() {
@@ -373,11 +494,14 @@ final class SessionStore {
     /** One request's hold on a session. */
     final class Lease implements AutoCloseable {
         private final ChatSession session;
+        /** The session's lock file, held until the lease closes (null: no state directory, or a temporary session). */
+        private final SessionLocks.Held lock;
         private boolean broken;
         private boolean closed;
 
-        private Lease(ChatSession session) {
+        private Lease(ChatSession session, SessionLocks.Held lock) {
             this.session = session;
+            this.lock = lock;
         }
 
         /** The client's id of the session, or null for a temporary one. */
@@ -417,6 +541,7 @@ final class SessionStore {
             if (state != null && !session.temporary()) {
                 long start = System.nanoTime();
                 try {
+                    lock.verify();
                     transcript = state.save(transcript, conversation);
                 } catch (IOException | RuntimeException e) {
                     broken = true;
@@ -455,6 +580,7 @@ final class SessionStore {
         public void close() {
             if (!closed) {
                 closed = true;
+                closeQuietly(lock);
                 release(session, broken);
             }
         }

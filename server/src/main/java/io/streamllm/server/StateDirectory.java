@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -30,6 +31,8 @@ import java.util.regex.Pattern;
  * the snapshot it names, or a transcript whose snapshot is missing or fails its checksum, which is
  * then rebuilt from the transcript's tokens: never a mix of two turns.
  *
+ * <p>Replicas may share the directory: {@code leases/<stem>.lock} is the lock file of each session ({@link SessionLocks}).
+ *
  * <p>The stem is {@code s-<id>} for ids of plain characters and {@code h-<sha-256 of the id>} for any
  * other, so that any id maps to one safe file name.
  */
@@ -37,12 +40,22 @@ final class StateDirectory {
     /** Ids used as they are in file names: no dots, so that a stem never prefixes another session's files. */
     private static final Pattern PLAIN_ID = Pattern.compile("[A-Za-z0-9_-]{1,100}");
 
+    /** The sessions' lock files live in this subdirectory (no dot: never taken for a session's files). */
+    static final String LOCKS = "leases";
+    /**
+     * A temporary file older than this is a crashed write's; a younger one may be another replica's write in
+     * progress (replicas may share the directory), so it is left to that replica.
+     */
+    static final Duration ABANDONED_TEMPORARY = Duration.ofMinutes(10);
+
     private final Path directory;
+    private final SessionLocks locks;
 
     StateDirectory(Path directory) {
         try {
             Files.createDirectories(directory);
             removeTemporaryFiles(directory);
+            locks = new SessionLocks(directory.resolve(LOCKS), SessionLocks.processOwner());
         } catch (IOException e) {
             throw new StreamllmException("cannot use state directory " + directory + ": " + e.getMessage());
         }
@@ -54,6 +67,11 @@ final class StateDirectory {
 
     Path directory() {
         return directory;
+    }
+
+    /** The sessions' lock files, which keep server replicas sharing this directory from writing a session at once. */
+    SessionLocks locks() {
+        return locks;
     }
 
     /** Saves the turn: snapshot, then transcript; returns the transcript as saved (naming its snapshot). */
@@ -214,8 +232,15 @@ final class StateDirectory {
 
     private static void removeTemporaryFiles(Path directory) throws IOException {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*" + DurableFiles.TEMP_MARK + "*")) {
+            long abandonedBefore = System.currentTimeMillis() - ABANDONED_TEMPORARY.toMillis();
             for (Path file : files) {
-                Files.deleteIfExists(file);
+                try {
+                    if (Files.getLastModifiedTime(file).toMillis() < abandonedBefore) {
+                        Files.deleteIfExists(file);
+                    }
+                } catch (NoSuchFileException e) {
+                    // its writer renamed or deleted it meanwhile
+                }
             }
         }
     }

@@ -173,7 +173,10 @@ class PersistenceTest {
             assertThat(TestServers.get(server, "/v1/sessions/s").status()).isEqualTo(404);
         }
         try (Stream<Path> files = Files.list(stateDir)) {
-            assertThat(files).isEmpty();
+            assertThat(files).containsExactly(stateDir.resolve(StateDirectory.LOCKS));
+        }
+        try (Stream<Path> locks = Files.list(stateDir.resolve(StateDirectory.LOCKS))) {
+            assertThat(locks).as("the session's lock file too").isEmpty();
         }
     }
 
@@ -211,7 +214,13 @@ class PersistenceTest {
     void temporaryFilesOfAnInterruptedWriteAreRemovedAtStart(@TempDir Path stateDir) throws IOException {
         Path leftover = stateDir.resolve("s-x.json" + DurableFiles.TEMP_MARK + "1234");
         Files.writeString(leftover, "half a transcript");
+        Files.setLastModifiedTime(leftover, java.nio.file.attribute.FileTime.fromMillis(
+                System.currentTimeMillis() - StateDirectory.ABANDONED_TEMPORARY.toMillis() - 1000));
+        // A recent one may be another replica's write in progress, in a state directory they share: it stays.
+        Path inProgress = stateDir.resolve("s-y.json" + DurableFiles.TEMP_MARK + "5678");
+        Files.writeString(inProgress, "a transcript being written");
         new StateDirectory(stateDir);
         assertThat(leftover).doesNotExist();
+        assertThat(inProgress).exists();
     }
 }

@@ -25,6 +25,7 @@ class SessionRetentionTest {
             assertThat(TestServers.metrics(server).value("streamllm_session_expirations_total{reason=\"ttl\"}")).isEqualTo(1);
             assertThat(TestServers.metrics(server).value("streamllm_sessions_active")).isZero();
             assertThat(files(stateDir)).isZero();
+            assertThat(files(stateDir.resolve(StateDirectory.LOCKS))).as("its lock file too").isZero();
         }
     }
 
@@ -60,9 +61,10 @@ class SessionRetentionTest {
         }
     }
 
+    /** The files in {@code directory} (not the directory of lock files). */
     private static long files(Path directory) throws IOException {
         try (Stream<Path> files = Files.list(directory)) {
-            return files.count();
+            return files.filter(Files::isRegularFile).count();
         }
     }
 }
