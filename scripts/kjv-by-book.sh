@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Writes the King James Bible as `streamllm stream` input: one verse per line, keyed by its book
+# (book<TAB>verse). Needs Debian's bible-kjv (apt-get install -y bible-kjv).
+# Usage: scripts/kjv-by-book.sh OUT.tsv [RANGE]   (RANGE default: Gen1:1-Rev22:21, the whole Bible)
+set -euo pipefail
+if [ $# -lt 1 ]; then
+  echo "usage: $0 OUT.tsv [RANGE, e.g. Gen1:1-Rev22:21]" >&2
+  exit 2
+fi
+out=$1
+range=${2:-Gen1:1-Rev22:21}
+if ! command -v bible >/dev/null; then
+  echo "$0: the 'bible' command is missing: apt-get install -y bible-kjv" >&2
+  exit 1
+fi
+# `bible -f` prints "Ge1:1 In the beginning ...": the book is the reference up to its chapter number.
+bible -f "$range" | sed -E -n 's/^([1-3]?[A-Za-z]+)[0-9]+:[0-9]+ (.*)$/\1\t\2/p' > "$out"
+echo "$0: $(wc -l < "$out") verses of $(cut -f1 "$out" | sort -u | wc -l) books in $out" >&2
