@@ -8,6 +8,7 @@ import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.BasePathBucketAssigner;
 
 import java.io.File;
 
@@ -82,7 +83,10 @@ public final class StreamJob {
                 .name("streamllm keyed scorer")
                 .uid("streamllm-keyed-scorer");
         if (settings.output() != null) {
+            // Part files straight in the output directory (not in date-hour buckets); in-progress ones are hidden
+            // (".part-...") until a checkpoint or the end of the input commits them.
             lines.sinkTo(FileSink.forRowFormat(new Path(uri(settings.output())), new SimpleStringEncoder<String>("UTF-8"))
+                    .withBucketAssigner(new BasePathBucketAssigner<>())
                     .build()).name("json lines to files").uid("streamllm-file-sink");
         } else {
             lines.sinkTo(new StdoutSink()).name("json lines to stdout").uid("streamllm-stdout-sink");
