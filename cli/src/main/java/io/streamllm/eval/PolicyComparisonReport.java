@@ -70,8 +70,10 @@ public final class PolicyComparisonReport {
         for (PolicyComparison.Row row : rows) {
             List<String> cells = new ArrayList<>(List.of(row.policy().spec(), cacheTokens(row),
                     String.format(Locale.ROOT, "%.3f", row.perplexity().perplexity())));
-            row.recall().forEach(d -> cells.add(String.format(Locale.ROOT, "%+.2f ± %.2f", d.meanRecallLoss(),
-                    d.recallLossStdError())));
+            // One query has no standard error: the cell then shows the loss alone.
+            row.recall().forEach(d -> cells.add(Double.isNaN(d.recallLossStdError())
+                    ? String.format(Locale.ROOT, "%+.2f", d.meanRecallLoss())
+                    : String.format(Locale.ROOT, "%+.2f ± %.2f", d.meanRecallLoss(), d.recallLossStdError())));
             cells.add(String.format(Locale.ROOT, "%.3f", row.msPerToken()));
             cells.add(String.format(Locale.ROOT, "%,d", row.kvBytes()));
             table.row(cells);
