@@ -9,3 +9,4 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 "$root/scripts/eval/streaming-bench.sh" llama-100m Q4_0 256,512,1024 --recompute-tokens 1
 "$root/scripts/eval/streaming-bench.sh" llama-1b Q4_0 256,512,1024,2048,4096
 "$root/scripts/eval/streameval.sh"
+"$root/scripts/eval/policy-ablation.sh" 4000
