@@ -12,7 +12,7 @@ import java.io.UncheckedIOException;
 @Command(name = "streamllm", mixinStandardHelpOptions = true, version = "streamllm 0.1.0",
         description = "Runs open LLMs on the JVM and lets them stream forever (StreamingLLM attention sinks).",
         subcommands = {GenerateCommand.class, ChatCommand.class, TokenizeCommand.class, SynthCommand.class, BenchCommand.class,
-                PerplexityCommand.class, AblationCommand.class, AttentionCommand.class, StreamEvalCommand.class, ServeCommand.class, LoadTestCommand.class, ModelsCommand.class,
+                PerplexityCommand.class, AblationCommand.class, AttentionCommand.class, StreamEvalCommand.class, StreamCommand.class, ServeCommand.class, LoadTestCommand.class, ModelsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 

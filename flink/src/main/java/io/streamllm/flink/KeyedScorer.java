@@ -3,6 +3,7 @@ package io.streamllm.flink;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamllm.api.StreamllmException;
+import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -22,10 +23,14 @@ import java.nio.file.Path;
 public final class KeyedScorer extends KeyedProcessFunction<String, Event, String> {
     private static final long serialVersionUID = 1L;
 
+    /** The accumulator counting the tokens of the records processed (scored or not), for throughput figures. */
+    public static final String TOKENS_ACCUMULATOR = "streamllm-tokens";
+
     private final ScorerSettings settings;
 
     private transient KeyStream stream;
     private transient ObjectMapper json;
+    private transient LongCounter tokensProcessed;
     private transient ValueState<byte[]> snapshot;
     private transient ValueState<Long> tokens;
     private transient ValueState<int[]> pending;
@@ -39,6 +44,8 @@ public final class KeyedScorer extends KeyedProcessFunction<String, Event, Strin
     public void open(OpenContext context) {
         stream = new KeyStream(SharedModels.acquire(Path.of(settings.modelPath()), settings.threads()), settings);
         json = new ObjectMapper();
+        tokensProcessed = new LongCounter();
+        getRuntimeContext().addAccumulator(TOKENS_ACCUMULATOR, tokensProcessed);
         snapshot = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("session", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         tokens = getRuntimeContext().getState(new ValueStateDescriptor<>("tokens", Types.LONG));
@@ -77,6 +84,7 @@ public final class KeyedScorer extends KeyedProcessFunction<String, Event, Strin
         }
         snapshot.update(step.state().snapshot());
         tokens.update(step.state().tokens());
+        tokensProcessed.add(step.state().tokens() - (before == null ? 0 : before.tokens()));
         pending.update(step.state().pending());
 
         line.put("tokens", step.scored());

@@ -12,14 +12,20 @@ import java.util.Map;
  * manager) that uses it. A model is memory-mapped, so sharing it costs nothing per slot; it is closed when the
  * last user releases it. Only the path travels in the job graph, never the weights.
  */
-final class SharedModels {
+public final class SharedModels {
     private static final Map<Path, Entry> MODELS = new HashMap<>();
 
     private SharedModels() {
     }
 
-    /** The model at {@code path}, loaded on first use with {@code threads} kernel threads; release it when done. */
-    static synchronized StreamingModel acquire(Path path, int threads) {
+    /**
+     * The model at {@code path}, loaded on first use with {@code threads} kernel threads; release it when done.
+     *
+     * @param path    the model file or directory
+     * @param threads kernel threads, used when this call loads it
+     * @return the shared model
+     */
+    public static synchronized StreamingModel acquire(Path path, int threads) {
         Path key = path.toAbsolutePath().normalize();
         Entry entry = MODELS.get(key);
         if (entry == null) {
@@ -30,8 +36,12 @@ final class SharedModels {
         return entry.model;
     }
 
-    /** Gives back one {@link #acquire}; the last one closes the model. */
-    static synchronized void release(Path path) {
+    /**
+     * Gives back one {@link #acquire}; the last one closes the model.
+     *
+     * @param path the path it was acquired with
+     */
+    public static synchronized void release(Path path) {
         Path key = path.toAbsolutePath().normalize();
         Entry entry = MODELS.get(key);
         if (entry != null && --entry.users == 0) {

@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class StdoutSink implements Sink<String> {
     private static final long serialVersionUID = 1L;
     private static final AtomicLong WRITTEN = new AtomicLong();
-    private static final PrintStream OUT = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+    /** Held while a line is written, so that the lines of parallel writers never interleave. */
+    private static final Object LOCK = new Object();
 
     /** {@return the lines written by this JVM's stdout sinks so far} */
     public static long written() {
@@ -25,19 +26,22 @@ public final class StdoutSink implements Sink<String> {
 
     @Override
     public SinkWriter<String> createWriter(WriterInitContext context) {
+        // System.out as it is now: a redirected one (tests, embedding) is honoured.
+        PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
         return new SinkWriter<>() {
             @Override
             public void write(String line, Context context) {
-                synchronized (OUT) {
-                    OUT.println(line);
+                synchronized (LOCK) {
+                    out.println(line);
+                    out.flush();
                 }
                 WRITTEN.incrementAndGet();
             }
 
             @Override
             public void flush(boolean endOfInput) {
-                synchronized (OUT) {
-                    OUT.flush();
+                synchronized (LOCK) {
+                    out.flush();
                 }
             }
 
