@@ -180,7 +180,7 @@ start() {
       "($(registered_taskmanagers) of $taskmanagers; logs in $dir/log)"; }
     sleep 1
   done
-  echo "flink-cluster: JobManager and $taskmanagers TaskManagers up; REST/web UI at http://localhost:$(rest_port)"
+  echo "flink-cluster: JobManager and $taskmanagers TaskManagers up; REST API at http://localhost:$(rest_port)"
 }
 
 submit() {

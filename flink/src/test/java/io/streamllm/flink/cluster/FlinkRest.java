@@ -8,8 +8,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -73,12 +71,5 @@ final class FlinkRest {
             }
         }
         return ids;
-    }
-
-    /** The vertex names of the job, for failure messages. */
-    List<String> vertexNames(String jobId) throws IOException, InterruptedException {
-        List<String> names = new ArrayList<>();
-        get("/jobs/" + jobId).path("vertices").forEach(v -> names.add(v.path("name").asText()));
-        return names;
     }
 }

@@ -35,6 +35,14 @@ final class StandaloneCluster implements AutoCloseable {
 
     /** Starts the processes and returns once every TaskManager has registered with the JobManager. */
     void start() throws IOException, InterruptedException {
+        // Should this JVM end without @AfterAll (a killed build), the cluster's processes still go with it.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                close();
+            } catch (Exception e) {
+                System.err.println("could not stop the Flink cluster in " + directory + ": " + e);
+            }
+        }));
         script(Duration.ofMinutes(3), "start");
         String config = Files.readString(directory.resolve("conf/config.yaml"));
         Matcher port = Pattern.compile("(?m)^rest\\.port: (\\d+)$").matcher(config);
