@@ -95,6 +95,8 @@ execution.checkpointing.unaligned.enabled: true
 # A killed TaskManager is noticed within seconds, not the default 50 s.
 heartbeat.interval: 1000
 heartbeat.timeout: 5000
+# The REST API caches a job's state for this long (default 3 s); short, so that watching a recovery times it right.
+web.refresh-interval: 200
 io.tmp.dirs: $dir/tmp
 EOF
   cat >"$conf/log4j.properties" <<'EOF'
