@@ -28,10 +28,11 @@ import java.util.List;
  * @param maxTokens         tokens to generate at most; negative for no limit
  * @param stopStrings       texts that end the generation (not included in the output)
  * @param ignoreEndTokens   never sample end-of-generation tokens (benchmarks, endless streams)
+ * @param constraint        what the output must be (a JSON schema), or null for free text
  */
 public record Sampling(float temperature, int topK, float topP, float minP, float repetitionPenalty,
                        int repetitionWindow, float frequencyPenalty, float presencePenalty, long seed,
-                       int maxTokens, List<String> stopStrings, boolean ignoreEndTokens) {
+                       int maxTokens, List<String> stopStrings, boolean ignoreEndTokens, OutputConstraint constraint) {
 
     /** The default token budget: enough for a paragraph, never endless by accident. */
     public static final int DEFAULT_MAX_TOKENS = 256;
@@ -41,6 +42,29 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
         stopStrings = List.copyOf(stopStrings);
         engineSampler(temperature, topK, topP, minP, repetitionPenalty, repetitionWindow, seed, frequencyPenalty,
                 presencePenalty);
+    }
+
+    /**
+     * Settings without an output constraint (the constructor of releases before constraints existed).
+     *
+     * @param temperature       0 for greedy; otherwise logits are divided by it
+     * @param topK              keep the K most likely tokens (0 = all)
+     * @param topP              keep the smallest set of tokens whose probabilities sum to P (1 = all)
+     * @param minP              drop tokens less likely than minP times the most likely one (0 = none)
+     * @param repetitionPenalty divide positive logits (multiply negative ones) of recent tokens by this (1 = off)
+     * @param repetitionWindow  how many recent tokens the repetition penalty looks at
+     * @param frequencyPenalty  OpenAI's {@code frequency_penalty} (0 = off)
+     * @param presencePenalty   OpenAI's {@code presence_penalty} (0 = off)
+     * @param seed              random seed of the sampler
+     * @param maxTokens         tokens to generate at most; negative for no limit
+     * @param stopStrings       texts that end the generation (not included in the output)
+     * @param ignoreEndTokens   never sample end-of-generation tokens
+     */
+    public Sampling(float temperature, int topK, float topP, float minP, float repetitionPenalty,
+                    int repetitionWindow, float frequencyPenalty, float presencePenalty, long seed,
+                    int maxTokens, List<String> stopStrings, boolean ignoreEndTokens) {
+        this(temperature, topK, topP, minP, repetitionPenalty, repetitionWindow, frequencyPenalty, presencePenalty,
+                seed, maxTokens, stopStrings, ignoreEndTokens, null);
     }
 
     /** {@return settings that always pick the most likely token: reproducible, the choice for tests and scoring} */
@@ -62,7 +86,7 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
      */
     public Sampling temperature(float value) {
         return new Sampling(value, topK, topP, minP, repetitionPenalty, repetitionWindow, frequencyPenalty,
-                presencePenalty, seed, maxTokens, stopStrings, ignoreEndTokens);
+                presencePenalty, seed, maxTokens, stopStrings, ignoreEndTokens, constraint);
     }
 
     /**
@@ -73,7 +97,7 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
      */
     public Sampling topK(int value) {
         return new Sampling(temperature, value, topP, minP, repetitionPenalty, repetitionWindow, frequencyPenalty,
-                presencePenalty, seed, maxTokens, stopStrings, ignoreEndTokens);
+                presencePenalty, seed, maxTokens, stopStrings, ignoreEndTokens, constraint);
     }
 
     /**
@@ -84,7 +108,7 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
      */
     public Sampling topP(float value) {
         return new Sampling(temperature, topK, value, minP, repetitionPenalty, repetitionWindow, frequencyPenalty,
-                presencePenalty, seed, maxTokens, stopStrings, ignoreEndTokens);
+                presencePenalty, seed, maxTokens, stopStrings, ignoreEndTokens, constraint);
     }
 
     /**
@@ -95,7 +119,7 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
      */
     public Sampling minP(float value) {
         return new Sampling(temperature, topK, topP, value, repetitionPenalty, repetitionWindow, frequencyPenalty,
-                presencePenalty, seed, maxTokens, stopStrings, ignoreEndTokens);
+                presencePenalty, seed, maxTokens, stopStrings, ignoreEndTokens, constraint);
     }
 
     /**
@@ -107,7 +131,7 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
      */
     public Sampling repetitionPenalty(float penalty, int window) {
         return new Sampling(temperature, topK, topP, minP, penalty, window, frequencyPenalty, presencePenalty, seed,
-                maxTokens, stopStrings, ignoreEndTokens);
+                maxTokens, stopStrings, ignoreEndTokens, constraint);
     }
 
     /**
@@ -119,7 +143,7 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
      */
     public Sampling penalties(float frequency, float presence) {
         return new Sampling(temperature, topK, topP, minP, repetitionPenalty, repetitionWindow, frequency, presence,
-                seed, maxTokens, stopStrings, ignoreEndTokens);
+                seed, maxTokens, stopStrings, ignoreEndTokens, constraint);
     }
 
     /**
@@ -130,7 +154,7 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
      */
     public Sampling seed(long value) {
         return new Sampling(temperature, topK, topP, minP, repetitionPenalty, repetitionWindow, frequencyPenalty,
-                presencePenalty, value, maxTokens, stopStrings, ignoreEndTokens);
+                presencePenalty, value, maxTokens, stopStrings, ignoreEndTokens, constraint);
     }
 
     /**
@@ -141,7 +165,7 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
      */
     public Sampling maxTokens(int value) {
         return new Sampling(temperature, topK, topP, minP, repetitionPenalty, repetitionWindow, frequencyPenalty,
-                presencePenalty, seed, value, stopStrings, ignoreEndTokens);
+                presencePenalty, seed, value, stopStrings, ignoreEndTokens, constraint);
     }
 
     /**
@@ -152,7 +176,7 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
      */
     public Sampling stopStrings(List<String> value) {
         return new Sampling(temperature, topK, topP, minP, repetitionPenalty, repetitionWindow, frequencyPenalty,
-                presencePenalty, seed, maxTokens, value, ignoreEndTokens);
+                presencePenalty, seed, maxTokens, value, ignoreEndTokens, constraint);
     }
 
     /**
@@ -163,7 +187,18 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
      */
     public Sampling ignoreEndTokens(boolean value) {
         return new Sampling(temperature, topK, topP, minP, repetitionPenalty, repetitionWindow, frequencyPenalty,
-                presencePenalty, seed, maxTokens, stopStrings, value);
+                presencePenalty, seed, maxTokens, stopStrings, value, constraint);
+    }
+
+    /**
+     * A copy with an output constraint (structured output).
+     *
+     * @param value what the output must be, or null for free text
+     * @return the copy
+     */
+    public Sampling constraint(OutputConstraint value) {
+        return new Sampling(temperature, topK, topP, minP, repetitionPenalty, repetitionWindow, frequencyPenalty,
+                presencePenalty, seed, maxTokens, stopStrings, ignoreEndTokens, value);
     }
 
     /** {@return whether this always picks the most likely token} */
@@ -173,7 +208,8 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
 
     Generator.Settings engineSettings() {
         return new Generator.Settings(maxTokens, engineSampler(temperature, topK, topP, minP, repetitionPenalty,
-                repetitionWindow, seed, frequencyPenalty, presencePenalty), stopStrings, ignoreEndTokens);
+                repetitionWindow, seed, frequencyPenalty, presencePenalty), stopStrings, ignoreEndTokens,
+                constraint == null ? null : constraint.grammar());
     }
 
     private static SamplerSettings engineSampler(float temperature, int topK, float topP, float minP,

@@ -2,6 +2,9 @@ package io.streamllm.engine;
 
 import io.streamllm.api.Generation;
 import io.streamllm.api.StopReason;
+import io.streamllm.structured.ConstrainedDecoder;
+import io.streamllm.structured.Grammar;
+import io.streamllm.structured.TokenTrie;
 
 import io.streamllm.tokenizer.TokenDecoder;
 import io.streamllm.api.Tokenizer;
@@ -22,10 +25,16 @@ public final class Generator {
      * @param maxTokens      tokens to generate at most; negative for no limit
      * @param stopStrings    texts that end the generation (not included in the output)
      * @param ignoreEndTokens never sample end-of-generation tokens (benchmarks, endless streams)
+     * @param constraint     the grammar the output must follow, or null
      */
-    public record Settings(int maxTokens, SamplerSettings sampler, List<String> stopStrings, boolean ignoreEndTokens) {
+    public record Settings(int maxTokens, SamplerSettings sampler, List<String> stopStrings, boolean ignoreEndTokens,
+                           Grammar constraint) {
         public Settings {
             stopStrings = List.copyOf(stopStrings);
+        }
+
+        public Settings(int maxTokens, SamplerSettings sampler, List<String> stopStrings, boolean ignoreEndTokens) {
+            this(maxTokens, sampler, stopStrings, ignoreEndTokens, null);
         }
 
         public Settings(int maxTokens, SamplerSettings sampler, List<String> stopStrings) {
@@ -79,7 +88,11 @@ public final class Generator {
         for (int token : prompt) {
             sampler.acceptPrompt(token);
         }
-        TokenDecoder decoder = new TokenDecoder(tokenizer, !hasText(prompt));
+        boolean startsText = !hasText(prompt);
+        TokenDecoder decoder = new TokenDecoder(tokenizer, startsText);
+        ConstrainedDecoder constraint = settings.constraint() == null ? null
+                : new ConstrainedDecoder(settings.constraint(), TokenTrie.of(tokenizer), endTokens,
+                        startsText && tokenizer.stripsLeadingSpace());
         StopStringFilter stops = new StopStringFilter(settings.stopStrings());
         StringBuilder text = new StringBuilder();
         boolean keepText = settings.maxTokens() >= 0;
@@ -99,12 +112,27 @@ public final class Generator {
                 reason = StopReason.CANCELLED;
                 break;
             }
+            if (constraint != null) {
+                if (constraint.finished()) {
+                    reason = StopReason.END_OF_GENERATION; // the document is complete and nothing may follow
+                    break;
+                }
+                int remaining = settings.maxTokens() < 0 ? -1 : settings.maxTokens() - generated;
+                ConstrainedDecoder.apply(logits, constraint.allowed(remaining));
+            }
             if (settings.ignoreEndTokens()) {
                 for (int end : endTokens) {
                     logits[end] = Float.NEGATIVE_INFINITY;
                 }
             }
             int token = sampler.sample(logits);
+            if (constraint != null && logits[token] == Float.NEGATIVE_INFINITY) {
+                reason = StopReason.END_OF_GENERATION; // nothing allowed: the vocabulary cannot spell the document on
+                break;
+            }
+            if (constraint != null) {
+                constraint.accept(token);
+            }
             if (isEndToken(token)) {
                 reason = StopReason.END_OF_GENERATION;
                 break;
