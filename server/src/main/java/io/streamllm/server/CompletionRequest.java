@@ -1,5 +1,6 @@
 package io.streamllm.server;
 
+import io.streamllm.api.OutputConstraint;
 import io.streamllm.chat.ChatMessage;
 
 import java.util.List;
@@ -14,10 +15,20 @@ import java.util.List;
  * @param user         OpenAI's end-user id; names the session when no X-Session-Id header does
  * @param frequencyPenalty OpenAI's frequency_penalty (-2..2, 0 = off)
  * @param presencePenalty  OpenAI's presence_penalty (-2..2, 0 = off)
+ * @param constraint   what the output must be (response_format json_object or json_schema), or null for text
  */
 public record CompletionRequest(Kind kind, String model, List<ChatMessage> messages, String prompt, Integer maxTokens,
                                 float temperature, float topP, List<String> stop, Long seed, boolean stream,
-                                boolean includeUsage, String user, float frequencyPenalty, float presencePenalty) {
+                                boolean includeUsage, String user, float frequencyPenalty, float presencePenalty,
+                                OutputConstraint constraint) {
+
+    /** A request without response_format. */
+    public CompletionRequest(Kind kind, String model, List<ChatMessage> messages, String prompt, Integer maxTokens,
+                             float temperature, float topP, List<String> stop, Long seed, boolean stream,
+                             boolean includeUsage, String user, float frequencyPenalty, float presencePenalty) {
+        this(kind, model, messages, prompt, maxTokens, temperature, topP, stop, seed, stream, includeUsage, user,
+                frequencyPenalty, presencePenalty, null);
+    }
 
     /** A request without frequency or presence penalty. */
     public CompletionRequest(Kind kind, String model, List<ChatMessage> messages, String prompt, Integer maxTokens,
