@@ -25,10 +25,34 @@ public final class ConstrainedDecoder {
     private final Map<Frame, Entry> cache = new HashMap<>();
     private final Frame[] stack;
     private Frame state;
+    private final Frame cacheRoot;
     private boolean stripLeadingSpace;
     private boolean ended;
 
-    private record Entry(long[] mask, int maxMinAfter, boolean anyText) {
+    /**
+     * A state's allowed tokens. {@code current} is the state's shortest completion; the "risky" tokens are those after
+     * which the shortest completion is longer (closing a string and opening the next property, say): with a budget
+     * of at least {@code current + 1} tokens only they can need filtering, so a tight budget costs a pass over them.
+     */
+    private record Entry(long[] mask, int current, int[] riskyIds, int[] riskyMinAfter, int maxMinAfter, boolean anyText) {
+    }
+
+    /** Collects the risky tokens of a state while its mask is computed. */
+    private static final class Risky {
+        int[] ids = new int[16];
+        int[] minAfter = new int[16];
+        int count;
+        int max;
+
+        void add(int id, int min) {
+            if (count == ids.length) {
+                ids = java.util.Arrays.copyOf(ids, count * 2);
+                minAfter = java.util.Arrays.copyOf(minAfter, count * 2);
+            }
+            ids[count] = id;
+            minAfter[count++] = min;
+            max = Math.max(max, min);
+        }
     }
 
     /**
@@ -42,7 +66,15 @@ public final class ConstrainedDecoder {
         this.cacheLimit = (int) Math.max(16, CACHE_BYTES / (8L * words));
         this.stack = new Frame[trie.maxDepth + 1];
         this.state = grammar.start();
+        this.cacheRoot = state;
         this.stripLeadingSpace = stripLeadingSpace;
+    }
+
+    /** Starts a new document under the same grammar, keeping the masks computed so far (benchmarks, retries). */
+    public void restart() {
+        state = cacheRoot;
+        ended = false;
+        stripLeadingSpace = false;
     }
 
     /** Whether the text so far is a complete document. */
@@ -67,6 +99,16 @@ public final class ConstrainedDecoder {
         Entry entry = entry();
         if (remaining < 0 || entry.maxMinAfter <= remaining - 1) {
             return entry.mask;
+        }
+        if (entry.current <= remaining - 1) {
+            long[] fitting = entry.mask.clone();
+            for (int k = 0; k < entry.riskyIds.length; k++) {
+                if (entry.riskyMinAfter[k] > remaining - 1) {
+                    int id = entry.riskyIds[k];
+                    fitting[id >>> 6] &= ~(1L << id);
+                }
+            }
+            return fitting;
         }
         long[] fitting = new long[words];
         boolean any = false;
@@ -136,7 +178,8 @@ public final class ConstrainedDecoder {
 
     private Entry compute(Frame from) {
         long[] mask = new long[words];
-        int maxMinAfter = 0;
+        int current = Parse.minRemaining(from);
+        Risky risky = new Risky();
         boolean anyText = false;
         if (from.node instanceof StringNode string && string.plainBody(from)) {
             // Inside a plain string: every plain token that fits the length bound, plus the others checked one by one.
@@ -154,13 +197,16 @@ public final class ConstrainedDecoder {
                 mask[w] = bits;
                 anyText |= bits != 0;
             }
-            maxMinAfter = Parse.minRemaining(from); // plain text never lengthens the shortest completion
+            // Plain text never lengthens the shortest completion: only the other tokens can be risky.
             for (int id : trie.notPlain) {
                 Frame after = Parse.advance(from, trie.bytes[id], 0);
                 if (after != null) {
                     mask[id >>> 6] |= 1L << id;
                     anyText = true;
-                    maxMinAfter = Math.max(maxMinAfter, Parse.minRemaining(after));
+                    int min = Parse.minRemaining(after);
+                    if (min > current) {
+                        risky.add(id, min);
+                    }
                 }
             }
         } else {
@@ -178,10 +224,13 @@ public final class ConstrainedDecoder {
                 int last = trie.tokenStart[n + 1];
                 if (first < last) {
                     anyText = true;
-                    maxMinAfter = Math.max(maxMinAfter, Parse.minRemaining(after));
+                    int min = Parse.minRemaining(after);
                     for (int k = first; k < last; k++) {
                         int id = trie.ids[k];
                         mask[id >>> 6] |= 1L << id;
+                        if (min > current) {
+                            risky.add(id, min);
+                        }
                     }
                 }
                 n++;
@@ -192,7 +241,8 @@ public final class ConstrainedDecoder {
                 mask[end >>> 6] |= 1L << end;
             }
         }
-        return new Entry(mask, maxMinAfter, anyText);
+        return new Entry(mask, current, java.util.Arrays.copyOf(risky.ids, risky.count),
+                java.util.Arrays.copyOf(risky.minAfter, risky.count), Math.max(current, risky.max), anyText);
     }
 
     /** The first token when its leading space will be dropped: checked one by one (once per generation). */

@@ -30,6 +30,16 @@ public final class TokenTrie {
     final int[] notPlain;   // tokens with bytes that are not plain
     final int maxPlainChars;
 
+    /** {@return how many tokens the vocabulary has} */
+    public int vocabularySize() {
+        return vocabularySize;
+    }
+
+    /** {@return the decoded bytes of token {@code id}} (not a copy: do not modify) */
+    public byte[] tokenBytes(int id) {
+        return bytes[id];
+    }
+
     /** The trie of {@code tokenizer}'s vocabulary, built once per tokenizer. */
     public static TokenTrie of(Tokenizer tokenizer) {
         synchronized (BUILT) {
