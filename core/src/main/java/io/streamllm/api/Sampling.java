@@ -40,11 +40,12 @@ import java.util.function.Consumer;
  *                          each generated token's {@link TokenLogprob} with its k most likely alternatives sent to
  *                          the token listener of {@link StreamingSession#generate(int[], Sampling, Consumer, Consumer,
  *                          BooleanSupplier)} or {@link Conversation#reply(int[], Sampling, int, ChoiceListener)}
+ * @param constraint        what the output must be (a JSON schema), or null for free text
  */
 public record Sampling(float temperature, int topK, float topP, float minP, float repetitionPenalty,
                        int repetitionWindow, float frequencyPenalty, float presencePenalty, long seed,
                        int maxTokens, List<String> stopStrings, boolean ignoreEndTokens,
-                       Map<Integer, Float> logitBias, int logprobs) {
+                       Map<Integer, Float> logitBias, int logprobs, OutputConstraint constraint) {
 
     /** The most alternatives a token's log-probability can list. */
     public static final int MAX_LOGPROBS = 1024;
@@ -74,7 +75,7 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
     }
 
     /**
-     * Settings without logit bias or log-probabilities.
+     * Settings without logit bias, log-probabilities or an output constraint (the constructor of 0.1.0).
      *
      * @param temperature       0 for greedy; otherwise logits are divided by it
      * @param topK              keep the K most likely tokens (0 = all)
@@ -93,7 +94,7 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
                     int repetitionWindow, float frequencyPenalty, float presencePenalty, long seed,
                     int maxTokens, List<String> stopStrings, boolean ignoreEndTokens) {
         this(temperature, topK, topP, minP, repetitionPenalty, repetitionWindow, frequencyPenalty, presencePenalty,
-                seed, maxTokens, stopStrings, ignoreEndTokens, Map.of(), -1);
+                seed, maxTokens, stopStrings, ignoreEndTokens, Map.of(), -1, null);
     }
 
     /** {@return settings that always pick the most likely token: reproducible, the choice for tests and scoring} */
@@ -115,7 +116,7 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
      */
     public Sampling temperature(float value) {
         return new Sampling(value, topK, topP, minP, repetitionPenalty, repetitionWindow, frequencyPenalty,
-                presencePenalty, seed, maxTokens, stopStrings, ignoreEndTokens, logitBias, logprobs);
+                presencePenalty, seed, maxTokens, stopStrings, ignoreEndTokens, logitBias, logprobs, constraint);
     }
 
     /**
@@ -126,7 +127,7 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
      */
     public Sampling topK(int value) {
         return new Sampling(temperature, value, topP, minP, repetitionPenalty, repetitionWindow, frequencyPenalty,
-                presencePenalty, seed, maxTokens, stopStrings, ignoreEndTokens, logitBias, logprobs);
+                presencePenalty, seed, maxTokens, stopStrings, ignoreEndTokens, logitBias, logprobs, constraint);
     }
 
     /**
@@ -137,7 +138,7 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
      */
     public Sampling topP(float value) {
         return new Sampling(temperature, topK, value, minP, repetitionPenalty, repetitionWindow, frequencyPenalty,
-                presencePenalty, seed, maxTokens, stopStrings, ignoreEndTokens, logitBias, logprobs);
+                presencePenalty, seed, maxTokens, stopStrings, ignoreEndTokens, logitBias, logprobs, constraint);
     }
 
     /**
@@ -148,7 +149,7 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
      */
     public Sampling minP(float value) {
         return new Sampling(temperature, topK, topP, value, repetitionPenalty, repetitionWindow, frequencyPenalty,
-                presencePenalty, seed, maxTokens, stopStrings, ignoreEndTokens, logitBias, logprobs);
+                presencePenalty, seed, maxTokens, stopStrings, ignoreEndTokens, logitBias, logprobs, constraint);
     }
 
     /**
@@ -160,7 +161,7 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
      */
     public Sampling repetitionPenalty(float penalty, int window) {
         return new Sampling(temperature, topK, topP, minP, penalty, window, frequencyPenalty, presencePenalty, seed,
-                maxTokens, stopStrings, ignoreEndTokens, logitBias, logprobs);
+                maxTokens, stopStrings, ignoreEndTokens, logitBias, logprobs, constraint);
     }
 
     /**
@@ -172,7 +173,7 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
      */
     public Sampling penalties(float frequency, float presence) {
         return new Sampling(temperature, topK, topP, minP, repetitionPenalty, repetitionWindow, frequency, presence,
-                seed, maxTokens, stopStrings, ignoreEndTokens, logitBias, logprobs);
+                seed, maxTokens, stopStrings, ignoreEndTokens, logitBias, logprobs, constraint);
     }
 
     /**
@@ -183,7 +184,7 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
      */
     public Sampling seed(long value) {
         return new Sampling(temperature, topK, topP, minP, repetitionPenalty, repetitionWindow, frequencyPenalty,
-                presencePenalty, value, maxTokens, stopStrings, ignoreEndTokens, logitBias, logprobs);
+                presencePenalty, value, maxTokens, stopStrings, ignoreEndTokens, logitBias, logprobs, constraint);
     }
 
     /**
@@ -194,7 +195,7 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
      */
     public Sampling maxTokens(int value) {
         return new Sampling(temperature, topK, topP, minP, repetitionPenalty, repetitionWindow, frequencyPenalty,
-                presencePenalty, seed, value, stopStrings, ignoreEndTokens, logitBias, logprobs);
+                presencePenalty, seed, value, stopStrings, ignoreEndTokens, logitBias, logprobs, constraint);
     }
 
     /**
@@ -205,7 +206,7 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
      */
     public Sampling stopStrings(List<String> value) {
         return new Sampling(temperature, topK, topP, minP, repetitionPenalty, repetitionWindow, frequencyPenalty,
-                presencePenalty, seed, maxTokens, value, ignoreEndTokens, logitBias, logprobs);
+                presencePenalty, seed, maxTokens, value, ignoreEndTokens, logitBias, logprobs, constraint);
     }
 
     /**
@@ -216,7 +217,7 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
      */
     public Sampling ignoreEndTokens(boolean value) {
         return new Sampling(temperature, topK, topP, minP, repetitionPenalty, repetitionWindow, frequencyPenalty,
-                presencePenalty, seed, maxTokens, stopStrings, value, logitBias, logprobs);
+                presencePenalty, seed, maxTokens, stopStrings, value, logitBias, logprobs, constraint);
     }
 
     /**
@@ -227,7 +228,7 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
      */
     public Sampling logitBias(Map<Integer, Float> value) {
         return new Sampling(temperature, topK, topP, minP, repetitionPenalty, repetitionWindow, frequencyPenalty,
-                presencePenalty, seed, maxTokens, stopStrings, ignoreEndTokens, value, logprobs);
+                presencePenalty, seed, maxTokens, stopStrings, ignoreEndTokens, value, logprobs, constraint);
     }
 
     /**
@@ -239,7 +240,18 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
      */
     public Sampling logprobs(int alternatives) {
         return new Sampling(temperature, topK, topP, minP, repetitionPenalty, repetitionWindow, frequencyPenalty,
-                presencePenalty, seed, maxTokens, stopStrings, ignoreEndTokens, logitBias, alternatives);
+                presencePenalty, seed, maxTokens, stopStrings, ignoreEndTokens, logitBias, alternatives, constraint);
+    }
+
+    /**
+     * A copy with an output constraint (structured output).
+     *
+     * @param value what the output must be, or null for free text
+     * @return the copy
+     */
+    public Sampling constraint(OutputConstraint value) {
+        return new Sampling(temperature, topK, topP, minP, repetitionPenalty, repetitionWindow, frequencyPenalty,
+                presencePenalty, seed, maxTokens, stopStrings, ignoreEndTokens, logitBias, logprobs, value);
     }
 
     /** {@return whether this always picks the most likely token} */
@@ -250,7 +262,7 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
     Generator.Settings engineSettings() {
         return new Generator.Settings(maxTokens, engineSampler(temperature, topK, topP, minP, repetitionPenalty,
                 repetitionWindow, seed, frequencyPenalty, presencePenalty), stopStrings, ignoreEndTokens,
-                LogitBias.of(logitBias), logprobs);
+                LogitBias.of(logitBias), logprobs, constraint == null ? null : constraint.grammar());
     }
 
     private static SamplerSettings engineSampler(float temperature, int topK, float topP, float minP,

@@ -3,6 +3,9 @@ package io.streamllm.engine;
 import io.streamllm.api.Generation;
 import io.streamllm.api.StopReason;
 import io.streamllm.api.TokenLogprob;
+import io.streamllm.structured.ConstrainedDecoder;
+import io.streamllm.structured.Grammar;
+import io.streamllm.structured.TokenTrie;
 
 import io.streamllm.tokenizer.TokenDecoder;
 import io.streamllm.api.Tokenizer;
@@ -25,15 +28,26 @@ public final class Generator {
      * @param ignoreEndTokens never sample end-of-generation tokens (benchmarks, endless streams)
      * @param bias           added to the logits before sampling
      * @param logprobs       -1: no log-probabilities; k >= 0: each generated token's, with its k best alternatives
+     * @param constraint     the grammar the output must follow, or null
      */
     public record Settings(int maxTokens, SamplerSettings sampler, List<String> stopStrings, boolean ignoreEndTokens,
-                           LogitBias bias, int logprobs) {
+                           LogitBias bias, int logprobs, Grammar constraint) {
         public Settings {
             stopStrings = List.copyOf(stopStrings);
         }
 
         public Settings(int maxTokens, SamplerSettings sampler, List<String> stopStrings, boolean ignoreEndTokens) {
-            this(maxTokens, sampler, stopStrings, ignoreEndTokens, LogitBias.NONE, -1);
+            this(maxTokens, sampler, stopStrings, ignoreEndTokens, LogitBias.NONE, -1, null);
+        }
+
+        public Settings(int maxTokens, SamplerSettings sampler, List<String> stopStrings, boolean ignoreEndTokens,
+                        LogitBias bias, int logprobs) {
+            this(maxTokens, sampler, stopStrings, ignoreEndTokens, bias, logprobs, null);
+        }
+
+        public Settings(int maxTokens, SamplerSettings sampler, List<String> stopStrings, boolean ignoreEndTokens,
+                        Grammar constraint) {
+            this(maxTokens, sampler, stopStrings, ignoreEndTokens, LogitBias.NONE, -1, constraint);
         }
 
         public Settings(int maxTokens, SamplerSettings sampler, List<String> stopStrings) {
@@ -124,7 +138,11 @@ public final class Generator {
         for (int token : prompt) {
             sampler.acceptPrompt(token);
         }
-        TokenDecoder decoder = new TokenDecoder(tokenizer, !hasText(prompt));
+        boolean startsText = !hasText(prompt);
+        TokenDecoder decoder = new TokenDecoder(tokenizer, startsText);
+        ConstrainedDecoder constraint = settings.constraint() == null ? null
+                : new ConstrainedDecoder(settings.constraint(), TokenTrie.of(tokenizer), endTokens,
+                        startsText && tokenizer.stripsLeadingSpace());
         StopStringFilter stops = new StopStringFilter(settings.stopStrings());
         StringBuilder text = new StringBuilder();
         boolean keepText = settings.maxTokens() >= 0;
@@ -144,11 +162,21 @@ public final class Generator {
                 reason = StopReason.CANCELLED;
                 break;
             }
+            if (constraint != null) {
+                if (constraint.finished()) {
+                    reason = StopReason.END_OF_GENERATION; // the document is complete and nothing may follow
+                    break;
+                }
+            }
             if (reporting) {
                 System.arraycopy(logits, 0, rawLogits, 0, logits.length);
             }
             if (!settings.bias().isEmpty()) {
                 settings.bias().apply(logits);
+            }
+            if (constraint != null) {
+                int remaining = settings.maxTokens() < 0 ? -1 : settings.maxTokens() - generated;
+                ConstrainedDecoder.apply(logits, constraint.allowed(remaining));
             }
             if (settings.ignoreEndTokens()) {
                 for (int end : endTokens) {
@@ -156,6 +184,13 @@ public final class Generator {
                 }
             }
             int token = sampler.sample(logits);
+            if (constraint != null && logits[token] == Float.NEGATIVE_INFINITY) {
+                reason = StopReason.END_OF_GENERATION; // nothing allowed: the vocabulary cannot spell the document on
+                break;
+            }
+            if (constraint != null) {
+                constraint.accept(token);
+            }
             if (isEndToken(token)) {
                 reason = StopReason.END_OF_GENERATION;
                 break;

@@ -1,5 +1,6 @@
 package io.streamllm.server;
 
+import io.streamllm.api.OutputConstraint;
 import io.streamllm.chat.ChatMessage;
 
 import java.util.List;
@@ -20,18 +21,20 @@ import java.util.Map;
  *                         (chat: logprobs true and top_logprobs k; completions: logprobs k)
  * @param logitBias        OpenAI's logit_bias: token id to a bias in [-100, 100]
  * @param echo             completions: answer with the prompt before the completion
+ * @param constraint       what the output must be (response_format json_object or json_schema), or null for text
  */
 public record CompletionRequest(Kind kind, String model, List<ChatMessage> messages, String prompt, Integer maxTokens,
                                 float temperature, float topP, List<String> stop, Long seed, boolean stream,
                                 boolean includeUsage, String user, float frequencyPenalty, float presencePenalty,
-                                int n, int logprobs, Map<Integer, Float> logitBias, boolean echo) {
+                                int n, int logprobs, Map<Integer, Float> logitBias, boolean echo,
+                                OutputConstraint constraint) {
 
-    /** A request of one choice, without log-probabilities, logit bias or echo. */
+    /** A request of one choice, without log-probabilities, logit bias, echo or response_format. */
     public CompletionRequest(Kind kind, String model, List<ChatMessage> messages, String prompt, Integer maxTokens,
                              float temperature, float topP, List<String> stop, Long seed, boolean stream,
                              boolean includeUsage, String user, float frequencyPenalty, float presencePenalty) {
         this(kind, model, messages, prompt, maxTokens, temperature, topP, stop, seed, stream, includeUsage, user,
-                frequencyPenalty, presencePenalty, 1, -1, Map.of(), false);
+                frequencyPenalty, presencePenalty, 1, -1, Map.of(), false, null);
     }
 
     /** A request without frequency or presence penalty. */

@@ -339,7 +339,8 @@ final class ModelService implements AutoCloseable {
         long seed = request.seed() != null ? request.seed() : ThreadLocalRandom.current().nextLong();
         // One record, not a chain of copies: the allocation test counts what a turn allocates besides its tokens.
         return new Sampling(request.temperature(), 0, request.topP(), 0f, 1f, 64, request.frequencyPenalty(),
-                request.presencePenalty(), seed, maxTokens, stops, false, request.logitBias(), request.logprobs());
+                request.presencePenalty(), seed, maxTokens, stops, false, request.logitBias(), request.logprobs(),
+                request.constraint());
     }
 
     private static String finishReason(StopReason reason, boolean cutByCount) {

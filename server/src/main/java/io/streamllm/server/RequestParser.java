@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamllm.api.InvalidSettingException;
+import io.streamllm.api.OutputConstraint;
 import io.streamllm.chat.ChatMessage;
 
 import java.nio.ByteBuffer;
@@ -87,7 +89,7 @@ public final class RequestParser {
         return new CompletionRequest(kind, model, messages, prompt, maxTokens, temperature, topP,
                 stop(root.get("stop")), fields.integer("seed"), stream, includeUsage, fields.string("user"),
                 fields.number("frequency_penalty", 0f, -2f, 2f), fields.number("presence_penalty", 0f, -2f, 2f),
-                n, logprobs, logitBias(root.get("logit_bias")), echo);
+                n, logprobs, logitBias(root.get("logit_bias")), echo, responseFormat(root.get("response_format")));
     }
 
     /** OpenAI's logit_bias: an object of token ids (as strings) to numbers in [-100, 100]. */
@@ -122,6 +124,55 @@ public final class RequestParser {
             bias.put(token, (float) value.asDouble());
         }
         return bias;
+    }
+
+    /**
+     * OpenAI's {@code response_format}: {@code text} (or absent) for free text, {@code json_object} for any JSON
+     * object, {@code json_schema} for a document valid under its schema. Both JSON modes are enforced by
+     * constrained decoding; a schema feature outside the supported subset is refused by name.
+     */
+    static OutputConstraint responseFormat(JsonNode format) {
+        if (format == null || format.isNull()) {
+            return null;
+        }
+        if (!format.isObject() || !format.path("type").isTextual()) {
+            throw ApiError.invalid("response_format", "response_format must be an object with a type");
+        }
+        String type = format.get("type").asText();
+        switch (type) {
+            case "text" -> {
+                return null;
+            }
+            case "json_object" -> {
+                return OutputConstraint.anyJsonObject();
+            }
+            case "json_schema" -> {
+                JsonNode spec = format.get("json_schema");
+                if (spec == null || !spec.isObject()) {
+                    throw ApiError.invalid("response_format.json_schema", "response_format.json_schema must be an object with name and schema");
+                }
+                JsonNode name = spec.get("name");
+                if (name == null || !name.isTextual() || name.asText().isEmpty()) {
+                    throw ApiError.invalid("response_format.json_schema.name", "response_format.json_schema.name must be a non-empty string");
+                }
+                JsonNode strict = spec.get("strict");
+                if (strict != null && !strict.isNull() && !strict.isBoolean()) {
+                    throw ApiError.invalid("response_format.json_schema.strict", "response_format.json_schema.strict must be a boolean");
+                }
+                JsonNode schema = spec.get("schema");
+                if (schema != null && !schema.isNull() && !schema.isObject()) {
+                    throw ApiError.invalid("response_format.json_schema.schema", "response_format.json_schema.schema must be an object");
+                }
+                // The output is constrained whether strict is true or not: a guarantee costs nothing extra here.
+                try {
+                    return OutputConstraint.jsonSchema(schema == null || schema.isNull() ? "{}" : schema.toString());
+                } catch (InvalidSettingException e) {
+                    throw ApiError.invalid("response_format.json_schema.schema", e.getMessage());
+                }
+            }
+            default -> throw ApiError.invalid("response_format.type",
+                    "response_format.type must be one of text, json_object, json_schema; got '" + type + "'");
+        }
     }
 
     /** Parses any JSON object body (also for the tests and the load command). */
