@@ -18,6 +18,25 @@ final class HermesToolPrompt {
 
     /** {@code messages} as text-only messages, the tools' signatures in the system message (none: none added). */
     static List<ChatMessage> lower(List<ChatMessage> messages, List<Map<String, Object>> tools) {
+        return lower(messages, tools, true);
+    }
+
+    /**
+     * As above; without {@code asSystem} the signatures open the first user message instead, for templates
+     * that refuse a system message (Gemma).
+     */
+    static List<ChatMessage> lower(List<ChatMessage> messages, List<Map<String, Object>> tools, boolean asSystem) {
+        if (!asSystem && !tools.isEmpty()) {
+            List<ChatMessage> lowered = new ArrayList<>(lower(messages, List.of(), true));
+            for (int i = 0; i < lowered.size(); i++) {
+                if (lowered.get(i).role().equals("user")) {
+                    lowered.set(i, new ChatMessage("user", toolsBlock(tools) + "\n\n" + lowered.get(i).content()));
+                    return lowered;
+                }
+            }
+            lowered.addFirst(new ChatMessage("user", toolsBlock(tools)));
+            return lowered;
+        }
         List<ChatMessage> lowered = new ArrayList<>(messages.size() + 1);
         int first = 0;
         if (!tools.isEmpty()) {

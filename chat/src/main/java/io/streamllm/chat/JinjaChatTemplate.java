@@ -62,7 +62,15 @@ public final class JinjaChatTemplate implements ChatTemplate {
     @Override
     public String render(List<ChatMessage> messages, List<Map<String, Object>> tools, boolean addGenerationPrompt) {
         if (!ToolCallFormat.templateRendersTools(source) && HermesToolPrompt.needed(messages, tools)) {
-            return renderBound(HermesToolPrompt.lower(messages, tools), List.of(), addGenerationPrompt);
+            try {
+                return renderBound(HermesToolPrompt.lower(messages, tools), List.of(), addGenerationPrompt);
+            } catch (StreamllmException e) {
+                if (tools.isEmpty() || messages.stream().anyMatch(m -> m.role().equals("system"))) {
+                    throw e;
+                }
+                // Some templates (Gemma) refuse a system message: the signatures then open the first user message.
+                return renderBound(HermesToolPrompt.lower(messages, tools, false), List.of(), addGenerationPrompt);
+            }
         }
         return renderBound(messages, tools, addGenerationPrompt);
     }
