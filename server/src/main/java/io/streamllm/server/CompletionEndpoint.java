@@ -2,6 +2,7 @@ package io.streamllm.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 import io.streamllm.chat.RenderedChat;
 import jakarta.servlet.http.HttpServletResponse;
@@ -14,6 +15,7 @@ import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -73,7 +75,8 @@ final class CompletionEndpoint {
                     + maxTokensLimit + " (serve --max-tokens-limit)");
         }
         String sessionId = sessionId(ctx.header(SESSION_HEADER), options.sessionFromUser() ? request.user() : null);
-        RenderedChat prompt = model.render(request);
+        ToolTurn tools = new ToolTurn(request.tools(), model.template().toolCallFormat());
+        RenderedChat prompt = tools.prefilled(model.render(request));
         int[] tokens = model.encode(prompt);
         if (tokens.length == 0) {
             throw ApiError.invalid(kind == CompletionRequest.Kind.CHAT ? "messages" : "prompt",
@@ -87,12 +90,13 @@ final class CompletionEndpoint {
                 ctx.header(SESSION_HEADER, sessionId);
             }
             if (request.stream()) {
-                stream(ctx.res(), loaded, request, prompt, tokens, lease, answer, start);
+                stream(ctx.res(), loaded, request, prompt, tokens, lease, answer, start, tools);
             } else {
                 BooleanSupplier clientGone = ClientConnection.of(ctx.req(), () -> ctx.header("Connection", "close"));
                 ModelService.Outcome outcome = loaded.run(request, prompt, tokens, lease, start, clientGone, text -> { });
                 lease.close();
-                ctx.contentType("application/json").result(json(OpenAiJson.completion(answer, outcome)));
+                var completion = OpenAiJson.completion(answer, outcome);
+                ctx.contentType("application/json").result(json(tools.active() ? tools.rewrite(completion, outcome.text()) : completion));
             }
         } finally {
             lease.close();
@@ -100,7 +104,8 @@ final class CompletionEndpoint {
     }
 
     private static void stream(HttpServletResponse response, ModelService loaded, CompletionRequest request,
-                               RenderedChat prompt, int[] tokens, SessionStore.Lease lease, OpenAiJson.Answer answer, long start) throws IOException {
+                               RenderedChat prompt, int[] tokens, SessionStore.Lease lease, OpenAiJson.Answer answer, long start,
+                               ToolTurn tools) throws IOException {
         response.setStatus(200);
         response.setContentType("text/event-stream");
         response.setCharacterEncoding("utf-8");
@@ -112,11 +117,22 @@ final class CompletionEndpoint {
                 events.send(json(OpenAiJson.textChunk(answer, "", true))); // the role, at once
             }
             try {
+                Consumer<String> text = piece -> events.send(json(OpenAiJson.textChunk(answer, piece, false)));
+                ToolTurn.Stream calls = tools.active() ? tools.stream(text, delta -> {
+                    ObjectNode chunk = OpenAiJson.textChunk(answer, null, false);
+                    ((ObjectNode) chunk.get("choices").get(0)).set("delta", delta);
+                    events.send(json(chunk));
+                }) : null;
                 ModelService.Outcome outcome = loaded.run(request, prompt, tokens, lease, start, events::clientGone,
-                        text -> events.send(json(OpenAiJson.textChunk(answer, text, false))));
+                        calls != null ? calls : text);
                 // The turn is committed: free the session before the client hears it is done and sends the next one.
                 lease.close();
-                events.send(json(OpenAiJson.finishChunk(answer, outcome)));
+                boolean called = calls != null && calls.finish();
+                ObjectNode finish = OpenAiJson.finishChunk(answer, outcome);
+                if (called) {
+                    ((ObjectNode) finish.get("choices").get(0)).put("finish_reason", "tool_calls");
+                }
+                events.send(json(finish));
                 if (request.includeUsage()) {
                     events.send(json(OpenAiJson.usageChunk(answer, outcome)));
                 }

@@ -14,10 +14,20 @@ import java.util.List;
  * @param user         OpenAI's end-user id; names the session when no X-Session-Id header does
  * @param frequencyPenalty OpenAI's frequency_penalty (-2..2, 0 = off)
  * @param presencePenalty  OpenAI's presence_penalty (-2..2, 0 = off)
+ * @param tools            the functions offered and tool_choice ({@link ToolRequest#NONE}: none)
  */
 public record CompletionRequest(Kind kind, String model, List<ChatMessage> messages, String prompt, Integer maxTokens,
                                 float temperature, float topP, List<String> stop, Long seed, boolean stream,
-                                boolean includeUsage, String user, float frequencyPenalty, float presencePenalty) {
+                                boolean includeUsage, String user, float frequencyPenalty, float presencePenalty,
+                                ToolRequest tools) {
+
+    /** A request without tools. */
+    public CompletionRequest(Kind kind, String model, List<ChatMessage> messages, String prompt, Integer maxTokens,
+                             float temperature, float topP, List<String> stop, Long seed, boolean stream,
+                             boolean includeUsage, String user, float frequencyPenalty, float presencePenalty) {
+        this(kind, model, messages, prompt, maxTokens, temperature, topP, stop, seed, stream, includeUsage, user,
+                frequencyPenalty, presencePenalty, ToolRequest.NONE);
+    }
 
     /** A request without frequency or presence penalty. */
     public CompletionRequest(Kind kind, String model, List<ChatMessage> messages, String prompt, Integer maxTokens,
@@ -51,5 +61,6 @@ public record CompletionRequest(Kind kind, String model, List<ChatMessage> messa
     public CompletionRequest {
         messages = messages == null ? null : List.copyOf(messages);
         stop = List.copyOf(stop);
+        tools = tools == null ? ToolRequest.NONE : tools;
     }
 }

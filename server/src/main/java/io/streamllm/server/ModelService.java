@@ -114,7 +114,9 @@ final class ModelService implements AutoCloseable {
         // Up to half the window that costs little context; a larger budget would evict most of the conversation
         // up front, so such answers are cut by counting instead and evict as they go, like any StreamingLLM stream.
         boolean reserve = maxTokens <= model.windowTokens() / 2;
-        Sampling sampling = sampling(request, reserve ? maxTokens : -1, model.stopStrings(request));
+        Sampling unconstrained = sampling(request, reserve ? maxTokens : -1, model.stopStrings(request));
+        Sampling sampling = request.tools().forced()
+                ? new ToolTurn(request.tools(), model.template().toolCallFormat()).constrained(unconstrained) : unconstrained;
         Steps steps = new Steps(reserve ? Integer.MAX_VALUE : maxTokens, clientGone);
         // The answer is kept here: the generator keeps no text of a generation without a token limit.
         StringBuilder answer = new StringBuilder();

@@ -35,7 +35,6 @@ public final class RequestParser {
         JsonNode root = readObject(body);
         Fields fields = new Fields(root);
         fields.requireAbsentOrEqual("n", 1);
-        fields.refuseIfSet("tools", "tool calls are not supported");
         fields.refuseIfSet("functions", "function calls are not supported");
 
         List<ChatMessage> messages = null;
@@ -72,7 +71,8 @@ public final class RequestParser {
         }
         return new CompletionRequest(kind, model, messages, prompt, maxTokens, temperature, topP,
                 stop(root.get("stop")), fields.integer("seed"), stream, includeUsage, fields.string("user"),
-                fields.number("frequency_penalty", 0f, -2f, 2f), fields.number("presence_penalty", 0f, -2f, 2f));
+                fields.number("frequency_penalty", 0f, -2f, 2f), fields.number("presence_penalty", 0f, -2f, 2f),
+                kind == CompletionRequest.Kind.CHAT ? ToolRequest.parse(root) : ToolRequest.NONE);
     }
 
     /** Parses any JSON object body (also for the tests and the load command). */
@@ -125,8 +125,11 @@ public final class RequestParser {
             if (role == null || !ROLES.contains(role)) {
                 throw ApiError.invalid(param + ".role", param + ".role must be one of system, developer, user, assistant, tool");
             }
-            String content = content(message.get("content"), param + ".content");
-            messages.add(new ChatMessage(role.equals("developer") ? "system" : role, content));
+            JsonNode contentNode = message.get("content");
+            // An assistant message that only calls tools may have null content (OpenAI's clients send it so).
+            boolean onlyCalls = (contentNode == null || contentNode.isNull()) && message.path("tool_calls").isArray();
+            String content = onlyCalls ? null : content(contentNode, param + ".content");
+            messages.add(ToolRequest.message(role.equals("developer") ? "system" : role, content, message, param));
         }
         return messages;
     }
