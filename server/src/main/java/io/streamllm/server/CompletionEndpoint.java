@@ -2,7 +2,6 @@ package io.streamllm.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 import io.streamllm.chat.RenderedChat;
 import jakarta.servlet.http.HttpServletResponse;
@@ -118,21 +117,13 @@ final class CompletionEndpoint {
             }
             try {
                 Consumer<String> text = piece -> events.send(json(OpenAiJson.textChunk(answer, piece, false)));
-                ToolTurn.Stream calls = tools.active() ? tools.stream(text, delta -> {
-                    ObjectNode chunk = OpenAiJson.textChunk(answer, null, false);
-                    ((ObjectNode) chunk.get("choices").get(0)).set("delta", delta);
-                    events.send(json(chunk));
-                }) : null;
+                ToolTurn.Stream calls = tools.active() ? tools.stream(answer, chunk -> events.send(json(chunk))) : null;
                 ModelService.Outcome outcome = loaded.run(request, prompt, tokens, lease, start, events::clientGone,
                         calls != null ? calls : text);
                 // The turn is committed: free the session before the client hears it is done and sends the next one.
                 lease.close();
                 boolean called = calls != null && calls.finish();
-                ObjectNode finish = OpenAiJson.finishChunk(answer, outcome);
-                if (called) {
-                    ((ObjectNode) finish.get("choices").get(0)).put("finish_reason", "tool_calls");
-                }
-                events.send(json(finish));
+                events.send(json(ToolTurn.finished(OpenAiJson.finishChunk(answer, outcome), called)));
                 if (request.includeUsage()) {
                     events.send(json(OpenAiJson.usageChunk(answer, outcome)));
                 }

@@ -83,11 +83,23 @@ final class ToolTurn {
     }
 
     /**
-     * Streams an answer: text goes out as it comes, except from where a call may begin, which is held
-     * until the call is complete or turns out to be text.
+     * Streams an answer of {@code answer}'s chunks into {@code chunks}: text goes out as it comes, except from
+     * where a call may begin, which is held until the call is complete or turns out to be text.
      */
-    Stream stream(Consumer<String> text, Consumer<ObjectNode> deltas) {
-        return new Stream(text, deltas);
+    Stream stream(OpenAiJson.Answer answer, Consumer<ObjectNode> chunks) {
+        return new Stream(text -> chunks.accept(OpenAiJson.textChunk(answer, text, false)), delta -> {
+            ObjectNode chunk = OpenAiJson.textChunk(answer, null, false);
+            ((ObjectNode) chunk.get("choices").get(0)).set("delta", delta);
+            chunks.accept(chunk);
+        });
+    }
+
+    /** A streamed answer's last chunk: finish_reason "tool_calls" when it called. */
+    static ObjectNode finished(ObjectNode finishChunk, boolean called) {
+        if (called) {
+            ((ObjectNode) finishChunk.get("choices").get(0)).put("finish_reason", "tool_calls");
+        }
+        return finishChunk;
     }
 
     final class Stream implements Consumer<String> {
