@@ -75,7 +75,7 @@ class ToolCallServerTest {
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         String history = TestServers.get(server, "/v1/sessions/tools-render?include=tokens").json().get("text").asText();
 
-        List<Map<String, Object>> tools = List.of(TestServers.JSON.convertValue(readTree(TOOL), Map.class));
+        List<Map<String, Object>> tools = List.of(toolMap());
         String expected = new PlainChatTemplate().render(List.of(new ChatMessage("user", "Weather in Paris?"),
                 ChatMessage.assistantCalls(null, List.of(new ToolCall("call_7", "get_weather", "{\"city\":\"Paris\"}"))),
                 ChatMessage.toolResult("call_7", "sunny")), tools, true);
@@ -198,6 +198,11 @@ class ToolCallServerTest {
                         .putAdditionalProperty("additionalProperties", JsonValue.from(false))
                         .build())
                 .build();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> toolMap() {
+        return TestServers.JSON.convertValue(readTree(TOOL), Map.class);
     }
 
     private static JsonNode readTree(String json) {
