@@ -182,14 +182,4 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
         return new SamplerSettings(temperature, topK, topP, minP, repetitionPenalty, repetitionWindow, seed,
                 frequencyPenalty, presencePenalty);
     }
-
-    /**
-     * TEMPORARY stub (branch issue-tools): a copy whose output follows {@code value}. This stub ignores it.
-     *
-     * @param value the constraint
-     * @return the copy (this stub: these settings unchanged)
-     */
-    public Sampling constraint(OutputConstraint value) {
-        return this;
-    }
 }
