@@ -6,6 +6,7 @@ import io.streamllm.api.Tokenizer;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Turns conversations into tokens: the template's markup with its special tokens parsed, the messages'
@@ -31,7 +32,13 @@ public final class ChatEncoder {
      *                            message that holds special-token text so that it cannot be kept as text
      */
     public RenderedChat render(ChatTemplate template, List<ChatMessage> messages, boolean addGenerationPrompt) {
-        RenderedChat rendered = RenderedChat.render(template, messages, addGenerationPrompt);
+        return render(template, messages, List.of(), addGenerationPrompt);
+    }
+
+    /** As above, offering the functions {@code tools}. */
+    public RenderedChat render(ChatTemplate template, List<ChatMessage> messages, List<Map<String, Object>> tools,
+                               boolean addGenerationPrompt) {
+        RenderedChat rendered = RenderedChat.render(template, messages, tools, addGenerationPrompt);
         if (specialInContent) {
             return new RenderedChat(rendered.text(), LiteralSpans.none());
         }

@@ -52,14 +52,64 @@ public final class JinjaChatTemplate implements ChatTemplate {
 
     @Override
     public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+        return render(messages, List.of(), addGenerationPrompt);
+    }
+
+    /**
+     * Templates that show tools get them in their {@code tools} variable and the messages' {@code tool_calls}
+     * as transformers passes them (arguments as a mapping); the others get the Hermes rewriting.
+     */
+    @Override
+    public String render(List<ChatMessage> messages, List<Map<String, Object>> tools, boolean addGenerationPrompt) {
+        if (!ToolCallFormat.templateRendersTools(source) && HermesToolPrompt.needed(messages, tools)) {
+            try {
+                return renderBound(HermesToolPrompt.lower(messages, tools), List.of(), addGenerationPrompt);
+            } catch (StreamllmException e) {
+                if (tools.isEmpty() || messages.stream().anyMatch(m -> m.role().equals("system"))) {
+                    throw e;
+                }
+                // Some templates (Gemma) refuse a system message: the signatures then open the first user message.
+                return renderBound(HermesToolPrompt.lower(messages, tools, false), List.of(), addGenerationPrompt);
+            }
+        }
+        return renderBound(messages, tools, addGenerationPrompt);
+    }
+
+    @Override
+    public ToolCallFormat toolCallFormat() {
+        return ToolCallFormat.templateRendersTools(source) ? ToolCallFormat.of(source) : ToolCallFormat.HERMES;
+    }
+
+    private String renderBound(List<ChatMessage> messages, List<Map<String, Object>> tools, boolean addGenerationPrompt) {
         List<Map<String, Object>> list = new ArrayList<>(messages.size());
         for (ChatMessage message : messages) {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("role", message.role());
             entry.put("content", message.content());
+            // Only present when there are some: templates ask "'tool_calls' in message" or "is defined".
+            if (message.callsTools()) {
+                List<Map<String, Object>> calls = new ArrayList<>();
+                for (ToolCall call : message.toolCalls()) {
+                    Map<String, Object> function = new LinkedHashMap<>();
+                    function.put("name", call.name());
+                    function.put("arguments", ToolCallParser.argumentsMap(call.arguments()));
+                    Map<String, Object> wrapped = new LinkedHashMap<>();
+                    wrapped.put("id", call.id());
+                    wrapped.put("type", "function");
+                    wrapped.put("function", function);
+                    calls.add(wrapped);
+                }
+                entry.put("tool_calls", calls);
+            }
+            if (message.toolCallId() != null) {
+                entry.put("tool_call_id", message.toolCallId());
+            }
             list.add(entry);
         }
         Map<String, Object> bindings = new HashMap<>();
+        if (!tools.isEmpty()) {
+            bindings.put("tools", tools);
+        }
         bindings.put("messages", list);
         bindings.put("add_generation_prompt", addGenerationPrompt);
         bindings.put("bos_token", bosToken);

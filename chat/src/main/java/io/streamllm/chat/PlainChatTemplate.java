@@ -13,7 +13,8 @@ public final class PlainChatTemplate implements ChatTemplate {
     @Override
     public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
         StringBuilder text = new StringBuilder();
-        for (ChatMessage message : messages) {
+        // Tool calls and results shown as text, in the Hermes convention.
+        for (ChatMessage message : HermesToolPrompt.lower(messages, java.util.List.of())) {
             switch (message.role()) {
                 case "system" -> text.append(message.content().strip()).append("\n\n");
                 case "user" -> text.append(USER).append(message.content().strip()).append('\n');

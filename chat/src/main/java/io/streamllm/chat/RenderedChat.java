@@ -5,6 +5,7 @@ import io.streamllm.api.LiteralSpans;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,14 +34,20 @@ public record RenderedChat(String text, LiteralSpans content) {
 
     /** Renders {@code messages} with {@code template} and locates their content. */
     public static RenderedChat render(ChatTemplate template, List<ChatMessage> messages, boolean addGenerationPrompt) {
-        String text = template.render(messages, addGenerationPrompt);
+        return render(template, messages, List.of(), addGenerationPrompt);
+    }
+
+    /** As above, offering the functions {@code tools} (see {@link ChatTemplate#render(List, List, boolean)}). */
+    public static RenderedChat render(ChatTemplate template, List<ChatMessage> messages, List<Map<String, Object>> tools,
+                                      boolean addGenerationPrompt) {
+        String text = template.render(messages, tools, addGenerationPrompt);
         List<ChatMessage> sentinels = new ArrayList<>(messages.size());
         for (int i = 0; i < messages.size(); i++) {
-            sentinels.add(new ChatMessage(messages.get(i).role(), SENTINEL_START + Integer.toString(i) + SENTINEL_END));
+            sentinels.add(messages.get(i).withContent(SENTINEL_START + Integer.toString(i) + SENTINEL_END));
         }
         String markup;
         try {
-            markup = template.render(sentinels, addGenerationPrompt);
+            markup = template.render(sentinels, tools, addGenerationPrompt);
         } catch (StreamllmException e) {
             return new RenderedChat(text, null); // the template looks into the content
         }

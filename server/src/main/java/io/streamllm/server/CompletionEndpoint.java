@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -83,7 +84,12 @@ final class CompletionEndpoint {
             }
         }
         String sessionId = sessionId(ctx.header(SESSION_HEADER), options.sessionFromUser() ? request.user() : null);
-        RenderedChat prompt = model.render(request);
+        ToolTurn tools = new ToolTurn(request.tools(), model.template().toolCallFormat());
+        if (tools.active() && (request.n() > 1 || request.wantsLogprobs())) {
+            throw ApiError.invalid(request.n() > 1 ? "n" : "logprobs",
+                    "tool calls come with one choice and without log-probabilities here; send n 1 and no logprobs with tools");
+        }
+        RenderedChat prompt = tools.prefilled(model.render(request));
         int[] tokens = model.encode(prompt);
         if (tokens.length == 0) {
             throw ApiError.invalid(kind == CompletionRequest.Kind.CHAT ? "messages" : "prompt",
@@ -98,13 +104,14 @@ final class CompletionEndpoint {
                 ctx.header(SESSION_HEADER, sessionId);
             }
             if (request.stream()) {
-                stream(ctx.res(), loaded, request, prompt, tokens, lease, answer, extras, start);
+                stream(ctx.res(), loaded, request, prompt, tokens, lease, answer, extras, start, tools);
             } else {
                 BooleanSupplier clientGone = ClientConnection.of(ctx.req(), () -> ctx.header("Connection", "close"));
                 ModelService.Outcome outcome = loaded.run(request, prompt, tokens, lease, start, clientGone,
                         (choice, text, logprobs) -> { });
                 lease.close();
-                ctx.contentType("application/json").result(json(OpenAiJson.completion(answer, outcome, extras)));
+                var completion = OpenAiJson.completion(answer, outcome, extras);
+                ctx.contentType("application/json").result(json(tools.active() ? tools.rewrite(completion, outcome.text()) : completion));
             }
         } finally {
             lease.close();
@@ -127,7 +134,7 @@ final class CompletionEndpoint {
 
     private static void stream(HttpServletResponse response, ModelService loaded, CompletionRequest request,
                                RenderedChat prompt, int[] tokens, SessionStore.Lease lease, OpenAiJson.Answer answer,
-                               OpenAiJson.Extras extras, long start) throws IOException {
+                               OpenAiJson.Extras extras, long start, ToolTurn tools) throws IOException {
         response.setStatus(200);
         response.setContentType("text/event-stream");
         response.setCharacterEncoding("utf-8");
@@ -148,14 +155,22 @@ final class CompletionEndpoint {
                 }
             }
             try {
-                ModelService.Outcome outcome = loaded.run(request, prompt, tokens, lease, start, events::clientGone,
-                        (choice, text, tokenLogprobs) -> events.send(json(OpenAiJson.textChunk(answer, choice, text, false,
-                                logprobsNode(chat, logprobs, tokenLogprobs, offsets[choice])))));
-                // The turn is committed: free the session before the client hears it is done and sends the next one.
-                lease.close();
-                for (ModelService.Choice choice : outcome.choices()) {
-                    events.send(json(OpenAiJson.finishChunk(answer, outcome, choice,
-                            choice.unsent().isEmpty() ? null : logprobsNode(chat, logprobs, choice.unsent(), offsets[choice.index()]))));
+                ModelService.Outcome outcome;
+                if (tools.active()) { // one choice without log-probabilities (checked in handle)
+                    ToolTurn.Stream calls = tools.stream(answer, chunk -> events.send(json(chunk)));
+                    outcome = loaded.run(request, prompt, tokens, lease, start, events::clientGone, calls);
+                    // The turn is committed: free the session before the client hears it is done and sends the next one.
+                    lease.close();
+                    events.send(json(ToolTurn.finished(OpenAiJson.finishChunk(answer, outcome), calls.finish())));
+                } else {
+                    outcome = loaded.run(request, prompt, tokens, lease, start, events::clientGone,
+                            (choice, text, tokenLogprobs) -> events.send(json(OpenAiJson.textChunk(answer, choice, text,
+                                    false, logprobsNode(chat, logprobs, tokenLogprobs, offsets[choice])))));
+                    lease.close();
+                    for (ModelService.Choice choice : outcome.choices()) {
+                        events.send(json(OpenAiJson.finishChunk(answer, outcome, choice, choice.unsent().isEmpty() ? null
+                                : logprobsNode(chat, logprobs, choice.unsent(), offsets[choice.index()]))));
+                    }
                 }
                 if (request.includeUsage()) {
                     events.send(json(OpenAiJson.usageChunk(answer, outcome)));

@@ -22,19 +22,20 @@ import java.util.Map;
  * @param logitBias        OpenAI's logit_bias: token id to a bias in [-100, 100]
  * @param echo             completions: answer with the prompt before the completion
  * @param constraint       what the output must be (response_format json_object or json_schema), or null for text
+ * @param tools            the functions offered and tool_choice ({@link ToolRequest#NONE}: none)
  */
 public record CompletionRequest(Kind kind, String model, List<ChatMessage> messages, String prompt, Integer maxTokens,
                                 float temperature, float topP, List<String> stop, Long seed, boolean stream,
                                 boolean includeUsage, String user, float frequencyPenalty, float presencePenalty,
                                 int n, int logprobs, Map<Integer, Float> logitBias, boolean echo,
-                                OutputConstraint constraint) {
+                                OutputConstraint constraint, ToolRequest tools) {
 
-    /** A request of one choice, without log-probabilities, logit bias, echo or response_format. */
+    /** A request of one choice, without log-probabilities, logit bias, echo, response_format or tools. */
     public CompletionRequest(Kind kind, String model, List<ChatMessage> messages, String prompt, Integer maxTokens,
                              float temperature, float topP, List<String> stop, Long seed, boolean stream,
                              boolean includeUsage, String user, float frequencyPenalty, float presencePenalty) {
         this(kind, model, messages, prompt, maxTokens, temperature, topP, stop, seed, stream, includeUsage, user,
-                frequencyPenalty, presencePenalty, 1, -1, Map.of(), false, null);
+                frequencyPenalty, presencePenalty, 1, -1, Map.of(), false, null, ToolRequest.NONE);
     }
 
     /** A request without frequency or presence penalty. */
@@ -70,6 +71,7 @@ public record CompletionRequest(Kind kind, String model, List<ChatMessage> messa
         messages = messages == null ? null : List.copyOf(messages);
         stop = List.copyOf(stop);
         logitBias = Map.copyOf(logitBias);
+        tools = tools == null ? ToolRequest.NONE : tools;
     }
 
     /** Whether the answer carries log-probabilities. */

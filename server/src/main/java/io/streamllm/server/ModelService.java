@@ -177,7 +177,9 @@ final class ModelService implements AutoCloseable {
         // Up to half the window that costs little context; a larger budget would evict most of the conversation
         // up front, so such answers are cut by counting instead and evict as they go, like any StreamingLLM stream.
         boolean reserve = maxTokens <= model.windowTokens() / 2;
-        Sampling sampling = adjust.apply(sampling(request, reserve ? maxTokens : -1, model.stopStrings(request)));
+        Sampling unconstrained = adjust.apply(sampling(request, reserve ? maxTokens : -1, model.stopStrings(request)));
+        Sampling sampling = request.tools().forced()
+                ? new ToolTurn(request.tools(), model.template().toolCallFormat()).constrained(unconstrained) : unconstrained;
         int limit = reserve ? Integer.MAX_VALUE : maxTokens;
         int n = request.n();
         boolean plain = n == 1 && !request.wantsLogprobs();

@@ -44,7 +44,6 @@ public final class RequestParser {
         JsonNode root = readObject(body);
         Fields fields = new Fields(root);
         int n = fields.intInRange("n", 1, 1, MAX_CHOICES);
-        fields.refuseIfSet("tools", "tool calls are not supported");
         fields.refuseIfSet("functions", "function calls are not supported");
 
         List<ChatMessage> messages = null;
@@ -89,7 +88,8 @@ public final class RequestParser {
         return new CompletionRequest(kind, model, messages, prompt, maxTokens, temperature, topP,
                 stop(root.get("stop")), fields.integer("seed"), stream, includeUsage, fields.string("user"),
                 fields.number("frequency_penalty", 0f, -2f, 2f), fields.number("presence_penalty", 0f, -2f, 2f),
-                n, logprobs, logitBias(root.get("logit_bias")), echo, responseFormat(root.get("response_format")));
+                n, logprobs, logitBias(root.get("logit_bias")), echo, responseFormat(root.get("response_format")),
+                kind == CompletionRequest.Kind.CHAT ? ToolRequest.parse(root) : ToolRequest.NONE);
     }
 
     /** OpenAI's logit_bias: an object of token ids (as strings) to numbers in [-100, 100]. */
@@ -225,8 +225,11 @@ public final class RequestParser {
             if (role == null || !ROLES.contains(role)) {
                 throw ApiError.invalid(param + ".role", param + ".role must be one of system, developer, user, assistant, tool");
             }
-            String content = content(message.get("content"), param + ".content");
-            messages.add(new ChatMessage(role.equals("developer") ? "system" : role, content));
+            JsonNode contentNode = message.get("content");
+            // An assistant message that only calls tools may have null content (OpenAI's clients send it so).
+            boolean onlyCalls = (contentNode == null || contentNode.isNull()) && message.path("tool_calls").isArray();
+            String content = onlyCalls ? null : content(contentNode, param + ".content");
+            messages.add(ToolRequest.message(role.equals("developer") ? "system" : role, content, message, param));
         }
         return messages;
     }

@@ -112,7 +112,7 @@ public final class ServedModel implements AutoCloseable {
             return encoder.prompt(request.prompt());
         }
         try {
-            return encoder.render(template, request.messages(), true);
+            return encoder.render(template, request.messages(), request.tools().definitions(), true);
         } catch (StreamllmException e) {
             throw ApiError.invalid("messages", e.getMessage());
         }
