@@ -6,7 +6,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 tokens="${1:-4000}"
 budget="${2:-128}"
-policies="${POLICIES:-dense,window,sink:4,recompute}"
+policies="${POLICIES:-dense,window,sink:4,recompute,h2o:4:32,snapkv:4:32,duo:4:0.5}"
 ensure_kjv
 mkdir -p "$out/policy-ablation"
 for model in stories260K/stories260K.gguf tinystories-656k; do

@@ -28,9 +28,14 @@ public final class PolicyComparisonReport {
         this.distances = rows.getFirst().recall().stream().map(StreamEval.DistanceResult::distance).toList();
     }
 
+    /** The tokens the cache holds at most; duo's retrieval heads and dense grow without bound. */
     static String cacheTokens(PolicyComparison.Row row) {
-        return row.policy().cacheTokens().isPresent() ? Integer.toString(row.policy().cacheTokens().getAsInt())
-                : "unbounded";
+        io.streamllm.api.CachePolicy policy = io.streamllm.api.CachePolicy.parse(row.policy().spec());
+        if (policy.capacity().isPresent()) {
+            return Integer.toString(policy.capacity().getAsInt());
+        }
+        return policy.windowTokens().isPresent()
+                ? (policy.sinkTokens() + policy.windowTokens().getAsInt()) + " + retrieval heads" : "unbounded";
     }
 
     /** The CSV's columns: the recall loss and its standard error once per distance. */
