@@ -45,6 +45,7 @@ public final class Conversation {
     private int[] history = new int[1024];
     private int historyLength;
     private long restarts;
+    private boolean restartedNow; // whether the last keepCommonPrefix started the session over (no object per turn)
 
     Conversation(StreamingModel model, SessionOptions options) {
         this.model = model;
@@ -121,20 +122,8 @@ public final class Conversation {
         try {
             model.checkTokens(conversation);
             model.checkBias(sampling);
-            int common = commonPrefix(conversation);
-            if (common == conversation.length && common > 0) {
-                // Everything was fed already (a retried request): the answer needs the logits after the
-                // last prompt token, so that token is fed again.
-                common--;
-            }
-            boolean restarted = false;
-            if (common < historyLength && !session.rollbackTo(common)) {
-                session.reset();
-                common = 0;
-                restarted = true;
-                restarts++;
-            }
-            historyLength = common;
+            int common = keepCommonPrefix(conversation);
+            boolean restarted = restartedNow;
             int[] newTokens = Arrays.copyOfRange(conversation, common, conversation.length);
             Generator.Settings settings = sampling.engineSettings();
             session.makeRoom(newTokens.length + Math.max(0, settings.maxTokens()));
@@ -143,6 +132,28 @@ public final class Conversation {
         } finally {
             guard.exit();
         }
+    }
+
+    /**
+     * Rolls the session back to the longest prefix it shares with {@code conversation} or, when the cache no
+     * longer holds that far back, starts it over (setting {@code restartedNow}); returns how many tokens it keeps.
+     */
+    private int keepCommonPrefix(int[] conversation) {
+        int common = commonPrefix(conversation);
+        if (common == conversation.length && common > 0) {
+            // Everything was fed already (a retried request): the answer needs the logits after the
+            // last prompt token, so that token is fed again.
+            common--;
+        }
+        restartedNow = false;
+        if (common < historyLength && !session.rollbackTo(common)) {
+            session.reset();
+            common = 0;
+            restartedNow = true;
+            restarts++;
+        }
+        historyLength = common;
+        return common;
     }
 
     /**
@@ -169,18 +180,8 @@ public final class Conversation {
             }
             model.checkTokens(conversation);
             model.checkBias(sampling);
-            int common = commonPrefix(conversation);
-            if (common == conversation.length && common > 0) {
-                common--; // as in reply: the answer needs the logits after the last prompt token
-            }
-            boolean restarted = false;
-            if (common < historyLength && !session.rollbackTo(common)) {
-                session.reset();
-                common = 0;
-                restarted = true;
-                restarts++;
-            }
-            historyLength = common;
+            int common = keepCommonPrefix(conversation);
+            boolean restarted = restartedNow;
             int[] newTokens = Arrays.copyOfRange(conversation, common, conversation.length);
             Generator.Settings settings = sampling.engineSettings();
             session.makeRoom(newTokens.length + Math.max(0, settings.maxTokens()));
