@@ -2,7 +2,6 @@ package io.streamllm.server;
 
 import io.streamllm.api.Generation;
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
@@ -33,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class OpenAiClientTest {
     private static final int MAX_TOKENS = 12;
+    private static OpenAiFixture fixture;
     private static StreamllmServer server;
     private static OpenAIClient client;
     private static StreamingModel model;
@@ -40,17 +40,16 @@ class OpenAiClientTest {
 
     @BeforeAll
     static void start() {
-        server = TestServers.start();
-        client = OpenAIOkHttpClient.builder().baseUrl(server.baseUrl() + "/v1").apiKey("unused").maxRetries(0).build();
-        model = TestServers.loadModel();
-        modelId = model.info().name();
+        fixture = OpenAiFixture.start();
+        server = fixture.server();
+        client = fixture.client();
+        model = fixture.model();
+        modelId = fixture.modelId();
     }
 
     @AfterAll
     static void stop() {
-        client.close();
-        server.close();
-        model.close();
+        fixture.close();
     }
 
     /** What the engine itself generates from {@code prompt}, greedy, with the given stops. */

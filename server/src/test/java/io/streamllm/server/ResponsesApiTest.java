@@ -2,7 +2,6 @@ package io.streamllm.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
 import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
@@ -32,6 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ResponsesApiTest {
     private static final int MAX_TOKENS = 12;
+    private static OpenAiFixture fixture;
     private static StreamllmServer server;
     private static OpenAIClient client;
     private static StreamingModel model;
@@ -39,17 +39,16 @@ class ResponsesApiTest {
 
     @BeforeAll
     static void start() {
-        server = TestServers.start();
-        client = OpenAIOkHttpClient.builder().baseUrl(server.baseUrl() + "/v1").apiKey("unused").maxRetries(0).build();
-        model = TestServers.loadModel();
-        modelId = model.info().name();
+        fixture = OpenAiFixture.start();
+        server = fixture.server();
+        client = fixture.client();
+        model = fixture.model();
+        modelId = fixture.modelId();
     }
 
     @AfterAll
     static void stop() {
-        client.close();
-        server.close();
-        model.close();
+        fixture.close();
     }
 
     /** What the engine generates, greedy, for {@code messages} rendered as the server renders them (the plain template). */

@@ -2,7 +2,6 @@ package io.streamllm.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
@@ -42,6 +41,7 @@ import static org.assertj.core.api.Assertions.within;
  */
 class SamplingFieldsServerTest {
     private static final String QUESTION = "Tell me about the little dog.";
+    private static OpenAiFixture fixture;
     private static StreamllmServer server;
     private static OpenAIClient client;
     private static StreamingModel model;
@@ -49,17 +49,16 @@ class SamplingFieldsServerTest {
 
     @BeforeAll
     static void start() {
-        server = TestServers.start();
-        client = OpenAIOkHttpClient.builder().baseUrl(server.baseUrl() + "/v1").apiKey("unused").maxRetries(0).build();
-        model = TestServers.loadModel();
-        modelId = model.info().name();
+        fixture = OpenAiFixture.start();
+        server = fixture.server();
+        client = fixture.client();
+        model = fixture.model();
+        modelId = fixture.modelId();
     }
 
     @AfterAll
     static void stop() {
-        client.close();
-        server.close();
-        model.close();
+        fixture.close();
     }
 
     private static int[] chatPrompt(String question) {
